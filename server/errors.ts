@@ -1,0 +1,66 @@
+/**
+ * Errors users can act on. `code` is stable (stored, returned by the API, tested),
+ * `message` says what went wrong with which input, `hint` says what to do about it.
+ * `retryable` separates transient failures (network, a killed ffmpeg) from bad media,
+ * which the job queue must not retry.
+ */
+export type EndcueErrorCode =
+  | 'not-found'
+  | 'not-a-video'
+  | 'empty-file'
+  | 'corrupt-media'
+  | 'no-video-stream'
+  | 'unsupported-codec'
+  | 'unreachable-url'
+  | 'forbidden-source'
+  | 'timeout'
+  | 'ffmpeg-missing'
+  | 'ffmpeg-failed'
+  | 'model-missing'
+  | 'model-invalid'
+  | 'backend-unavailable'
+  | 'invalid-input'
+  | 'internal';
+
+const RETRYABLE: ReadonlySet<EndcueErrorCode> = new Set([
+  'unreachable-url',
+  'timeout',
+  'ffmpeg-failed',
+  'internal',
+]);
+
+export class EndcueError extends Error {
+  override readonly name = 'EndcueError';
+  readonly code: EndcueErrorCode;
+  readonly hint: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(
+    code: EndcueErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.retryable = options.retryable ?? RETRYABLE.has(code);
+  }
+
+  /** One line for a terminal or a log: what, why, and what to do. */
+  toLine(): string {
+    return this.hint ? `${this.message} (${this.hint})` : this.message;
+  }
+
+  toJSON(): { code: EndcueErrorCode; message: string; hint?: string; retryable: boolean } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      retryable: this.retryable,
+    };
+  }
+}
+
+export function isEndcueError(error: unknown): error is EndcueError {
+  return error instanceof EndcueError;
+}
