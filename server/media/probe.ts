@@ -1,0 +1,325 @@
+/**
+ * What a media file is (duration, frame rate, size, codecs), from ffprobe's JSON, with
+ * every way an input can be unusable mapped to an EndcueError the user can act on.
+ * ffprobe runs under a timeout and an optional AbortSignal, so a stalled source never hangs us.
+ */
+import { spawn } from 'node:child_process';
+import { open, stat } from 'node:fs/promises';
+import { EndcueError } from '../errors.js';
+import { resolveFfmpeg } from './ffmpeg.js';
+
+export interface MediaInfo {
+  /** Seconds. */
+  duration: number;
+  /** Frames per second; null when the container does not say. */
+  fps: number | null;
+  width: number;
+  height: number;
+  videoCodec: string;
+  hasAudio: boolean;
+  /** Frames in the video stream when the container records it (mp4 does), else null. */
+  frameCount: number | null;
+  sizeBytes: number | null;
+  audioCodec: string | null;
+  /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "hls". */
+  formatName: string;
+}
+
+export interface ProbeOptions {
+  /** Kill ffprobe and fail with 'timeout' after this long (default 30 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Formats that open as a "video" stream but aren't one: still images, and plain text,
+ * which ffmpeg's tty demuxer renders as ANSI art.
+ */
+const NOT_VIDEO_FORMATS = /(^|,)(image2|\w+_pipe|gif|webp|tty)(,|$)/;
+
+/** Probes a local path or URL with ffprobe. */
+export async function probeMedia(source: string, options: ProbeOptions = {}): Promise<MediaInfo> {
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+  const localSize = isUrl ? null : await checkLocalFile(source);
+
+  const bins = resolveFfmpeg();
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', source];
+  const { code, stdout, stderr } = await runProbe(bins.ffprobe, args, source, options);
+
+  if (code !== 0) throw await probeFailure(source, stderr, isUrl);
+
+  let parsed: FfprobeOutput;
+  try {
+    parsed = JSON.parse(stdout) as FfprobeOutput;
+  } catch (cause) {
+    throw new EndcueError('corrupt-media', `${source}: ffprobe gave unreadable output`, {
+      hint: 'Check that the file plays in a media player; re-encode it if it does not.',
+      cause,
+    });
+  }
+  return toMediaInfo(source, parsed, localSize);
+}
+
+/** Size in bytes of a readable regular file, or the reason it can't be probed. */
+async function checkLocalFile(source: string): Promise<number> {
+  const file = source.startsWith('file:') ? source.slice('file:'.length) : source;
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(file);
+  } catch (cause) {
+    throw new EndcueError('not-found', `${source}: no such file`, {
+      hint: 'Check the path (relative paths are resolved from the current directory).',
+      cause,
+    });
+  }
+  if (!info.isFile()) {
+    throw new EndcueError('not-a-video', `${source} is not a file (a directory?)`, {
+      hint: 'Pass the path of a video file, e.g. movie.mp4.',
+    });
+  }
+  if (info.size === 0) {
+    throw new EndcueError('empty-file', `${source} is empty (0 bytes)`, {
+      hint: 'The file may still be downloading or copying; wait for it to finish, or fetch it again.',
+    });
+  }
+  return info.size;
+}
+
+interface ProbeRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runProbe(
+  ffprobe: string,
+  args: string[],
+  source: string,
+  options: ProbeOptions,
+): Promise<ProbeRun> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { signal } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(source, signal));
+      return;
+    }
+    const child = spawn(ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let failure: Error | undefined;
+    const stop = (error: Error) => {
+      failure ??= error;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(
+      () =>
+        stop(
+          new EndcueError('timeout', `${source}: ffprobe did not answer within ${timeoutMs} ms`, {
+            hint: 'The source may be slow or stalled; check it is reachable, or raise the timeout.',
+          }),
+        ),
+      timeoutMs,
+    );
+    const onAbort = () => stop(abortError(source, signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (cause) => {
+      failure ??= new EndcueError(
+        'ffmpeg-failed',
+        `${source}: could not run ffprobe (${ffprobe})`,
+        {
+          hint: 'Check the ffprobe binary (see FFPROBE_PATH), or reinstall ffmpeg.',
+          cause,
+        },
+      );
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (failure) reject(failure);
+      else
+        resolve({
+          code,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
+    });
+  });
+}
+
+function abortError(source: string, signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error(`${source}: probe aborted`);
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Turns ffprobe's complaint into the error the user can act on. */
+async function probeFailure(source: string, stderr: string, isUrl: boolean): Promise<EndcueError> {
+  const detail = lastLine(stderr);
+  if (isUrl) {
+    if (/\b(404|not found|no such file)\b/i.test(stderr)) {
+      return new EndcueError('not-found', `${source}: the server says not found`, {
+        hint: 'Check the URL.',
+      });
+    }
+    if (/connection|resolve|timed out|network|refused|unreachable|\b5\d\d\b/i.test(stderr)) {
+      return new EndcueError('unreachable-url', `${source}: could not be fetched (${detail})`, {
+        hint: 'Check the server is up and reachable from this machine; try again later.',
+      });
+    }
+  }
+  if (/no such file or directory/i.test(stderr)) {
+    return new EndcueError('not-found', `${source}: no such file`, { hint: 'Check the path.' });
+  }
+  // A recognised container that won't open is damaged; anything else isn't media at all.
+  // (ffprobe's own words don't tell: it guesses mp4 from a ".mp4" name and then says
+  // "moov atom not found" about random bytes too, so look at the file's magic number.)
+  if (!isUrl) {
+    return (await looksLikeMediaContainer(source)) ? corrupt(source, detail) : notAVideo(source);
+  }
+  if (/moov atom not found/i.test(stderr)) return corrupt(source, detail);
+  if (/invalid data found|unknown format/i.test(stderr)) return notAVideo(source);
+  return new EndcueError('ffmpeg-failed', `${source}: ffprobe failed (${detail})`, {
+    hint: 'Try again; if it keeps failing, check the source plays in a media player.',
+  });
+}
+
+function notAVideo(source: string): EndcueError {
+  return new EndcueError('not-a-video', `${source} is not a video file ffmpeg can read`, {
+    hint: 'Pass a video file (mp4, mkv, webm, mov, ts, or an HLS playlist).',
+  });
+}
+
+function corrupt(source: string, detail: string): EndcueError {
+  return new EndcueError(
+    'corrupt-media',
+    `${source} looks like a video but is damaged (${detail})`,
+    {
+      hint: 'The file may be truncated or partly downloaded; fetch or re-encode it again.',
+    },
+  );
+}
+
+/** Magic numbers of the containers we expect to meet. */
+async function looksLikeMediaContainer(source: string): Promise<boolean> {
+  let head: Buffer;
+  try {
+    const handle = await open(source, 'r');
+    try {
+      head = Buffer.alloc(189);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+  const ascii = head.toString('latin1');
+  return (
+    ascii.slice(4, 8) === 'ftyp' || // mp4/mov
+    ascii.slice(4, 8) === 'moov' ||
+    ascii.slice(4, 8) === 'mdat' ||
+    head.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])) || // matroska/webm
+    ascii.startsWith('RIFF') ||
+    ascii.startsWith('FLV') ||
+    ascii.startsWith('#EXTM3U') ||
+    (head[0] === 0x47 && head[188] === 0x47) // MPEG-TS: a sync byte every 188 bytes
+  );
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').trim() || 'no details';
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  nb_frames?: string;
+  disposition?: { attached_pic?: number };
+}
+
+interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string; duration?: string; size?: string };
+}
+
+function toMediaInfo(source: string, data: FfprobeOutput, localSize: number | null): MediaInfo {
+  const streams = data.streams ?? [];
+  const formatName = data.format?.format_name ?? 'unknown';
+  // Cover art in an audio file shows up as a one-frame "video" stream: not a video.
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  if (!video) {
+    if (audio) {
+      throw new EndcueError('no-video-stream', `${source} has audio but no video stream`, {
+        hint: 'EndCue needs the picture to find credits; pass the video file, not its soundtrack.',
+      });
+    }
+    throw new EndcueError('not-a-video', `${source} has no video stream`, {
+      hint: 'Pass a video file (mp4, mkv, webm, mov, ts, or an HLS playlist).',
+    });
+  }
+  if (NOT_VIDEO_FORMATS.test(formatName)) {
+    const what = formatName === 'tty' ? 'a text file' : `a still image (${formatName})`;
+    throw new EndcueError('not-a-video', `${source} is ${what}, not a video`, {
+      hint: 'Pass a video file (mp4, mkv, webm, mov, ts, or an HLS playlist).',
+    });
+  }
+  const duration = positive(data.format?.duration) ?? positive(video.duration);
+  if (duration === null) {
+    throw new EndcueError('corrupt-media', `${source} has a video stream but no duration`, {
+      hint: 'The file may be truncated or a live stream; remux it (ffmpeg -i in -c copy out.mp4).',
+    });
+  }
+  const width = video.width ?? 0;
+  const height = video.height ?? 0;
+  if (width <= 0 || height <= 0) {
+    throw new EndcueError('corrupt-media', `${source}: the video stream has no picture size`, {
+      hint: 'The file may be damaged; re-encode it.',
+    });
+  }
+  const frameCount = positive(video.nb_frames);
+  return {
+    duration,
+    fps: rate(video.avg_frame_rate) ?? rate(video.r_frame_rate),
+    width,
+    height,
+    videoCodec: video.codec_name ?? 'unknown',
+    hasAudio: audio !== undefined,
+    frameCount: frameCount === null ? null : Math.round(frameCount),
+    sizeBytes: positive(data.format?.size) ?? localSize,
+    audioCodec: audio?.codec_name ?? null,
+    formatName,
+  };
+}
+
+function positive(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/** "30000/1001" -> 29.97; "0/0" (unknown) -> null. */
+function rate(value: string | undefined): number | null {
+  if (!value) return null;
+  const [num, den = '1'] = value.split('/');
+  const n = Number(num);
+  const d = Number(den);
+  if (!Number.isFinite(n) || !Number.isFinite(d) || n <= 0 || d <= 0) return null;
+  const fps = n / d;
+  // Some muxers write absurd r_frame_rate (e.g. 90000/1) for timestamps-only streams.
+  return fps > 0 && fps <= 1000 ? fps : null;
+}
