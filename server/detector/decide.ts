@@ -1,0 +1,242 @@
+/**
+ * The decision step (PURE): per-frame credits scores over time -> where the closing credits
+ * start and end, whether a scene follows them, and how sure we are.
+ *
+ * Model: the analysed range is cut into at most three runs, story | credits | post-credits,
+ * where the credits run must reach the end or be followed only by a short post-credits run.
+ * Each sample votes with the log-odds of its score, weighted by the stretch of time it stands
+ * for, so a dense fine pass around the boundary doesn't outvote the coarse pass elsewhere;
+ * scores are clipped so one confidently wrong frame can't flip a decision, and entering or
+ * leaving the credits run costs a fixed penalty (the "switch cost" of a two-state HMM).
+ * The best cut is found exhaustively with prefix sums (N <= a few thousand samples).
+ *
+ * Blank frames (black, fades, flat colour) say nothing about credits vs story: their vote is
+ * scaled down by their blankness, and a credits run starts at its first non-blank frame.
+ */
+import type { Segment } from './types.js';
+
+export interface ScoredSample {
+  /** Seconds from the start of the title. */
+  t: number;
+  /** p(credits) from the classifier, 0..1. */
+  p: number;
+  /** How blank/transitional the frame is, 0..1 (black, fade, flat colour); 0 when unknown. */
+  blank?: number;
+}
+
+export interface DecideOptions {
+  /** Duration of the whole title, seconds. */
+  duration: number;
+  /** Where the analysed range begins (samples cover [from, duration]); default: first sample. */
+  from?: number;
+  /** Classifier score that is evidence for neither side (default 0.5). */
+  threshold?: number;
+  /** Scores are clipped to [clip, 1 - clip] so no single frame is decisive (default 0.03). */
+  clip?: number;
+  /** Longest time one sample may stand for, seconds (default 6). */
+  maxSampleWeight?: number;
+  /** Cost of entering (and of leaving) the credits run, in weighted log-odds (default 0.5..2 by range). */
+  switchCost?: number;
+  /** Longest post-credits run, seconds (default 25% of duration, 15 s..10 min). */
+  maxPostCredits?: number;
+  /** Evidence a credits run needs beyond the switch cost (default scales with the range). */
+  minEvidence?: number;
+  /** Starts closer than this are "the same answer" when judging confidence, seconds (default 2). */
+  tolerance?: number;
+}
+
+export interface Decision {
+  creditsStart: number | null;
+  creditsEnd: number | null;
+  segments: Segment[];
+  /** 0..1: how sure the answer is (that there are no credits, when creditsStart is null). */
+  confidence: number;
+  /**
+   * The interval the start lies in: (last sample before it, first credits sample]. The fine
+   * pass samples inside it until it is short enough; null when there are no credits.
+   */
+  startBracket: { before: number; after: number } | null;
+  /** Same for the end of the credits run (null when the credits run to the end). */
+  endBracket: { before: number; after: number } | null;
+  /** Diagnostics: the evidence margin of the chosen answer over "no credits". */
+  score: number;
+}
+
+interface Prepared {
+  t: number[];
+  /** weighted log-odds for credits vs story */
+  v: number[];
+  blank: number[];
+}
+
+const BLANK_FRAME = 0.5;
+
+export function decideCredits(samples: readonly ScoredSample[], options: DecideOptions): Decision {
+  const duration = Math.max(0, options.duration);
+  const prepared = prepare(samples, options);
+  const n = prepared.t.length;
+  if (n === 0) return noCredits(0, 0);
+
+  const { t, v, blank } = prepared;
+  const from = Math.min(options.from ?? t[0] ?? 0, t[0] ?? 0);
+  const span = Math.max(duration, at(t, n - 1)) - from;
+  // Short clips get a cheaper switch: a one-second end card must be able to pay for it.
+  const switchCost = options.switchCost ?? clamp(0.02 * span, 0.5, 2);
+  const maxPost = options.maxPostCredits ?? clamp(0.25 * duration, 15, 600);
+  // Longer analysed ranges need more evidence: in-story text near the end of a film is
+  // likelier than in a 20-second clip, and real closing credits are longer there too.
+  const minEvidence = options.minEvidence ?? clamp(0.04 * span, 0.3, 8);
+  const tolerance = options.tolerance ?? 2;
+
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] as number) + at(v, i);
+
+  // First non-blank sample at or after i (n when none): where a credits run really starts.
+  const nextSolid = new Int32Array(n + 1);
+  nextSolid[n] = n;
+  for (let i = n - 1; i >= 0; i--) {
+    nextSolid[i] = at(blank, i) < BLANK_FRAME ? i : (nextSolid[i + 1] as number);
+  }
+
+  // Boundary time between sample i-1 and i (the run [i, ...) starts there).
+  const cutTime = (i: number): number =>
+    i <= 0 ? from : i >= n ? duration : (at(t, i - 1) + at(t, i)) / 2;
+
+  let best = { score: 0, a: -1, b: -1 };
+  // Best score per snapped start, to judge how unique the chosen start is.
+  const bestByStart = new Map<number, number>();
+  for (let a = 0; a < n; a++) {
+    const start = nextSolid[a] as number;
+    if (start >= n) break; // nothing but blank frames from here on
+    if (start !== a) continue; // same run as starting at `start`, which is counted there
+    for (let b = n; b > a; b--) {
+      const postLength = duration - cutTime(b);
+      if (b < n && postLength > maxPost) break;
+      const evidence = (prefix[b] as number) - (prefix[a] as number);
+      const score = evidence - switchCost - (b < n ? switchCost : 0);
+      if (score > (bestByStart.get(a) ?? Number.NEGATIVE_INFINITY)) bestByStart.set(a, score);
+      if (score > best.score) best = { score, a, b };
+    }
+  }
+
+  const bestAny = Math.max(...bestByStart.values(), Number.NEGATIVE_INFINITY);
+  if (best.a < 0 || best.score < minEvidence) {
+    // No credits: sure when even the best credits run scores well below the bar.
+    const margin = Number.isFinite(bestAny) ? minEvidence - bestAny : 10;
+    return noCredits(sigmoid(margin / 3), Number.isFinite(bestAny) ? bestAny : 0);
+  }
+
+  const { a, b } = best;
+  // Trim trailing blank frames off the credits run: the credits end where the text goes.
+  let last = b - 1;
+  while (last > a && at(blank, last) >= BLANK_FRAME) last--;
+  const startAt = cutTime(a);
+  const creditsEnd = round3(last < b - 1 ? (at(t, last) + at(t, last + 1)) / 2 : cutTime(b));
+  const segments: Segment[] = [
+    { kind: 'credits', start: round3(startAt), end: Math.max(round3(startAt), creditsEnd) },
+  ];
+  if (b < n) {
+    segments.push({ kind: 'post-credits', start: round3(cutTime(b)), end: round3(duration) });
+  }
+
+  // Confidence: sure that credits exist (margin over "none") x sure of where they start
+  // (margin over the best start more than `tolerance` seconds away).
+  let bestFar = Number.NEGATIVE_INFINITY;
+  for (const [start, score] of bestByStart) {
+    if (Math.abs(cutTime(start) - cutTime(a)) > tolerance) bestFar = Math.max(bestFar, score);
+  }
+  const exists = sigmoid((best.score - minEvidence) / 3);
+  const placed = Number.isFinite(bestFar) ? sigmoid((best.score - bestFar) / 2) : 1;
+  const startBracket = {
+    before: a === 0 ? Math.min(from, at(t, 0)) : at(t, a - 1),
+    after: at(t, a),
+  };
+  const endBracket = b < n ? { before: at(t, b - 1), after: at(t, b) } : null;
+
+  return {
+    creditsStart: round3(startAt),
+    creditsEnd: segments[0]?.end ?? creditsEnd,
+    segments,
+    confidence: round3(clamp(exists * placed, 0, 1)),
+    startBracket,
+    endBracket,
+    score: best.score,
+  };
+}
+
+/** Sorted, de-duplicated samples turned into weighted votes. */
+function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prepared {
+  const threshold = options.threshold ?? 0.5;
+  const clip = options.clip ?? 0.03;
+  const maxWeight = options.maxSampleWeight ?? 6;
+  const bias = logit(clamp(threshold, clip, 1 - clip));
+
+  const sorted = samples
+    .filter((s) => Number.isFinite(s.t) && Number.isFinite(s.p))
+    .slice()
+    .sort((x, y) => x.t - y.t);
+  // Merge samples at the same time (a frame decoded twice) by averaging.
+  const merged: Array<{ t: number; p: number; blank: number; count: number }> = [];
+  for (const s of sorted) {
+    const prev = merged[merged.length - 1];
+    const blank = clamp(s.blank ?? 0, 0, 1);
+    if (prev && Math.abs(prev.t - s.t) < 1e-6) {
+      prev.p = (prev.p * prev.count + s.p) / (prev.count + 1);
+      prev.blank = (prev.blank * prev.count + blank) / (prev.count + 1);
+      prev.count++;
+    } else {
+      merged.push({ t: s.t, p: s.p, blank, count: 1 });
+    }
+  }
+
+  const n = merged.length;
+  const t = merged.map((s) => s.t);
+  const from = Math.min(options.from ?? at(t, 0), at(t, 0));
+  const end = Math.max(options.duration, at(t, n - 1));
+  const v: number[] = [];
+  const blank: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = merged[i] as { t: number; p: number; blank: number };
+    // The stretch this sample stands for: halfway to each neighbour (the range edges at the ends).
+    const left = i === 0 ? s.t - from : (s.t - at(t, i - 1)) / 2;
+    const right = i === n - 1 ? end - s.t : (at(t, i + 1) - s.t) / 2;
+    const weight = Math.min(maxWeight, Math.max(0.04, left + right));
+    const q = clamp(s.p, clip, 1 - clip);
+    const solid = 1 - s.blank;
+    v.push((logit(q) - bias) * weight * solid);
+    blank.push(s.blank);
+  }
+  return { t, v, blank };
+}
+
+function noCredits(confidence: number, score: number): Decision {
+  return {
+    creditsStart: null,
+    creditsEnd: null,
+    segments: [],
+    confidence: round3(clamp(confidence, 0, 1)),
+    startBracket: null,
+    endBracket: null,
+    score,
+  };
+}
+
+function at(values: ArrayLike<number>, i: number): number {
+  return values[i] as number;
+}
+
+function logit(p: number): number {
+  return Math.log(p / (1 - p));
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

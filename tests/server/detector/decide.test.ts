@@ -1,0 +1,226 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decideCredits, type ScoredSample } from '../../../server/detector/decide.js';
+
+/** Deterministic PRNG (mulberry32) so "noisy" tests are reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Samples every `step` seconds over [from, to) with p given by a function of time. */
+function sampled(
+  from: number,
+  to: number,
+  step: number,
+  score: (t: number) => number,
+  blank?: (t: number) => number,
+): ScoredSample[] {
+  const out: ScoredSample[] = [];
+  for (let t = from; t < to - 1e-9; t += step) {
+    const s: ScoredSample = { t: Math.round(t * 1000) / 1000, p: score(t) };
+    if (blank) s.blank = blank(t);
+    out.push(s);
+  }
+  return out;
+}
+
+describe('decideCredits', () => {
+  it('finds a clean boundary and the end of the title', () => {
+    const samples = sampled(0, 120, 1, (t) => (t >= 100 ? 0.95 : 0.05));
+    const d = decideCredits(samples, { duration: 120, from: 0 });
+    expect(d.creditsStart).not.toBeNull();
+    expect(Math.abs((d.creditsStart as number) - 100)).toBeLessThanOrEqual(0.5);
+    expect(d.creditsEnd).toBe(120);
+    expect(d.segments).toEqual([{ kind: 'credits', start: d.creditsStart, end: 120 }]);
+    expect(d.confidence).toBeGreaterThan(0.9);
+    expect(d.startBracket).toEqual({ before: 99, after: 100 });
+  });
+
+  it('is robust to noisy scores and isolated misclassifications', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const r = rng(seed);
+      const score = (t: number) => {
+        const credits = t >= 300;
+        const flip = r() < 0.1;
+        const high = 0.6 + 0.4 * r();
+        const low = 0.4 * r();
+        return credits !== flip ? high : low;
+      };
+      const samples = sampled(0, 420, 2, score);
+      const d = decideCredits(samples, { duration: 420, from: 0 });
+      expect(d.creditsStart, `seed ${seed}`).not.toBeNull();
+      expect(Math.abs((d.creditsStart as number) - 300), `seed ${seed}`).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('ignores a single confident false positive just before the credits', () => {
+    const samples = sampled(0, 200, 1, (t) => (t >= 150 ? 0.9 : t === 140 ? 0.99 : 0.1));
+    const d = decideCredits(samples, { duration: 200, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 150)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('is not fooled by title cards and opening credits earlier in the title', () => {
+    const score = (t: number) => {
+      if (t < 20) return 0.9; // opening credits
+      if (t >= 200 && t < 210) return 0.97; // in-story title card ("Five years later")
+      if (t >= 500) return 0.92;
+      return 0.08;
+    };
+    const samples = sampled(0, 560, 2, score);
+    const d = decideCredits(samples, { duration: 560, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 500)).toBeLessThanOrEqual(1);
+  });
+
+  it('says "no credits" when the only credit-like frames are far from the end', () => {
+    const score = (t: number) => (t < 15 || (t >= 60 && t < 66) ? 0.95 : 0.05);
+    const samples = sampled(0, 240, 1, score);
+    const d = decideCredits(samples, { duration: 240, from: 0 });
+    expect(d.creditsStart).toBeNull();
+    expect(d.creditsEnd).toBeNull();
+    expect(d.segments).toEqual([]);
+    expect(d.startBracket).toBeNull();
+  });
+
+  it('reports a post-credits scene after the credits', () => {
+    const score = (t: number) => (t >= 400 && t < 520 ? 0.93 : 0.06);
+    const samples = sampled(0, 600, 1, score);
+    const d = decideCredits(samples, { duration: 600, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 400)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs((d.creditsEnd as number) - 520)).toBeLessThanOrEqual(0.5);
+    const post = d.segments.find((s) => s.kind === 'post-credits');
+    expect(post).toBeDefined();
+    expect(Math.abs((post?.start as number) - 520)).toBeLessThanOrEqual(0.5);
+    expect(post?.end).toBe(600);
+    expect(d.endBracket).toEqual({ before: 519, after: 520 });
+  });
+
+  it('does not call a long stretch of story after credit-like frames a post-credits scene', () => {
+    // Credit-like frames 10 minutes before the end of a 40-minute tail: not closing credits.
+    const score = (t: number) => (t >= 1200 && t < 1260 ? 0.95 : 0.05);
+    const samples = sampled(0, 2400, 4, score);
+    const d = decideCredits(samples, { duration: 2400, from: 0 });
+    expect(d.creditsStart).toBeNull();
+  });
+
+  it('answers "no credits" with confidence on a story-only title', () => {
+    const r = rng(7);
+    const samples = sampled(0, 300, 1, () => 0.3 * r());
+    const d = decideCredits(samples, { duration: 300, from: 0 });
+    expect(d.creditsStart).toBeNull();
+    expect(d.confidence).toBeGreaterThan(0.8);
+  });
+
+  it('calls a clip that is all credits credits from its first frame', () => {
+    const samples = sampled(0, 30, 0.5, () => 0.9);
+    const d = decideCredits(samples, { duration: 30, from: 0 });
+    expect(d.creditsStart).toBe(0);
+    expect(d.creditsEnd).toBe(30);
+    expect(d.startBracket).toEqual({ before: 0, after: 0 });
+  });
+
+  it('starts the credits at the first non-blank frame after a fade to black, and ends them before trailing black', () => {
+    const score = (t: number) => (t >= 53 && t < 80 ? 0.9 : t >= 50 ? 0.3 : 0.1);
+    const blank = (t: number) => ((t >= 50 && t < 53) || t >= 80 ? 1 : 0);
+    const samples = sampled(0, 90, 0.5, score, blank);
+    const d = decideCredits(samples, { duration: 90, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 53)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs((d.creditsEnd as number) - 80)).toBeLessThanOrEqual(0.5);
+    expect(d.segments.some((s) => s.kind === 'post-credits')).toBe(false);
+  });
+
+  it('lets a dense fine pass set the boundary between sparse coarse samples', () => {
+    const truth = 1234.4;
+    const score = (t: number) => (t >= truth ? 0.9 : 0.1);
+    const coarse = sampled(900, 1500, 10, score);
+    const fine = sampled(1230, 1240, 0.25, score);
+    const d = decideCredits([...coarse, ...fine], { duration: 1500, from: 900 });
+    expect(Math.abs((d.creditsStart as number) - truth)).toBeLessThanOrEqual(0.5);
+    expect(d.startBracket?.after).toBeCloseTo(1234.5, 3);
+    expect(d.startBracket?.before).toBeCloseTo(1234.25, 3);
+  });
+
+  it('gives a bracket for the fine pass that contains the true start', () => {
+    const truth = 417;
+    const score = (t: number) => (t >= truth ? 0.88 : 0.12);
+    const samples = sampled(300, 480, 7, score);
+    const d = decideCredits(samples, { duration: 480, from: 300 });
+    expect(d.startBracket).not.toBeNull();
+    expect(d.startBracket?.before).toBeLessThan(truth);
+    expect(d.startBracket?.after).toBeGreaterThanOrEqual(truth);
+  });
+
+  it('handles very short titles and empty input without crashing', () => {
+    expect(decideCredits([], { duration: 0 }).creditsStart).toBeNull();
+    expect(decideCredits([], { duration: 10 }).confidence).toBe(0);
+    const one = decideCredits([{ t: 0, p: 0.95 }], { duration: 1, from: 0 });
+    expect(one.creditsStart).toBe(0);
+    const shortStory = decideCredits(
+      [
+        { t: 0, p: 0.1 },
+        { t: 1, p: 0.05 },
+        { t: 2, p: 0.1 },
+      ],
+      { duration: 3, from: 0 },
+    );
+    expect(shortStory.creditsStart).toBeNull();
+    // 3.4 s clip whose last second is a credits card (like a music-video end card).
+    const tail = sampled(0, 3.4, 0.25, (t) => (t >= 2.5 ? 0.9 : 0.1));
+    const d = decideCredits(tail, { duration: 3.4, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 2.5)).toBeLessThanOrEqual(0.25);
+  });
+
+  it('tolerates unsorted, duplicated and non-finite samples', () => {
+    const samples = sampled(0, 100, 1, (t) => (t >= 70 ? 0.9 : 0.1));
+    const shuffled = [...samples].reverse();
+    shuffled.push({ t: 80, p: 0.9 }, { t: Number.NaN, p: 0.9 }, { t: 5, p: Number.NaN });
+    const d = decideCredits(shuffled, { duration: 100, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 70)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('is less confident about a weak, ambiguous boundary than a sharp one', () => {
+    const sharp = decideCredits(
+      sampled(0, 200, 1, (t) => (t >= 150 ? 0.95 : 0.05)),
+      { duration: 200, from: 0 },
+    );
+    const vague = decideCredits(
+      sampled(0, 200, 1, (t) => (t >= 150 ? 0.62 : t >= 120 ? 0.5 : 0.4)),
+      { duration: 200, from: 0 },
+    );
+    expect(vague.confidence).toBeLessThan(sharp.confidence);
+  });
+
+  it('always returns a consistent answer (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            t: fc.double({ min: 0, max: 100, noNaN: true }),
+            p: fc.double({ min: 0, max: 1, noNaN: true }),
+            blank: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { maxLength: 60 },
+        ),
+        (samples) => {
+          const d = decideCredits(samples, { duration: 100, from: 0 });
+          expect(d.confidence).toBeGreaterThanOrEqual(0);
+          expect(d.confidence).toBeLessThanOrEqual(1);
+          if (d.creditsStart === null) {
+            expect(d.segments).toEqual([]);
+          } else {
+            expect(d.creditsStart).toBeGreaterThanOrEqual(0);
+            expect(d.creditsEnd as number).toBeGreaterThanOrEqual(d.creditsStart);
+            expect(d.creditsEnd as number).toBeLessThanOrEqual(100);
+            expect(d.segments[0]?.kind).toBe('credits');
+          }
+        },
+      ),
+    );
+  });
+});
