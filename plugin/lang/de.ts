@@ -1,0 +1,13 @@
+/** German strings for video.js `localize` (player language `de`). */
+export const de: Record<string, string> = {
+  'Next episode': 'Nächste Folge',
+  'Next episode in {1}': 'Nächste Folge in {1}',
+  'Next episode: {1}. Plays in {2} seconds.': 'Nächste Folge: {1}. Startet in {2} Sekunden.',
+  'Next episode: {1}.': 'Nächste Folge: {1}.',
+  'Play next': 'Jetzt abspielen',
+  'Watch credits': 'Abspann ansehen',
+  'Skip credits': 'Abspann überspringen',
+  Close: 'Schließen',
+  'Are you still watching?': 'Schaust du noch?',
+  'Continue watching': 'Weiterschauen',
+};
