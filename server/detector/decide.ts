@@ -146,7 +146,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     if (Math.abs(cutTime(start) - cutTime(a)) > tolerance) bestFar = Math.max(bestFar, score);
   }
   const exists = sigmoid((best.score - minEvidence) / 3);
-  const placed = Number.isFinite(bestFar) ? sigmoid((best.score - bestFar) / 2) : 1;
+  const placed = Number.isFinite(bestFar) ? sigmoid(best.score - bestFar) : 1;
   const startBracket = {
     before: a === 0 ? Math.min(from, at(t, 0)) : at(t, a - 1),
     after: at(t, a),
