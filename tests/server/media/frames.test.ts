@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegScaleFilter } from '../../../server/detector/preprocess.js';
 import { isEndcueError } from '../../../server/errors.js';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import {
@@ -17,7 +16,9 @@ const DIR = path.resolve('.cache/test-frames');
 /** 2 s red then 2 s blue, 24 fps, a keyframe every 12 frames (0.5 s). */
 const CLIP = path.join(DIR, 'red-blue.mp4');
 const SIZE = 16;
-const base = { width: SIZE, height: SIZE, filter: ffmpegScaleFilter(SIZE) };
+// The filter the classifier's preprocessing uses has the same shape (scale + rgb24).
+const FILTER = `scale=${SIZE}:${SIZE}:flags=area,setsar=1,format=rgb24`;
+const base = { width: SIZE, height: SIZE, filter: FILTER };
 
 beforeAll(() => {
   mkdirSync(DIR, { recursive: true });
@@ -176,7 +177,7 @@ describe('sampleFrames', () => {
     expect(input.slice(input.indexOf('-ss'), input.indexOf('-ss') + 2)).toEqual(['-ss', '12.500']);
     const output = outputOptionsFor({ ...base, mode: 'keyframes', start: 12.5, end: 20 });
     const filter = output[output.indexOf('-vf') + 1];
-    expect(filter).toBe(`${ffmpegScaleFilter(SIZE)},showinfo`);
+    expect(filter).toBe(`${FILTER},showinfo`);
     expect(output).toEqual(expect.arrayContaining(['-t', '7.500', 'rawvideo', 'rgb24']));
     expect(output.some((a) => a === '-fps_mode' || a === '-vsync')).toBe(true);
     const local = inputOptionsFor('/videos/a.mp4', { ...base, mode: 'rate', rate: 2 });
