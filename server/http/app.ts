@@ -1,0 +1,135 @@
+/**
+ * The Hono app: composes the routes over an EndcueService. No Node APIs here or in the
+ * routes, so the same app can serve reads from an edge runtime; the Node wiring
+ * (SQLite, local queue, sockets) is in start.ts.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { CorsConfig } from '../config.js';
+import type { RouteContext } from './context.js';
+import { errorBody } from './errors.js';
+import { EndcueMetrics } from './metrics.js';
+import { adminAuth } from './middleware/auth.js';
+import { RateLimiter } from './middleware/rate-limit.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerCreditsRoutes } from './routes/credits.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerTitleRoutes } from './routes/titles.js';
+import type { EndcueService } from './service.js';
+
+export interface AppLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AppOptions {
+  service: EndcueService;
+  /** undefined = admin routes answer 403. */
+  adminKey?: string;
+  cors?: CorsConfig;
+  maxBodyBytes?: number;
+  enqueueRatePerMinute?: number;
+  resultMaxAgeS?: number;
+  metrics?: EndcueMetrics;
+  /** Client identity for rate limits; default: first X-Forwarded-For hop is NOT trusted, so 'anonymous'. */
+  clientKey?: (c: Context) => string;
+  logger?: AppLogger;
+  /** Extra routes on the same app (the demo page, static media...). */
+  configure?: (app: OpenAPIHono) => void;
+}
+
+export function createApp(options: AppOptions): OpenAPIHono {
+  const metrics = options.metrics ?? new EndcueMetrics();
+  const enqueueLimiter = new RateLimiter(options.enqueueRatePerMinute ?? 60);
+  const ctx: RouteContext = {
+    service: options.service,
+    metrics,
+    enqueueLimiter,
+    clientKey: options.clientKey ?? (() => 'anonymous'),
+    resultMaxAgeS: options.resultMaxAgeS ?? 60,
+  };
+
+  const app = new OpenAPIHono({
+    // Validation failures (bad id, bad body) share the API's error shape.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const where = issue?.path.join('.') || 'request';
+        return c.json(errorBody('invalid-input', `Invalid ${where}: ${issue?.message}`), 400);
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    metrics.httpRequests.inc({
+      route: c.req.routePath,
+      method: c.req.method,
+      status: String(c.res.status),
+    });
+  });
+
+  const origins = options.cors?.origins ?? '*';
+  if (origins === '*' || origins.length > 0) {
+    app.use(
+      '/v1/*',
+      cors({
+        origin: origins,
+        allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+        exposeHeaders: ['ETag', 'Retry-After'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 64 * 1024,
+      onError: (c) =>
+        c.json(
+          errorBody(
+            'payload-too-large',
+            'Request body too large',
+            `At most ${options.maxBodyBytes ?? 65536} bytes.`,
+          ),
+          413,
+        ),
+    }),
+  );
+
+  const enqueueLimit = async (c: Context, next: () => Promise<void>) => {
+    const decision = enqueueLimiter.take(ctx.clientKey(c));
+    if (!decision.ok) {
+      c.header('Retry-After', String(decision.retryAfter));
+      return c.json(
+        errorBody(
+          'rate-limited',
+          'Too many analyses requested',
+          `Retry after ${decision.retryAfter} s.`,
+        ),
+        429,
+      );
+    }
+    await next();
+  };
+
+  registerCreditsRoutes(app, ctx);
+  registerTitleRoutes(app, ctx);
+  registerAdminRoutes(app, ctx, adminAuth(options.adminKey), enqueueLimit);
+  registerOpsRoutes(app, ctx);
+  options.configure?.(app);
+
+  app.notFound((c) =>
+    c.json(errorBody('not-found', `No route ${c.req.method} ${c.req.path}`), 404),
+  );
+  app.onError((error, c) => {
+    options.logger?.error({ err: error, path: c.req.path }, 'request failed');
+    return c.json(errorBody('internal', 'Internal server error', 'See the server log.'), 500);
+  });
+  return app;
+}

@@ -1,0 +1,255 @@
+/**
+ * EndcueService on the default engines: a CreditsStore, a JobQueue and the media source
+ * guards. Answers "when do the credits start" from the store when the result matches the
+ * media's current fingerprint and model version, else reports/starts the analysis.
+ */
+import { nextInSeries } from '../catalog/series.js';
+import type { Title, TitleInput } from '../catalog/title.js';
+import { isEndcueError } from '../errors.js';
+import {
+  checkSourceSyntax,
+  resolveSource,
+  type SourceDeps,
+  type SourcePolicy,
+} from '../media/sources.js';
+import type { ModelVersionProvider } from '../queue/analyze.js';
+import type { JobQueue } from '../queue/types.js';
+import type { CreditsStore, ManualOverride, StoredResult } from '../store/types.js';
+import { type EndcueMetrics, renderGauge } from './metrics.js';
+import type {
+  CreditsAnswer,
+  CreditsLookup,
+  EndcueService,
+  HealthReport,
+  NextTitle,
+  TitleView,
+} from './service.js';
+
+export interface NodeServiceOptions {
+  store: CreditsStore;
+  queue: JobQueue;
+  policy: SourcePolicy;
+  metrics: EndcueMetrics;
+  sourceDeps?: SourceDeps;
+  modelVersion?: ModelVersionProvider;
+  /** How long a measured fingerprint is trusted (0 = measure on every ask). */
+  fingerprintTtlMs?: number;
+  /** What the player gets as `next.src` (default: the title's src as registered). */
+  publicSrc?: (title: Title) => string;
+  /** Seconds suggested to pollers. */
+  retryAfterQueuedS?: number;
+  retryAfterRunningS?: number;
+}
+
+interface FingerprintEntry {
+  src: string;
+  at: number;
+  value: Promise<string>;
+}
+
+export class NodeEndcueService implements EndcueService {
+  private readonly fingerprints = new Map<string, FingerprintEntry>();
+  private readonly ttl: number;
+
+  constructor(private readonly options: NodeServiceOptions) {
+    this.ttl = options.fingerprintTtlMs ?? 5000;
+  }
+
+  /** Current media fingerprint, measured at most once per TTL (concurrent asks share it). */
+  private fingerprint(title: Title): Promise<string> {
+    const now = Date.now();
+    const cached = this.fingerprints.get(title.id);
+    if (cached && cached.src === title.src && now - cached.at < this.ttl) return cached.value;
+    const value = resolveSource(title.src, this.options.policy, this.options.sourceDeps).then(
+      (source) => source.fingerprint,
+    );
+    value.catch(() => {}); // callers handle it; keep the cached rejection quiet
+    this.fingerprints.set(title.id, { src: title.src, at: now, value });
+    if (this.fingerprints.size > 100_000) this.fingerprints.clear();
+    return value;
+  }
+
+  private async next(title: Title): Promise<NextTitle | undefined> {
+    if (title.series === undefined) return undefined;
+    const next = nextInSeries(title, await this.options.store.seriesTitles(title.series));
+    if (!next) return undefined;
+    const src = this.options.publicSrc ? this.options.publicSrc(next) : next.src;
+    return { titleId: next.id, src, ...(next.title !== undefined ? { title: next.title } : {}) };
+  }
+
+  private answer(
+    title: Title,
+    stored: StoredResult | undefined,
+    override: ManualOverride | undefined,
+    next: NextTitle | undefined,
+  ): CreditsAnswer {
+    const result = stored?.result;
+    const base = override
+      ? {
+          titleId: title.id,
+          creditsStart: override.creditsStart,
+          creditsEnd: override.creditsEnd,
+          segments:
+            override.creditsStart === null
+              ? []
+              : [
+                  {
+                    kind: 'credits' as const,
+                    start: override.creditsStart,
+                    end:
+                      override.creditsEnd ??
+                      override.duration ??
+                      result?.duration ??
+                      override.creditsStart,
+                  },
+                ],
+          confidence: 1,
+          duration: override.duration ?? result?.duration ?? null,
+          modelVersion: stored?.modelVersion ?? null,
+          source: 'manual' as const,
+        }
+      : {
+          titleId: title.id,
+          creditsStart: result?.creditsStart ?? null,
+          creditsEnd: result?.creditsEnd ?? null,
+          segments: result?.segments ?? [],
+          confidence: result?.confidence ?? 0,
+          duration: result?.duration ?? null,
+          modelVersion: stored?.modelVersion ?? null,
+          source: 'detected' as const,
+        };
+    return next ? { ...base, next } : base;
+  }
+
+  private pending(status: 'queued' | 'running', progress: number): CreditsLookup {
+    const retryAfter =
+      status === 'running'
+        ? (this.options.retryAfterRunningS ?? 2)
+        : (this.options.retryAfterQueuedS ?? 5);
+    return { status, progress, retryAfter };
+  }
+
+  async credits(
+    titleId: string,
+    options: { mayEnqueue?: () => boolean } = {},
+  ): Promise<CreditsLookup> {
+    const { store, queue, metrics } = this.options;
+    const title = await store.getTitle(titleId);
+    if (!title) return { status: 'unknown-title' };
+    const override = await store.getOverride(titleId);
+
+    let fingerprint: string;
+    try {
+      fingerprint = await this.fingerprint(title);
+    } catch (error) {
+      if (override)
+        return {
+          status: 'ready',
+          credits: this.answer(title, undefined, override, await this.next(title)),
+        };
+      if (!isEndcueError(error)) throw error;
+      metrics.creditsLookups.inc({ outcome: 'error' });
+      return { status: 'failed', error: error.toJSON() };
+    }
+    const modelVersion = await this.options.modelVersion?.();
+    const stored = await store.getResult(titleId, fingerprint, modelVersion);
+    if (stored || override) {
+      metrics.creditsLookups.inc({ outcome: override ? 'manual' : 'hit' });
+      return {
+        status: 'ready',
+        credits: this.answer(title, stored, override, await this.next(title)),
+      };
+    }
+
+    const active = await queue.active(titleId);
+    if (active) {
+      metrics.creditsLookups.inc({ outcome: 'miss' });
+      return this.pending(active.state === 'running' ? 'running' : 'queued', active.progress);
+    }
+    const failure = await store.getFailure(titleId, fingerprint);
+    if (failure) {
+      metrics.creditsLookups.inc({ outcome: 'error' });
+      return { status: 'failed', error: failure.error };
+    }
+    if (options.mayEnqueue && !options.mayEnqueue()) return { status: 'throttled', retryAfter: 60 };
+    const { job } = await queue.enqueue(titleId);
+    metrics.creditsLookups.inc({ outcome: 'miss' });
+    return this.pending(job.state === 'running' ? 'running' : 'queued', job.progress);
+  }
+
+  async title(titleId: string): Promise<TitleView | undefined> {
+    const record = await this.options.store.getTitle(titleId);
+    if (!record) return undefined;
+    const { origin: _origin, updatedAt: _updatedAt, ...title } = record;
+    const next = await this.next(title);
+    return next ? { ...title, next } : title;
+  }
+
+  async putTitle(titleId: string, input: TitleInput): Promise<{ title: Title; created: boolean }> {
+    checkSourceSyntax(input.src, this.options.policy);
+    const existed = (await this.options.store.getTitle(titleId)) !== undefined;
+    const record = await this.options.store.putTitle({ ...input, id: titleId }, 'admin');
+    this.fingerprints.delete(titleId);
+    const { origin: _origin, updatedAt: _updatedAt, ...title } = record;
+    return { title, created: !existed };
+  }
+
+  async deleteTitle(titleId: string): Promise<boolean> {
+    this.fingerprints.delete(titleId);
+    return this.options.store.deleteTitle(titleId);
+  }
+
+  async analyze(titleId: string) {
+    if (!(await this.options.store.getTitle(titleId))) return undefined;
+    this.fingerprints.delete(titleId);
+    await this.options.store.clearFailures(titleId);
+    return this.options.queue.enqueue(titleId, { force: true });
+  }
+
+  async putOverride(titleId: string, input: Parameters<CreditsStore['putOverride']>[1]) {
+    if (!(await this.options.store.getTitle(titleId))) return undefined;
+    return this.options.store.putOverride(titleId, input);
+  }
+
+  async deleteOverride(titleId: string): Promise<boolean | undefined> {
+    if (!(await this.options.store.getTitle(titleId))) return undefined;
+    return this.options.store.deleteOverride(titleId);
+  }
+
+  async jobs(limit = 100) {
+    const [counts, jobs] = await Promise.all([
+      this.options.queue.counts(),
+      this.options.queue.list(limit),
+    ]);
+    return { counts, jobs };
+  }
+
+  async health(): Promise<HealthReport> {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    try {
+      await this.options.store.ping();
+      checks.store = 'ok';
+    } catch (error) {
+      ok = false;
+      checks.store = error instanceof Error ? error.message : String(error);
+    }
+    try {
+      const counts = await this.options.queue.counts();
+      checks.queue = `queued=${counts.queued} running=${counts.running}`;
+    } catch (error) {
+      ok = false;
+      checks.queue = error instanceof Error ? error.message : String(error);
+    }
+    return { ok, checks };
+  }
+
+  async metricsText(): Promise<string> {
+    const counts = await this.options.queue.counts();
+    return renderGauge(
+      'endcue_jobs',
+      'Analysis jobs in the queue table, by state.',
+      Object.entries(counts).map(([state, n]) => [{ state }, n]),
+    );
+  }
+}

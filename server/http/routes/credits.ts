@@ -1,0 +1,128 @@
+/**
+ * The read path the player uses: credits JSON and WebVTT chapters. Web standards only
+ * (no Node APIs): everything goes through the ReadService interface.
+ */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { RouteContext } from '../context.js';
+import { errorBody } from '../errors.js';
+import { etagOf, matchesEtag } from '../etag.js';
+import { CreditsSchema, errorResponse, FailedSchema, IdParams, PendingSchema } from '../schemas.js';
+import type { CreditsLookup } from '../service.js';
+import { creditsToVtt } from '../vtt.js';
+
+const pendingResponses = {
+  202: {
+    content: { 'application/json': { schema: PendingSchema } },
+    description: 'Being analysed (the first ask enqueues it); ask again after Retry-After seconds',
+  },
+  304: { description: 'Not modified (If-None-Match)' },
+  400: errorResponse('Invalid title id'),
+  404: errorResponse('Unknown title'),
+  422: {
+    content: { 'application/json': { schema: FailedSchema } },
+    description: "Analysis failed: the detector's error",
+  },
+  429: errorResponse('Too many new analyses started by this client'),
+};
+
+const creditsRoute = createRoute({
+  method: 'get',
+  path: '/v1/titles/{id}/credits',
+  tags: ['credits'],
+  summary: 'When the closing credits start',
+  request: { params: IdParams },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: CreditsSchema } },
+      description: 'Known credits (detected or manual)',
+    },
+    ...pendingResponses,
+  },
+});
+
+const vttRoute = createRoute({
+  method: 'get',
+  path: '/v1/titles/{id}/credits.vtt',
+  tags: ['credits'],
+  summary: 'Credits as WebVTT chapters',
+  request: { params: IdParams },
+  responses: {
+    200: { content: { 'text/vtt': { schema: z.string() } }, description: 'WebVTT chapters' },
+    ...pendingResponses,
+  },
+});
+
+/** Non-200 outcomes are the same for JSON and VTT. */
+function notReady(
+  c: Context,
+  lookup: Exclude<CreditsLookup, { status: 'ready' }>,
+  id: string,
+): Response {
+  c.header('Cache-Control', 'no-store');
+  switch (lookup.status) {
+    case 'unknown-title':
+      return c.json(
+        errorBody(
+          'not-found',
+          `No title with id ${id}`,
+          'Register it (PUT /v1/titles/:id) or add it to the catalog.',
+        ),
+        404,
+      );
+    case 'failed':
+      return c.json({ status: 'failed' as const, error: lookup.error }, 422);
+    case 'throttled':
+      c.header('Retry-After', String(lookup.retryAfter));
+      return c.json(
+        errorBody(
+          'rate-limited',
+          'Too many new analyses requested',
+          `Retry after ${lookup.retryAfter} s.`,
+        ),
+        429,
+      );
+    default:
+      c.header('Retry-After', String(lookup.retryAfter));
+      return c.json(
+        { status: lookup.status, progress: lookup.progress, retryAfter: lookup.retryAfter },
+        202,
+      );
+  }
+}
+
+/** 200 with ETag + Cache-Control, or 304 when the client has it. */
+function cacheable(c: Context, ctx: RouteContext, body: string, contentType: string): Response {
+  const etag = etagOf(body);
+  c.header('ETag', etag);
+  c.header('Cache-Control', `public, max-age=${ctx.resultMaxAgeS}`);
+  if (matchesEtag(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+  c.header('Content-Type', contentType);
+  return c.body(body, 200);
+}
+
+export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void {
+  const lookup = (c: Context, id: string) =>
+    ctx.service.credits(id, {
+      mayEnqueue: () => ctx.enqueueLimiter.take(ctx.clientKey(c)).ok,
+    });
+
+  app.openapi(creditsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const result = await lookup(c, id);
+    if (result.status !== 'ready') return notReady(c, result, id) as never;
+    return cacheable(
+      c,
+      ctx,
+      JSON.stringify(result.credits),
+      'application/json; charset=utf-8',
+    ) as never;
+  });
+
+  app.openapi(vttRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const result = await lookup(c, id);
+    if (result.status !== 'ready') return notReady(c, result, id) as never;
+    return cacheable(c, ctx, creditsToVtt(result.credits), 'text/vtt; charset=utf-8') as never;
+  });
+}

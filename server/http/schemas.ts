@@ -1,0 +1,163 @@
+/** Request/response schemas, shared by validation and the OpenAPI document. */
+import { z } from '@hono/zod-openapi';
+import { TITLE_ID_PATTERN } from '../catalog/title.js';
+
+export const IdParams = z.object({
+  id: z
+    .string()
+    .regex(TITLE_ID_PATTERN, { message: 'must match ^[A-Za-z0-9._-]{1,128}$' })
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'demo-s01e01' }),
+});
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'not-found' }),
+      message: z.string(),
+      hint: z.string().optional(),
+      retryable: z.boolean().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const SegmentSchema = z
+  .object({
+    kind: z.enum(['credits', 'post-credits']),
+    start: z.number(),
+    end: z.number(),
+  })
+  .openapi('Segment');
+
+export const NextTitleSchema = z
+  .object({ titleId: z.string(), src: z.string(), title: z.string().optional() })
+  .openapi('NextTitle');
+
+export const CreditsSchema = z
+  .object({
+    titleId: z.string(),
+    creditsStart: z.number().nullable().openapi({ description: 'Seconds; null = no credits' }),
+    creditsEnd: z.number().nullable(),
+    segments: z.array(SegmentSchema),
+    confidence: z.number(),
+    duration: z.number().nullable(),
+    modelVersion: z.string().nullable(),
+    source: z.enum(['detected', 'manual']),
+    next: NextTitleSchema.optional(),
+  })
+  .openapi('Credits');
+
+export const PendingSchema = z
+  .object({
+    status: z.enum(['queued', 'running']),
+    progress: z.number().openapi({ description: '0..1' }),
+    retryAfter: z.number().openapi({ description: 'Seconds before asking again' }),
+  })
+  .openapi('Pending');
+
+export const FailedSchema = z
+  .object({
+    status: z.literal('failed'),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      hint: z.string().optional(),
+      retryable: z.boolean(),
+    }),
+  })
+  .openapi('AnalysisFailed');
+
+export const TitleBodySchema = z
+  .object({
+    src: z.string().min(1).max(4096).openapi({
+      description: 'A path relative to a media root, or an http(s) URL on an allowed host',
+      example: 'series/s01e01.mp4',
+    }),
+    title: z.string().max(512).optional(),
+    series: z.string().min(1).max(128).optional(),
+    season: z.number().int().min(0).max(100_000).optional(),
+    episode: z.number().int().min(0).max(100_000).optional(),
+  })
+  .strict()
+  .openapi('TitleInput');
+
+export const TitleSchema = TitleBodySchema.extend({
+  id: z.string(),
+  next: NextTitleSchema.optional(),
+}).openapi('Title');
+
+export const OverrideBodySchema = z
+  .object({
+    creditsStart: z
+      .number()
+      .min(0)
+      .nullable()
+      .openapi({ description: 'Seconds; null = no credits' }),
+    creditsEnd: z.number().min(0).nullable().optional(),
+    duration: z.number().positive().nullable().optional(),
+    note: z.string().max(1000).nullable().optional(),
+  })
+  .strict()
+  .refine(
+    (body) =>
+      body.creditsStart === null ||
+      body.creditsEnd === undefined ||
+      body.creditsEnd === null ||
+      body.creditsEnd >= body.creditsStart,
+    { message: 'creditsEnd must not be before creditsStart', path: ['creditsEnd'] },
+  )
+  .openapi('OverrideInput');
+
+export const OverrideSchema = z
+  .object({
+    titleId: z.string(),
+    creditsStart: z.number().nullable(),
+    creditsEnd: z.number().nullable(),
+    duration: z.number().nullable(),
+    note: z.string().nullable(),
+    updatedAt: z.number(),
+  })
+  .openapi('Override');
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    titleId: z.string(),
+    state: z.enum(['queued', 'running', 'done', 'failed']),
+    attempts: z.number(),
+    progress: z.number(),
+    phase: z.string().nullable(),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        hint: z.string().optional(),
+        retryable: z.boolean(),
+      })
+      .nullable(),
+    force: z.boolean(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+    runAfter: z.number(),
+    startedAt: z.number().nullable(),
+    finishedAt: z.number().nullable(),
+  })
+  .openapi('Job');
+
+export const JobsSchema = z
+  .object({
+    counts: z.object({
+      queued: z.number(),
+      running: z.number(),
+      done: z.number(),
+      failed: z.number(),
+    }),
+    jobs: z.array(JobSchema),
+  })
+  .openapi('Jobs');
+
+export const errorResponse = (description: string) => ({
+  content: { 'application/json': { schema: ErrorSchema } },
+  description,
+});
+
+export const bearerSecurity = [{ adminKey: [] as string[] }];

@@ -1,0 +1,71 @@
+/**
+ * What the HTTP routes need, as interfaces with web-standard types only, so the read
+ * routes can run at the edge over another implementation. The Node implementation
+ * (node-service.ts) sits on the SQLite store, the local queue and the media guards.
+ */
+import type { Title, TitleInput } from '../catalog/title.js';
+import type { Segment } from '../detector/types.js';
+import type { JobCounts, JobSnapshot } from '../queue/types.js';
+import type { ManualOverride, OverrideInput, StoredError } from '../store/types.js';
+
+export interface NextTitle {
+  titleId: string;
+  src: string;
+  title?: string;
+}
+
+/** Body of a 200 from GET /v1/titles/:id/credits (stable: the plugin reads it). */
+export interface CreditsAnswer {
+  titleId: string;
+  creditsStart: number | null;
+  creditsEnd: number | null;
+  segments: Segment[];
+  confidence: number;
+  duration: number | null;
+  modelVersion: string | null;
+  source: 'detected' | 'manual';
+  next?: NextTitle;
+}
+
+export type CreditsLookup =
+  | { status: 'unknown-title' }
+  | { status: 'ready'; credits: CreditsAnswer }
+  | { status: 'queued' | 'running'; progress: number; retryAfter: number }
+  | { status: 'failed'; error: StoredError }
+  /** A new analysis was needed but this client may not start one now. */
+  | { status: 'throttled'; retryAfter: number };
+
+export interface TitleView extends Title {
+  next?: NextTitle;
+}
+
+export interface ReadService {
+  /** `mayEnqueue` is asked only when a new analysis would start (rate limiting). */
+  credits(titleId: string, options?: { mayEnqueue?: () => boolean }): Promise<CreditsLookup>;
+  title(titleId: string): Promise<TitleView | undefined>;
+}
+
+export interface AdminService {
+  /** Throws EndcueError (invalid-input / forbidden-source) for a source that cannot be allowed. */
+  putTitle(titleId: string, input: TitleInput): Promise<{ title: Title; created: boolean }>;
+  deleteTitle(titleId: string): Promise<boolean>;
+  /** Forces a re-analysis; undefined for an unknown title. */
+  analyze(titleId: string): Promise<{ job: JobSnapshot; created: boolean } | undefined>;
+  putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride | undefined>;
+  /** undefined: unknown title; false: it had no override. */
+  deleteOverride(titleId: string): Promise<boolean | undefined>;
+  jobs(limit?: number): Promise<{ counts: JobCounts; jobs: JobSnapshot[] }>;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, string>;
+}
+
+export interface OpsService {
+  health(): Promise<HealthReport>;
+  /** Extra Prometheus text (queue gauges...) appended to the HTTP metrics. */
+  metricsText?(): Promise<string>;
+}
+
+export interface EndcueService extends ReadService, AdminService, OpsService {}

@@ -1,0 +1,254 @@
+/**
+ * Node wiring: config -> SQLite store + local queue + catalog watcher + Hono app on a
+ * socket. `startServer()` is what `endcue serve`, the demo and browser tests use in-process.
+ * The real detector (TF.js) is imported lazily, on the first analysis, so the server
+ * starts fast and tests never load it.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type Logger, pino } from 'pino';
+import type { Title } from '../catalog/title.js';
+import { type CatalogWatcher, watchCatalog } from '../catalog/watch.js';
+import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
+import type { Detector } from '../detector/types.js';
+import type { SourceDeps, SourcePolicy } from '../media/sources.js';
+import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
+import { LocalJobQueue } from '../queue/local.js';
+import { SqliteCreditsStore } from '../store/sqlite.js';
+import { createApp } from './app.js';
+import { EndcueMetrics } from './metrics.js';
+import { NodeEndcueService } from './node-service.js';
+
+export interface StartOptions extends Partial<ServerConfig> {
+  /** Default: the real detector (server/detector/detect.ts), loaded on first use. */
+  detector?: Detector;
+  /**
+   * The model version results are keyed by. Default with the real detector: the `version`
+   * in model/credits-classifier/metadata.json (re-read when it changes); with an injected
+   * detector: whatever each DetectionResult says.
+   */
+  modelVersion?: ModelVersionProvider;
+  /** Titles to register as catalog titles at start (in addition to the catalog file). */
+  titles?: Title[];
+  /** Env to read ENDCUE_* from; default {} (programmatic use is explicit). */
+  env?: NodeJS.ProcessEnv;
+  /** A pino logger, or false for none. Default: pino at config.logLevel. */
+  logger?: Logger | false;
+  sourceDeps?: SourceDeps;
+  /** What players get as `next.src` (default: src as registered). */
+  publicSrc?: (title: Title) => string;
+  /** Mount extra routes on the same app (demo page, media files...). */
+  configureApp?: (app: OpenAPIHono) => void;
+}
+
+export interface RunningServer {
+  /** http://host:port, no trailing slash. */
+  url: string;
+  port: number;
+  config: ServerConfig;
+  app: OpenAPIHono;
+  store: SqliteCreditsStore;
+  queue: LocalJobQueue;
+  metrics: EndcueMetrics;
+  logger: Logger;
+  /** Re-reads the catalog file now (it is also watched). */
+  reloadCatalog(): Promise<void>;
+  /** Graceful: stop accepting, re-queue running jobs, close the DB. Idempotent. */
+  close(): Promise<void>;
+}
+
+const DETECTOR_MODULE = '../detector/detect.js';
+const MODEL_METADATA = path.join(PROJECT_ROOT, 'model', 'credits-classifier', 'metadata.json');
+
+/** The real detector, imported on first call (TF.js is heavy). */
+export function lazyDetector(): Detector {
+  let loaded: Promise<Detector> | undefined;
+  return async (source, options) => {
+    loaded ??= (import(/* @vite-ignore */ DETECTOR_MODULE) as Promise<{ detect: Detector }>).then(
+      (module) => module.detect,
+    );
+    return (await loaded)(source, options);
+  };
+}
+
+/** Reads the shipped model's version without loading TF.js; re-reads when the file changes. */
+export function modelVersionFromMetadata(file: string = MODEL_METADATA): ModelVersionProvider {
+  let cache: { mtimeMs: number; version: string | undefined } | undefined;
+  return () => {
+    if (!existsSync(file)) return undefined;
+    const { mtimeMs } = statSync(file);
+    if (cache?.mtimeMs !== mtimeMs) {
+      let version: string | undefined;
+      try {
+        const meta = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+        version = typeof meta.version === 'string' ? meta.version : undefined;
+      } catch {
+        version = undefined;
+      }
+      cache = { mtimeMs, version };
+    }
+    return cache.version;
+  };
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const {
+    detector,
+    modelVersion,
+    titles,
+    env = {},
+    logger: loggerOption,
+    sourceDeps,
+    publicSrc,
+    configureApp,
+    ...overrides
+  } = options;
+  const config = loadConfig(overrides, env);
+  const logger =
+    loggerOption === false
+      ? pino({ level: 'silent' })
+      : (loggerOption ?? pino({ level: config.logLevel, name: 'endcue' }));
+
+  const store = new SqliteCreditsStore(config.dataDir);
+  const policy: SourcePolicy = {
+    mediaRoots: config.mediaRoots,
+    allowedHosts: config.allowedHosts,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+  };
+  const metrics = new EndcueMetrics();
+  const versionOf = modelVersion ?? (detector ? undefined : modelVersionFromMetadata());
+  const handler = createAnalysisHandler({
+    store,
+    detector: detector ?? lazyDetector(),
+    policy,
+    ...(sourceDeps ? { sourceDeps } : {}),
+    ...(versionOf ? { modelVersion: versionOf } : {}),
+    log: logger,
+  });
+  const queue = new LocalJobQueue({
+    db: store.db,
+    handler,
+    concurrency: config.concurrency,
+    maxAttempts: config.maxAttempts,
+    retryBaseMs: config.retryBaseMs,
+    onEvent: (event) => {
+      const base = { jobId: event.job.id, titleId: event.job.titleId, attempt: event.job.attempts };
+      switch (event.type) {
+        case 'started':
+          logger.info(base, 'analysis started');
+          break;
+        case 'done':
+          metrics.jobsFinished.inc({ outcome: 'done' });
+          metrics.jobDuration.observe(event.durationMs / 1000);
+          logger.info({ ...base, ms: event.durationMs }, 'analysis done');
+          break;
+        case 'retry':
+          metrics.jobRetries.inc();
+          logger.warn(
+            { ...base, err: event.error.toJSON(), delayMs: event.delayMs },
+            'analysis failed; will retry',
+          );
+          break;
+        case 'failed':
+          metrics.jobsFinished.inc({ outcome: 'failed' });
+          metrics.jobDuration.observe(event.durationMs / 1000);
+          logger.warn({ ...base, err: event.error.toJSON() }, 'analysis failed');
+          break;
+        case 'requeued':
+          logger.info(base, 'analysis interrupted by shutdown; re-queued');
+          break;
+      }
+    },
+  });
+
+  let watcher: CatalogWatcher | undefined;
+  try {
+    if (titles?.length) await store.syncCatalog(titles);
+    if (config.catalog) watcher = await watchCatalog(config.catalog, store, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const service = new NodeEndcueService({
+    store,
+    queue,
+    policy,
+    metrics,
+    fingerprintTtlMs: config.fingerprintTtlMs,
+    ...(sourceDeps ? { sourceDeps } : {}),
+    ...(versionOf ? { modelVersion: versionOf } : {}),
+    ...(publicSrc ? { publicSrc } : {}),
+  });
+  const app = createApp({
+    service,
+    ...(config.adminKey ? { adminKey: config.adminKey } : {}),
+    cors: config.cors,
+    maxBodyBytes: config.maxBodyBytes,
+    enqueueRatePerMinute: config.enqueueRatePerMinute,
+    resultMaxAgeS: config.resultMaxAgeS,
+    metrics,
+    clientKey: (c) => {
+      try {
+        return getConnInfo(c).remote.address ?? 'unknown';
+      } catch {
+        return 'unknown';
+      }
+    },
+    logger,
+    ...(configureApp ? { configure: configureApp } : {}),
+  });
+
+  await queue.start();
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+  logger.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      mediaRoots: config.mediaRoots,
+      admin: Boolean(config.adminKey),
+    },
+    'endcue server listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      watcher?.close();
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      await queue.stop();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await serverClosed;
+      await store.close();
+      logger.info('endcue server stopped');
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    port,
+    config,
+    app,
+    store,
+    queue,
+    metrics,
+    logger,
+    reloadCatalog: async () => watcher?.reload(),
+    close,
+  };
+}

@@ -1,0 +1,365 @@
+/**
+ * The zero-config job queue: runs analyses in this process, at most `concurrency` at once,
+ * and keeps every job in the SQLite `jobs` table so that queued and running jobs survive a
+ * crash or restart (running ones go back to queued on start). Retryable errors
+ * (EndcueError.retryable) are retried with exponential backoff; bad media fails at once.
+ */
+import { EndcueError, isEndcueError } from '../errors.js';
+import type { SqliteDb } from '../store/sqlite.js';
+import type { StoredError } from '../store/types.js';
+import type {
+  EnqueueResult,
+  JobCounts,
+  JobHandler,
+  JobQueue,
+  JobSnapshot,
+  JobState,
+  QueueEvent,
+} from './types.js';
+
+export interface LocalQueueOptions {
+  db: SqliteDb;
+  handler: JobHandler;
+  concurrency: number;
+  /** Total runs allowed for retryable errors (default 4). */
+  maxAttempts?: number;
+  /** First retry delay; doubles each time (default 2 s), capped at `retryMaxMs`. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Finished jobs kept for GET /v1/jobs (default 500). */
+  keepFinished?: number;
+  /** How long stop() waits for aborted jobs to settle (default 10 s). */
+  stopTimeoutMs?: number;
+  onEvent?: (event: QueueEvent) => void;
+  now?: () => number;
+}
+
+interface JobRow {
+  id: number;
+  title_id: string;
+  state: JobState;
+  force: number;
+  attempts: number;
+  progress: number;
+  phase: string | null;
+  error: string | null;
+  run_after: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+function snapshot(row: JobRow): JobSnapshot {
+  return {
+    id: String(row.id),
+    titleId: row.title_id,
+    state: row.state,
+    attempts: row.attempts,
+    progress: row.progress,
+    phase: row.phase,
+    error: row.error ? (JSON.parse(row.error) as StoredError) : null,
+    force: row.force === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    runAfter: row.run_after,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Anything thrown that is not an EndcueError is a bug or an outage: retryable 'internal'. */
+export function asEndcueError(error: unknown): EndcueError {
+  if (isEndcueError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new EndcueError('internal', `Analysis failed unexpectedly: ${message}`, {
+    hint: 'This is a bug or a transient fault; it is retried. See the server log.',
+    cause: error,
+  });
+}
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+  progress: number;
+  phase: string | null;
+  lastSaved: number;
+}
+
+export class LocalJobQueue implements JobQueue {
+  private readonly db: SqliteDb;
+  private readonly handler: JobHandler;
+  private readonly concurrency: number;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly keepFinished: number;
+  private readonly stopTimeoutMs: number;
+  private readonly onEvent: (event: QueueEvent) => void;
+  private readonly now: () => number;
+  private readonly running = new Map<number, Running>();
+  private started = false;
+  private stopping = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private readonly sql;
+
+  constructor(options: LocalQueueOptions) {
+    this.db = options.db;
+    this.handler = options.handler;
+    this.concurrency = Math.max(1, options.concurrency);
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.retryBaseMs = options.retryBaseMs ?? 2000;
+    this.retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
+    this.keepFinished = options.keepFinished ?? 500;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.onEvent = options.onEvent ?? (() => {});
+    this.now = options.now ?? Date.now;
+    const db = this.db;
+    this.sql = {
+      active: db.prepare<[string], JobRow>(
+        "SELECT * FROM jobs WHERE title_id = ? AND state IN ('queued', 'running')",
+      ),
+      byId: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?'),
+      insert: db.prepare<[string, number, number, number, number]>(
+        `INSERT INTO jobs (title_id, state, force, run_after, created_at, updated_at)
+         VALUES (?, 'queued', ?, ?, ?, ?)`,
+      ),
+      setForce: db.prepare<[number]>('UPDATE jobs SET force = 1 WHERE id = ?'),
+      next: db.prepare<[number], JobRow>(
+        "SELECT * FROM jobs WHERE state = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT 1",
+      ),
+      nextWake: db.prepare<[], { at: number | null }>(
+        "SELECT MIN(run_after) AS at FROM jobs WHERE state = 'queued'",
+      ),
+      claim: db.prepare<[number, number, number]>(
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?,
+           progress = 0, phase = NULL WHERE id = ? AND state = 'queued'`,
+      ),
+      progress: db.prepare<[number, string | null, number, number]>(
+        'UPDATE jobs SET progress = ?, phase = ?, updated_at = ? WHERE id = ?',
+      ),
+      finish: db.prepare<[JobState, string | null, number, number, number, number]>(
+        'UPDATE jobs SET state = ?, error = ?, progress = ?, finished_at = ?, updated_at = ? WHERE id = ?',
+      ),
+      retry: db.prepare<[string, number, number, number]>(
+        "UPDATE jobs SET state = 'queued', error = ?, run_after = ?, updated_at = ? WHERE id = ?",
+      ),
+      requeue: db.prepare<[number, number]>(
+        "UPDATE jobs SET state = 'queued', updated_at = ? WHERE id = ? AND state = 'running'",
+      ),
+      requeueAll: db.prepare<[number]>(
+        "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'",
+      ),
+      list: db.prepare<[number], JobRow>(
+        `SELECT * FROM jobs ORDER BY CASE state WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,
+           id DESC LIMIT ?`,
+      ),
+      counts: db.prepare<[], { state: JobState; n: number }>(
+        'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
+      ),
+      prune: db.prepare<[number]>(
+        `DELETE FROM jobs WHERE state IN ('done', 'failed') AND id NOT IN (
+           SELECT id FROM jobs WHERE state IN ('done', 'failed') ORDER BY id DESC LIMIT ?)`,
+      ),
+    };
+  }
+
+  async enqueue(titleId: string, options: { force?: boolean } = {}): Promise<EnqueueResult> {
+    const result = this.db.transaction((): EnqueueResult => {
+      const existing = this.sql.active.get(titleId);
+      if (existing) {
+        if (options.force && existing.state === 'queued' && existing.force === 0) {
+          this.sql.setForce.run(existing.id);
+          existing.force = 1;
+        }
+        return { job: this.withLiveProgress(existing), created: false };
+      }
+      const now = this.now();
+      const info = this.sql.insert.run(titleId, options.force ? 1 : 0, now, now, now);
+      const row = this.sql.byId.get(Number(info.lastInsertRowid)) as JobRow;
+      return { job: snapshot(row), created: true };
+    })();
+    if (result.created) queueMicrotask(() => this.pump());
+    return result;
+  }
+
+  async active(titleId: string): Promise<JobSnapshot | undefined> {
+    const row = this.sql.active.get(titleId);
+    return row ? this.withLiveProgress(row) : undefined;
+  }
+
+  async list(limit = 100): Promise<JobSnapshot[]> {
+    return this.sql.list.all(limit).map((row) => this.withLiveProgress(row));
+  }
+
+  async counts(): Promise<JobCounts> {
+    const counts: JobCounts = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const { state, n } of this.sql.counts.all()) counts[state] = n;
+    return counts;
+  }
+
+  /** Resumes what a previous process left: running jobs were interrupted, run them again. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.sql.requeueAll.run(this.now());
+    this.started = true;
+    this.stopping = false;
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.stopping = true;
+    clearTimeout(this.wakeTimer);
+    const settling = [...this.running.values()].map((job) => {
+      job.controller.abort(
+        new EndcueError('timeout', 'The server is shutting down', {
+          hint: 'The job is re-queued.',
+        }),
+      );
+      return job.done;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(settling),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.stopTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    // Whatever did not settle in time is still 'running' in the table: back to the queue.
+    this.sql.requeueAll.run(this.now());
+    this.started = false;
+  }
+
+  /** Resolves when nothing is queued or running (tests, batch runs). */
+  async idle(pollMs = 10): Promise<void> {
+    for (;;) {
+      const counts = await this.counts();
+      if (counts.queued === 0 && counts.running === 0 && this.running.size === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  private withLiveProgress(row: JobRow): JobSnapshot {
+    const job = snapshot(row);
+    const live = this.running.get(row.id);
+    return live ? { ...job, progress: live.progress, phase: live.phase } : job;
+  }
+
+  private pump(): void {
+    if (!this.started || this.stopping) return;
+    while (this.running.size < this.concurrency) {
+      const row = this.claimNext();
+      if (!row) break;
+      this.run(row);
+    }
+    this.scheduleWake();
+  }
+
+  private claimNext(): JobRow | undefined {
+    return this.db.transaction((): JobRow | undefined => {
+      const row = this.sql.next.get(this.now());
+      if (!row) return undefined;
+      const now = this.now();
+      this.sql.claim.run(now, now, row.id);
+      return this.sql.byId.get(row.id);
+    })();
+  }
+
+  /** Wakes up for the earliest delayed retry. */
+  private scheduleWake(): void {
+    clearTimeout(this.wakeTimer);
+    if (this.running.size >= this.concurrency) return;
+    const at = this.sql.nextWake.get()?.at;
+    if (at === null || at === undefined) return;
+    const delay = Math.max(0, at - this.now());
+    this.wakeTimer = setTimeout(() => this.pump(), Math.min(delay, 2 ** 31 - 1));
+    this.wakeTimer.unref();
+  }
+
+  private run(row: JobRow): void {
+    const controller = new AbortController();
+    const entry: Running = {
+      controller,
+      done: Promise.resolve(),
+      progress: 0,
+      phase: null,
+      lastSaved: 0,
+    };
+    this.running.set(row.id, entry);
+    const job = snapshot(row);
+    const startedAt = this.now();
+    this.onEvent({ type: 'started', job });
+    const progress = (fraction: number, phase?: string): void => {
+      const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+      const phaseChanged = phase !== undefined && phase !== entry.phase;
+      entry.progress = clamped;
+      if (phase !== undefined) entry.phase = phase;
+      // Progress lives in memory; the table gets it now and then (restart shows roughly where).
+      if (phaseChanged || this.now() - entry.lastSaved > 1000) {
+        entry.lastSaved = this.now();
+        if (this.running.has(row.id))
+          this.sql.progress.run(clamped, entry.phase, entry.lastSaved, row.id);
+      }
+    };
+    entry.done = (async () => {
+      try {
+        await this.handler.run(job, { signal: controller.signal, progress });
+        this.sql.finish.run('done', null, 1, this.now(), this.now(), row.id);
+        this.onEvent({
+          type: 'done',
+          job: this.current(row.id, job),
+          durationMs: this.now() - startedAt,
+        });
+      } catch (thrown) {
+        await this.settleFailure(row.id, job, thrown, controller.signal, startedAt);
+      } finally {
+        this.running.delete(row.id);
+        this.sql.prune.run(this.keepFinished);
+        if (!this.stopping) this.pump();
+      }
+    })();
+  }
+
+  private async settleFailure(
+    id: number,
+    job: JobSnapshot,
+    thrown: unknown,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<void> {
+    if (this.stopping && signal.aborted) {
+      this.sql.requeue.run(this.now(), id);
+      this.onEvent({ type: 'requeued', job: this.current(id, job) });
+      return;
+    }
+    const error = asEndcueError(thrown);
+    const stored = JSON.stringify(error.toJSON());
+    if (error.retryable && job.attempts < this.maxAttempts) {
+      const delayMs = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (job.attempts - 1));
+      this.sql.retry.run(stored, this.now() + delayMs, this.now(), id);
+      this.onEvent({ type: 'retry', job: this.current(id, job), error, delayMs });
+      return;
+    }
+    this.sql.finish.run(
+      'failed',
+      stored,
+      this.running.get(id)?.progress ?? 0,
+      this.now(),
+      this.now(),
+      id,
+    );
+    const failedJob = this.current(id, job);
+    try {
+      await this.handler.failed?.(failedJob, error);
+    } finally {
+      this.onEvent({ type: 'failed', job: failedJob, error, durationMs: this.now() - startedAt });
+    }
+  }
+
+  private current(id: number, fallback: JobSnapshot): JobSnapshot {
+    const row = this.sql.byId.get(id);
+    return row ? snapshot(row) : fallback;
+  }
+}

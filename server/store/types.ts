@@ -1,0 +1,84 @@
+/**
+ * Storage behind the API: titles, detection results, failures and manual overrides.
+ * Async so a networked store (Postgres, issue 8) or an edge KV can implement it; the
+ * default is SQLite (sqlite.ts). Web-standard types only: the edge read path uses it.
+ */
+import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
+import type { DetectionResult } from '../detector/types.js';
+import type { EndcueErrorCode } from '../errors.js';
+
+/** EndcueError.toJSON(), as stored and returned by the API. */
+export interface StoredError {
+  code: EndcueErrorCode;
+  message: string;
+  hint?: string;
+  retryable: boolean;
+}
+
+/** A result is valid only for the exact media (fingerprint) and model that produced it. */
+export interface ResultKey {
+  titleId: string;
+  fingerprint: string;
+  modelVersion: string;
+}
+
+export interface StoredResult extends ResultKey {
+  result: DetectionResult;
+  createdAt: number;
+}
+
+export interface StoredFailure {
+  titleId: string;
+  fingerprint: string;
+  error: StoredError;
+  createdAt: number;
+}
+
+/** An operator's answer; wins over detection and is never touched by re-analysis. */
+export interface ManualOverride {
+  titleId: string;
+  creditsStart: number | null;
+  creditsEnd: number | null;
+  duration: number | null;
+  note: string | null;
+  updatedAt: number;
+}
+
+export type OverrideInput = Omit<ManualOverride, 'titleId' | 'updatedAt'>;
+
+export interface CatalogChange {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+export interface CreditsStore {
+  getTitle(id: string): Promise<TitleRecord | undefined>;
+  listTitles(): Promise<TitleRecord[]>;
+  /** Titles of one series, any order. */
+  seriesTitles(seriesId: string): Promise<Title[]>;
+  putTitle(title: Title, origin: TitleOrigin): Promise<TitleRecord>;
+  deleteTitle(id: string): Promise<boolean>;
+  /** Makes the catalog-origin titles equal `titles` (admin-registered titles are kept). */
+  syncCatalog(titles: readonly Title[]): Promise<CatalogChange>;
+
+  /** Exact key match; `modelVersion` undefined = the newest result for that media. */
+  getResult(
+    titleId: string,
+    fingerprint: string,
+    modelVersion?: string,
+  ): Promise<StoredResult | undefined>;
+  putResult(result: StoredResult): Promise<void>;
+
+  getFailure(titleId: string, fingerprint: string): Promise<StoredFailure | undefined>;
+  putFailure(failure: StoredFailure): Promise<void>;
+  clearFailures(titleId: string): Promise<void>;
+
+  getOverride(titleId: string): Promise<ManualOverride | undefined>;
+  putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride>;
+  deleteOverride(titleId: string): Promise<boolean>;
+
+  /** Cheap liveness check for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
