@@ -1,0 +1,164 @@
+/**
+ * npm run eval:frames -- [--data ../shared/data] [--model model/credits-classifier] [--all]
+ *
+ * Frame-level numbers of the shipped model on data it never trained on:
+ * - real clips held out from training (TEST_CLIPS), 2 frames/s, frames within 0.5 s of a
+ *   credits boundary skipped: per clip, how many non-credits frames are called credits
+ *   (target <= 5%) and how many credits frames are found (target >= 85%);
+ * - held-out stills: precision, recall, F1 (target >= 0.97) and a confusion matrix;
+ * - inference speed at batch 16 on the chosen backend.
+ * A frame is "called credits" when p(credits) >= --threshold (default 0.5).
+ */
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { type BackendName, loadClassifier } from '../../server/detector/classify.js';
+import {
+  CLASSES,
+  clipFrames,
+  clipLabelAt,
+  isBlankFrame,
+  listClips,
+  stillItems,
+  TEST_CLIPS,
+} from '../train/dataset.js';
+
+interface ClipRow {
+  clip: string;
+  negatives: number;
+  falsePositives: number;
+  positives: number;
+  found: number;
+  /** Frames of each truth that the model put in 'blank' (neutral). */
+  blankCalls: number;
+  nearBlackCreditsFrames: number;
+}
+
+const pct = (a: number, b: number) =>
+  b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`;
+
+async function main(): Promise<void> {
+  const o = new Command()
+    .option('--data <dir>', 'shared data folder', '../shared/data')
+    .option('--model <dir>', 'model folder', 'model/credits-classifier')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'wasm')
+    .option('--threshold <p>', 'p(credits) threshold', '0.5')
+    .option('--all', 'also report clips used in training (marked, not held out)', false)
+    .option('--json <file>', 'write the numbers as JSON too')
+    .parse(process.argv.slice(2), { from: 'user' })
+    .opts();
+  const threshold = Number(o.threshold);
+  const clf = await loadClassifier({
+    backend: o.backend as BackendName,
+    modelDir: String(o.model),
+  });
+  console.log(
+    `model ${clf.modelVersion} on ${clf.backend}${clf.fallbackReasons.length ? ` (skipped: ${clf.fallbackReasons.join('; ')})` : ''}`,
+  );
+  const blankIdx = clf.classes.indexOf('blank');
+
+  // Real clips.
+  const rows: (ClipRow & { heldOut: boolean })[] = [];
+  for (const clip of listClips(String(o.data))) {
+    const heldOut = TEST_CLIPS.has(clip.file);
+    if (!heldOut && !o.all) continue;
+    const frames = (await clipFrames(clip.path, clf.inputSize, 2)).filter(
+      (f) => clipLabelAt(clip, f.time) !== null,
+    );
+    const scores = await clf.scores(frames.map((f) => f.rgb));
+    const row = {
+      clip: clip.file,
+      heldOut,
+      negatives: 0,
+      falsePositives: 0,
+      positives: 0,
+      found: 0,
+      blankCalls: 0,
+      nearBlackCreditsFrames: 0,
+    };
+    frames.forEach((f, i) => {
+      const p = scores.probabilities[i] as Float32Array;
+      const called = (p[clf.classes.indexOf('credits')] ?? 0) >= threshold;
+      if (blankIdx >= 0 && p.indexOf(Math.max(...p)) === blankIdx) row.blankCalls++;
+      if (clipLabelAt(clip, f.time) === 'credits') {
+        row.positives++;
+        if (called) row.found++;
+        if (isBlankFrame(f.rgb)) row.nearBlackCreditsFrames++;
+      } else {
+        row.negatives++;
+        if (called) row.falsePositives++;
+      }
+    });
+    rows.push(row);
+  }
+  console.log('\nReal clips, 2 frames/s, +-0.5 s around boundaries skipped');
+  console.log(
+    'clip                                   held-out  non-credits  called credits   credits  found     blank-called',
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.clip.padEnd(38)} ${r.heldOut ? 'yes' : 'TRAIN'}     ${String(r.negatives).padStart(5)}    ${String(r.falsePositives).padStart(4)} ${pct(r.falsePositives, r.negatives)}    ${String(r.positives).padStart(5)}  ${String(r.found).padStart(4)} ${pct(r.found, r.positives)}   ${r.blankCalls}`,
+    );
+  }
+  const held = rows.filter((r) => r.heldOut);
+  const sum = (k: keyof ClipRow) => held.reduce((a, r) => a + (r[k] as number), 0);
+  const fpr = sum('falsePositives') / Math.max(1, sum('negatives'));
+  const recall = sum('found') / Math.max(1, sum('positives'));
+  console.log(
+    `HELD-OUT TOTAL: non-credits called credits ${sum('falsePositives')}/${sum('negatives')} = ${(100 * fpr).toFixed(1)}% (target <= 5%); credits found ${sum('found')}/${sum('positives')} = ${(100 * recall).toFixed(1)}% (target >= 85%); near-black frames inside credits: ${sum('nearBlackCreditsFrames')}`,
+  );
+
+  // Held-out stills.
+  const stills = await stillItems(String(o.data), clf.inputSize, 'test', 1);
+  const stillScores = await clf.scores(stills.map((s) => s.rgb));
+  const confusion: Record<string, Record<string, number>> = { credits: {}, other: {} };
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  stills.forEach((s, i) => {
+    const p = stillScores.probabilities[i] as Float32Array;
+    const predClass = clf.classes[p.indexOf(Math.max(...p))] ?? '?';
+    const truth = s.label === 'credits' ? 'credits' : 'other';
+    const row = confusion[truth] as Record<string, number>;
+    row[predClass] = (row[predClass] ?? 0) + 1;
+    const called = (p[clf.classes.indexOf('credits')] ?? 0) >= threshold;
+    if (called && truth === 'credits') tp++;
+    else if (called) fp++;
+    else if (truth === 'credits') fn++;
+  });
+  const precision = tp / Math.max(1, tp + fp);
+  const stillRecall = tp / Math.max(1, tp + fn);
+  const f1 = (2 * precision * stillRecall) / Math.max(1e-9, precision + stillRecall);
+  console.log(
+    `\nHeld-out stills (${stills.length}): precision ${precision.toFixed(3)} recall ${stillRecall.toFixed(3)} F1 ${f1.toFixed(3)} (target >= 0.97)`,
+  );
+  console.log(`confusion (rows truth, columns predicted class): ${clf.classes.join(' / ')}`);
+  for (const truth of ['credits', 'other']) {
+    console.log(
+      `  ${truth.padEnd(8)} ${clf.classes.map((c) => String(confusion[truth]?.[c] ?? 0).padStart(5)).join(' ')}`,
+    );
+  }
+
+  // Speed at batch 16.
+  const batch = stills.slice(0, 16).map((s) => s.rgb);
+  await clf.classify(batch);
+  const runs = 5;
+  const t0 = performance.now();
+  for (let r = 0; r < runs; r++) await clf.classify(batch);
+  const msPerFrame = (performance.now() - t0) / (runs * batch.length);
+  console.log(
+    `\nspeed: ${msPerFrame.toFixed(1)} ms/frame at batch ${batch.length} on ${clf.backend} (target <= 30 ms)`,
+  );
+
+  if (o.json) {
+    writeFileSync(
+      String(o.json),
+      `${JSON.stringify({ model: clf.modelVersion, backend: clf.backend, threshold, classes: CLASSES, clips: rows, heldOut: { falsePositiveRate: fpr, recall }, stills: { n: stills.length, precision, recall: stillRecall, f1, confusion }, msPerFrame }, null, 2)}\n`,
+    );
+  }
+  clf.dispose();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
