@@ -50,7 +50,7 @@ export interface MachineState {
   binge: { episodes: number; lastInteraction: number };
 }
 
-export type DismissReason = 'watch-credits' | 'escape' | 'close';
+export type DismissReason = 'watch-credits' | 'escape' | 'close' | 'skip-credits';
 
 export type MachineEvent =
   | { type: 'cues'; cues: Partial<Cues> }

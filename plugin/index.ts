@@ -173,7 +173,7 @@ export class Endcue extends Plugin {
   skipCredits(): void {
     const post = this.currentCredits?.postCreditsStart ?? null;
     const duration = this.player.duration();
-    this.send({ type: 'dismiss', reason: 'close' });
+    this.send({ type: 'dismiss', reason: 'skip-credits' });
     if (post !== null) this.player.currentTime(post);
     else if (Number.isFinite(duration) && duration) this.player.currentTime(duration);
   }

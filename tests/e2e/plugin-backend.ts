@@ -36,11 +36,12 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Short episodes: 24 s, credits from 16 s, 640x360, different credits styles. */
+/** Short 24 s episodes at 640x360 with different credits styles; the third has a
+ * post-credits scene (credits 12-20 s, scene 20-24 s). */
 const SPECS = [
-  { seed: 61, style: 'roll' },
-  { seed: 62, style: 'cards' },
-  { seed: 63, style: 'over-picture' },
+  { seed: 61, style: 'roll', creditsDuration: 8, postCredits: 0 },
+  { seed: 62, style: 'cards', creditsDuration: 8, postCredits: 0 },
+  { seed: 63, style: 'over-picture', creditsDuration: 8, postCredits: 4 },
 ] as const;
 
 /** An HLS rendition (stream copy, 2 s segments) beside the fixture, cached. */
@@ -95,7 +96,6 @@ export async function startBackend(): Promise<Backend> {
       await generateFixture({
         ...spec,
         duration: 24,
-        creditsDuration: 8,
         width: 640,
         height: 360,
       }),

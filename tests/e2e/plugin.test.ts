@@ -269,6 +269,41 @@ describe('EndCue plugin in Chromium: server still analysing, language, binge lim
     await page.close();
   });
 
+  it('"Skip credits" jumps to the post-credits scene, and the card returns at `ended`', async () => {
+    const ep3 = backend.episodes[2];
+    const post = ep3?.postCreditsStart;
+    if (!ep3 || post == null) throw new Error('episode 3 needs a post-credits scene');
+    await backend.analyse(ep3.titleId);
+    const list = episodes('mp4');
+    const page = await open({
+      episodes: [list[2] as Episode, list[0] as Episode],
+      startAt: ep3.creditsStart - 1,
+      endcue: { skipCredits: true, countdown: 30, endedCountdown: 30 },
+    });
+    const ready = await waitForEvent(page, 'ready');
+    expect((ready.data.credits as { postCreditsStart: number }).postCreditsStart).toBeCloseTo(
+      post,
+      1,
+    );
+    await waitForEvent(page, 'shown');
+    await screenshot(page, 'card-skip-credits');
+    await card(page).getByRole('button', { name: 'Skip credits' }).click();
+    expect((await waitForEvent(page, 'dismissed')).data.reason).toBe('skip-credits');
+    const after = await playerState(page);
+    expect(after.time).toBeGreaterThanOrEqual(post - 0.1);
+    expect(after.time).toBeLessThan(post + 1.5);
+    expect(await card(page).isVisible()).toBe(false);
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents.some(
+          (e) => e.type === 'shown' && e.data.variant === 'ended',
+        ),
+      undefined,
+      { timeout: 15_000, polling: 100 },
+    );
+    await page.close();
+  });
+
   it('speaks German and asks "Are you still watching?" when the binge limit is reached', async () => {
     const page = await open({
       language: 'de',
