@@ -71,6 +71,11 @@ videojs.addLanguage('de', de);
 
 const Plugin = videojs.getPlugin('plugin') as typeof PluginType;
 
+/** The evented mixin's `on(target, type, fn)`, which video.js's types leave out. */
+interface EventedTarget {
+  on(target: Player, type: string | string[], fn: (event: Event) => void): void;
+}
+
 /** Seconds before the credits at which a precise timer replaces timeupdate's ~250 ms grain. */
 const PRECISE_WINDOW = 1.5;
 const TICK_MS = 200;
@@ -126,14 +131,17 @@ export class Endcue extends Plugin {
       dismiss: (reason) => this.dismiss(reason),
       skip: () => this.skipCredits(),
     };
-    player.addClass('vjs-endcue');
-    player.on('timeupdate', () => this.onTime());
-    player.on(['play', 'playing'], () => this.send({ type: 'play' }));
-    player.on('pause', () => this.send({ type: 'pause' }));
-    player.on('ended', () => this.send({ type: 'ended' }));
-    player.on('loadstart', () => this.onSourceMaybeChanged());
-    player.on('fullscreenchange', () => this.card.refocus());
-    player.on(['pointerdown', 'keydown'], (event: Event) => {
+    player.addClass('vjs-endcue-player');
+    // Listening through the plugin (evented mixin) removes these when the plugin is disposed.
+    const listen = (type: string | string[], fn: (event: Event) => void) =>
+      (this as unknown as EventedTarget).on(player, type, fn);
+    listen('timeupdate', () => this.onTime());
+    listen(['play', 'playing'], () => this.send({ type: 'play' }));
+    listen('pause', () => this.send({ type: 'pause' }));
+    listen('ended', () => this.send({ type: 'ended' }));
+    listen('loadstart', () => this.onSourceMaybeChanged());
+    listen('fullscreenchange', () => this.card.refocus());
+    listen(['pointerdown', 'keydown'], (event) => {
       if ((event as KeyboardEvent).key === 'Escape' && this.card.isOpen()) this.dismiss('escape');
       else this.send({ type: 'interaction' });
     });
@@ -182,6 +190,8 @@ export class Endcue extends Plugin {
     this.abort?.abort();
     this.stopTimers();
     document.removeEventListener('visibilitychange', this.onVisibility);
+    this.player.removeClass('vjs-endcue-player');
+    this.player.removeClass('vjs-endcue-postplay');
     this.card.dispose();
     super.dispose();
   }

@@ -124,6 +124,9 @@ export interface PageConfig {
   serverNext?: boolean;
   /** video.js player language (default: the browser's, English here). */
   language?: string;
+  /** How the page names the first title: in the source object (default), as the video
+   * element's data-title-id, or as the plugin's titleId option. */
+  titleIdVia?: 'source' | 'attribute' | 'option';
 }
 
 export interface RecordedEvent {
@@ -153,6 +156,9 @@ const PAGE = `<!doctype html>
 window.endcueEvents = [];
 window.start = async function (config) {
   if (config.engine === 'hlsjs') window.hlsHandle = endcue.registerHlsJs(Hls);
+  const first = config.episodes[0];
+  const via = config.titleIdVia || 'source';
+  if (via === 'attribute') document.getElementById('player').setAttribute('data-title-id', first.titleId);
   const player = videojs('player', Object.assign(
     { html5: { vhs: { overrideNative: true }, nativeAudioTracks: false, nativeVideoTracks: false } },
     config.language ? { language: config.language } : {},
@@ -165,9 +171,10 @@ window.start = async function (config) {
   }
   const byId = new Map(config.episodes.map((e, i) => [e.titleId, config.episodes[i + 1]]));
   const pageNext = config.serverNext ? {} : { next: (current) => byId.get(current.titleId) || null };
-  player.endcue(Object.assign(pageNext, config.endcue));
-  const first = config.episodes[0];
-  player.src({ src: first.src, type: first.type, titleId: first.titleId });
+  const named = via === 'option' ? { titleId: first.titleId } : {};
+  player.endcue(Object.assign(pageNext, named, config.endcue));
+  const source = { src: first.src, type: first.type };
+  player.src(via === 'source' ? Object.assign(source, { titleId: first.titleId }) : source);
   await new Promise((resolve) => player.one('loadedmetadata', resolve));
   player.currentTime(config.startAt);
   await player.play();

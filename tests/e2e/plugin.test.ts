@@ -197,6 +197,80 @@ describe('EndCue plugin in Chromium (mp4)', () => {
     await again.close();
   });
 
+  it('announces once, pauses for a hidden tab, respects reduced motion, keeps controls usable', async () => {
+    const page = await browser.newPage();
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto(`${backend.url}/page.html`);
+    const first = backend.episodes[0];
+    await page.evaluate(
+      (c) => (window as unknown as { start(c: PageConfig): Promise<void> }).start(c),
+      {
+        engine: 'native',
+        episodes: episodes('mp4'),
+        startAt: (first?.creditsStart ?? 0) - 1,
+        titleIdVia: 'attribute',
+        endcue: { countdown: 8 },
+      } satisfies PageConfig,
+    );
+    const shown = await waitForEvent(page, 'shown');
+    expect(shown.data.titleId).toBe(first?.titleId);
+    const live = page.locator('.vjs-endcue-live');
+    expect(await live.textContent()).toBe(
+      `Next episode: ${backend.episodes[1]?.title}. Plays in 8 seconds.`,
+    );
+    await page.evaluate(() => {
+      const w = window as unknown as { liveChanges: number };
+      w.liveChanges = 0;
+      new MutationObserver((m) => {
+        w.liveChanges += m.length;
+      }).observe(document.querySelector('.vjs-endcue-live') as Node, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    // Reduced motion: no entrance animation, no shrink.
+    const motion = await page.evaluate(() => ({
+      animation: getComputedStyle(document.querySelector('.vjs-endcue-card') as Element)
+        .animationName,
+      transform: getComputedStyle(document.querySelector('.vjs-tech') as Element).transform,
+    }));
+    expect(motion).toEqual({ animation: 'none', transform: 'none' });
+    // The control bar still takes clicks where the card is not.
+    const hit = await page.evaluate(() => {
+      const button = document.querySelector('.vjs-play-control') as HTMLElement;
+      const r = button.getBoundingClientRect();
+      return (
+        document
+          .elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+          ?.closest('.vjs-play-control') === button
+      );
+    });
+    expect(hit).toBe(true);
+    await page.waitForTimeout(2200);
+    const countdowns = async () =>
+      (await events(page)).filter((e) => e.type === 'countdown').length;
+    const ticking = await countdowns();
+    expect(ticking).toBeGreaterThanOrEqual(3);
+    // Tab hidden: the countdown stops (the video may go on); visible again: it resumes.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.waitForTimeout(2500);
+    expect(await countdowns()).toBe(ticking);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await expect.poll(countdowns, { timeout: 3000 }).toBeGreaterThan(ticking);
+    // The ticking countdown was never re-announced.
+    expect(
+      await page.evaluate(() => (window as unknown as { liveChanges: number }).liveChanges),
+    ).toBe(0);
+    await page.close();
+  });
+
   it('seeking back before the credits hides the card and re-arms it', async () => {
     const page = await open({ endcue: { countdown: 30 } });
     await expectCardOnTime(page, 'card-before-seek-back');
@@ -278,6 +352,7 @@ describe('EndCue plugin in Chromium: server still analysing, language, binge lim
     const page = await open({
       episodes: [list[2] as Episode, list[0] as Episode],
       startAt: ep3.creditsStart - 1,
+      titleIdVia: 'option',
       endcue: { skipCredits: true, countdown: 30, endedCountdown: 30 },
     });
     const ready = await waitForEvent(page, 'ready');
