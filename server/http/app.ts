@@ -10,7 +10,7 @@ import { cors } from 'hono/cors';
 import type { CorsConfig } from '../config.js';
 import type { RouteContext } from './context.js';
 import { errorBody } from './errors.js';
-import { EndcueMetrics } from './metrics.js';
+import { EndcueMetrics, labelKey } from './metrics.js';
 import { adminAuth } from './middleware/auth.js';
 import { RateLimiter } from './middleware/rate-limit.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -62,14 +62,18 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   });
 
+  const labelKeys = new Map<string, string>();
   app.use('*', async (c, next) => {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
-    metrics.httpRequests.inc({
-      route: c.req.routePath,
-      method: c.req.method,
-      status: String(c.res.status),
-    });
+    const route = c.req.routePath;
+    const memoKey = `${route} ${c.req.method} ${c.res.status}`;
+    let key = labelKeys.get(memoKey);
+    if (key === undefined) {
+      key = labelKey({ route, method: c.req.method, status: String(c.res.status) });
+      if (labelKeys.size < 10_000) labelKeys.set(memoKey, key);
+    }
+    metrics.httpRequests.incKey(key);
   });
 
   const origins = options.cors?.origins ?? '*';

@@ -2,7 +2,7 @@
 
 type Labels = Record<string, string>;
 
-const labelKey = (labels: Labels): string =>
+export const labelKey = (labels: Labels): string =>
   Object.entries(labels)
     .map(
       ([key, value]) =>
@@ -17,7 +17,10 @@ export class Counter {
     readonly help: string,
   ) {}
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
+    this.incKey(labelKey(labels), by);
+  }
+  /** Hot paths: `key` from labelsKey(), computed once per label set. */
+  incKey(key: string, by = 1): void {
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
   get(labels: Labels = {}): number {

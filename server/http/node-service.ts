@@ -15,7 +15,7 @@ import {
 import type { ModelVersionProvider } from '../queue/analyze.js';
 import type { JobQueue } from '../queue/types.js';
 import type { CreditsStore, ManualOverride, StoredResult } from '../store/types.js';
-import { type EndcueMetrics, renderGauge } from './metrics.js';
+import { type EndcueMetrics, labelKey, renderGauge } from './metrics.js';
 import type {
   CreditsAnswer,
   CreditsLookup,
@@ -47,8 +47,20 @@ interface FingerprintEntry {
   value: Promise<string>;
 }
 
+/** A ready answer, valid while the store has not changed and the fingerprint is fresh. */
+interface MemoEntry {
+  generation: number;
+  until: number;
+  modelVersion: string | undefined;
+  lookup: CreditsLookup;
+}
+
+const HIT = { outcome: 'hit' };
+const HIT_KEY = labelKey(HIT);
+
 export class NodeEndcueService implements EndcueService {
   private readonly fingerprints = new Map<string, FingerprintEntry>();
+  private readonly memo = new Map<string, MemoEntry>();
   private readonly ttl: number;
 
   constructor(private readonly options: NodeServiceOptions) {
@@ -133,6 +145,44 @@ export class NodeEndcueService implements EndcueService {
     titleId: string,
     options: { mayEnqueue?: () => boolean } = {},
   ): Promise<CreditsLookup> {
+    const { store, metrics } = this.options;
+    // Hot path: a known answer, nothing written since, media checked within the TTL.
+    const generation = store.generation?.();
+    const memo = this.memo.get(titleId);
+    if (
+      memo &&
+      generation !== undefined &&
+      memo.generation === generation &&
+      Date.now() < memo.until
+    ) {
+      const modelVersion = await this.options.modelVersion?.();
+      if (modelVersion === memo.modelVersion) {
+        metrics.creditsLookups.incKey(HIT_KEY);
+        return memo.lookup;
+      }
+    }
+    const lookup = await this.lookup(titleId, options);
+    if (
+      lookup.status === 'ready' &&
+      generation !== undefined &&
+      generation === store.generation?.()
+    ) {
+      const measured = this.fingerprints.get(titleId)?.at ?? 0;
+      if (this.memo.size > 100_000) this.memo.clear();
+      this.memo.set(titleId, {
+        generation,
+        until: measured + this.ttl,
+        modelVersion: await this.options.modelVersion?.(),
+        lookup,
+      });
+    }
+    return lookup;
+  }
+
+  private async lookup(
+    titleId: string,
+    options: { mayEnqueue?: () => boolean },
+  ): Promise<CreditsLookup> {
     const { store, queue, metrics } = this.options;
     const title = await store.getTitle(titleId);
     if (!title) return { status: 'unknown-title' };
@@ -154,7 +204,7 @@ export class NodeEndcueService implements EndcueService {
     const modelVersion = await this.options.modelVersion?.();
     const stored = await store.getResult(titleId, fingerprint, modelVersion);
     if (stored || override) {
-      metrics.creditsLookups.inc({ outcome: override ? 'manual' : 'hit' });
+      metrics.creditsLookups.inc(HIT);
       return {
         status: 'ready',
         credits: this.answer(title, stored, override, await this.next(title)),

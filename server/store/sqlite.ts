@@ -159,6 +159,7 @@ export class SqliteCreditsStore implements CreditsStore {
   readonly db: SqliteDb;
   private readonly ownsDb: boolean;
   private readonly stmt;
+  private writes = 0;
 
   /** Pass a path (data dir, .db file or ':memory:') or an open database to share. */
   constructor(location: string | SqliteDb) {
@@ -224,6 +225,10 @@ export class SqliteCreditsStore implements CreditsStore {
     };
   }
 
+  generation(): number {
+    return this.writes;
+  }
+
   async getTitle(id: string): Promise<TitleRecord | undefined> {
     const row = this.stmt.getTitle.get(id);
     return row ? titleFromRow(row) : undefined;
@@ -238,6 +243,7 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   private putTitleSync(title: Title, origin: TitleOrigin): TitleRecord {
+    this.writes++;
     const record: TitleRecord = { ...title, origin, updatedAt: Date.now() };
     this.stmt.putTitle.run({
       id: title.id,
@@ -257,10 +263,12 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   async deleteTitle(id: string): Promise<boolean> {
+    this.writes++;
     return this.stmt.deleteTitle.run(id).changes > 0;
   }
 
   async syncCatalog(titles: readonly Title[]): Promise<CatalogChange> {
+    this.writes++;
     return this.db.transaction((): CatalogChange => {
       const change = { added: 0, updated: 0, removed: 0 };
       const existing = new Map(
@@ -306,6 +314,7 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   async putResult(stored: StoredResult): Promise<void> {
+    this.writes++;
     this.db.transaction(() => {
       this.stmt.putResult.run(
         stored.titleId,
@@ -331,6 +340,7 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   async putFailure(failure: StoredFailure): Promise<void> {
+    this.writes++;
     this.stmt.putFailure.run(
       failure.titleId,
       failure.fingerprint,
@@ -340,6 +350,7 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   async clearFailures(titleId: string): Promise<void> {
+    this.writes++;
     this.stmt.clearFailures.run(titleId);
   }
 
@@ -357,6 +368,7 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   async putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride> {
+    this.writes++;
     const override: ManualOverride = { titleId, ...input, updatedAt: Date.now() };
     this.stmt.putOverride.run(
       titleId,
@@ -370,6 +382,7 @@ export class SqliteCreditsStore implements CreditsStore {
   }
 
   async deleteOverride(titleId: string): Promise<boolean> {
+    this.writes++;
     return this.stmt.deleteOverride.run(titleId).changes > 0;
   }
 

@@ -78,6 +78,12 @@ export interface CreditsStore {
   putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride>;
   deleteOverride(titleId: string): Promise<boolean>;
 
+  /**
+   * A number that changes on every write this process makes (optional): lets readers keep
+   * memoised answers until something changes. Stores shared between processes may omit it.
+   */
+  generation?(): number;
+
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import type { RouteContext } from '../context.js';
 import { errorBody } from '../errors.js';
 import { etagOf, matchesEtag } from '../etag.js';
 import { CreditsSchema, errorResponse, FailedSchema, IdParams, PendingSchema } from '../schemas.js';
-import type { CreditsLookup } from '../service.js';
+import type { CreditsAnswer, CreditsLookup } from '../service.js';
 import { creditsToVtt } from '../vtt.js';
 
 const pendingResponses = {
@@ -91,9 +91,31 @@ function notReady(
   }
 }
 
+/** Serialised bodies per answer object: memoised answers are served without re-encoding. */
+const encoded = new WeakMap<object, { json?: [string, string]; vtt?: [string, string] }>();
+
+function encode(credits: CreditsAnswer, kind: 'json' | 'vtt'): [string, string] {
+  let entry = encoded.get(credits);
+  if (!entry) {
+    entry = {};
+    encoded.set(credits, entry);
+  }
+  let pair = entry[kind];
+  if (!pair) {
+    const body = kind === 'json' ? JSON.stringify(credits) : creditsToVtt(credits);
+    pair = [body, etagOf(body)];
+    entry[kind] = pair;
+  }
+  return pair;
+}
+
 /** 200 with ETag + Cache-Control, or 304 when the client has it. */
-function cacheable(c: Context, ctx: RouteContext, body: string, contentType: string): Response {
-  const etag = etagOf(body);
+function cacheable(
+  c: Context,
+  ctx: RouteContext,
+  [body, etag]: [string, string],
+  contentType: string,
+): Response {
   c.header('ETag', etag);
   c.header('Cache-Control', `public, max-age=${ctx.resultMaxAgeS}`);
   if (matchesEtag(c.req.header('if-none-match'), etag)) return c.body(null, 304);
@@ -114,7 +136,7 @@ export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void
     return cacheable(
       c,
       ctx,
-      JSON.stringify(result.credits),
+      encode(result.credits, 'json'),
       'application/json; charset=utf-8',
     ) as never;
   });
@@ -123,6 +145,6 @@ export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void
     const { id } = c.req.valid('param');
     const result = await lookup(c, id);
     if (result.status !== 'ready') return notReady(c, result, id) as never;
-    return cacheable(c, ctx, creditsToVtt(result.credits), 'text/vtt; charset=utf-8') as never;
+    return cacheable(c, ctx, encode(result.credits, 'vtt'), 'text/vtt; charset=utf-8') as never;
   });
 }

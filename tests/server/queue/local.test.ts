@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EndcueError } from '../../../server/errors.js';
+import { LocalJobQueue } from '../../../server/queue/local.js';
+import type { JobHandler, QueueEvent } from '../../../server/queue/types.js';
+import { openDatabase, type SqliteDb } from '../../../server/store/sqlite.js';
+import { type TempMedia, tempMedia, waitFor } from '../http/fakes.js';
+
+let media: TempMedia | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  media?.cleanup();
+  media = undefined;
+});
+
+/** A handler that records calls and can be held open, failed, or made to throw. */
+function recordingHandler(
+  behaviour: (titleId: string, attempt: number) => Promise<void> = async () => {},
+) {
+  const calls: string[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const failed: [string, string][] = [];
+  const handler: JobHandler = {
+    async run(job, { progress }) {
+      calls.push(job.titleId);
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      try {
+        progress(0.25, 'coarse');
+        await behaviour(job.titleId, calls.filter((id) => id === job.titleId).length);
+      } finally {
+        running--;
+      }
+    },
+    async failed(job, error) {
+      failed.push([job.titleId, error.code]);
+    },
+  };
+  return { handler, calls, failed, maxRunning: () => maxRunning };
+}
+
+function makeQueue(
+  db: SqliteDb,
+  handler: JobHandler,
+  extra: Partial<ConstructorParameters<typeof LocalJobQueue>[0]> = {},
+) {
+  const queue = new LocalJobQueue({ db, handler, concurrency: 2, retryBaseMs: 1, ...extra });
+  cleanups.push(() => queue.stop());
+  return queue;
+}
+
+function memoryDb(): SqliteDb {
+  const db = openDatabase(':memory:');
+  cleanups.push(() => {
+    db.close();
+  });
+  return db;
+}
+
+describe('LocalJobQueue', () => {
+  it('is single-flight per title: 50 concurrent enqueues make one job and one run', async () => {
+    const { handler, calls } = recordingHandler(
+      () => new Promise((resolve) => setTimeout(resolve, 20)),
+    );
+    const queue = makeQueue(memoryDb(), handler);
+    await queue.start();
+    const results = await Promise.all(Array.from({ length: 50 }, () => queue.enqueue('a')));
+    expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    await queue.idle();
+    expect(calls).toEqual(['a']);
+    expect((await queue.counts()).done).toBe(1);
+  });
+
+  it('runs at most `concurrency` jobs at once', async () => {
+    const { handler, calls, maxRunning } = recordingHandler(
+      () => new Promise((resolve) => setTimeout(resolve, 15)),
+    );
+    const queue = makeQueue(memoryDb(), handler, { concurrency: 2 });
+    await queue.start();
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => queue.enqueue(id)));
+    await queue.idle();
+    expect(calls.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(maxRunning()).toBe(2);
+  });
+
+  it('retries retryable errors with growing backoff, then succeeds', async () => {
+    const events: QueueEvent[] = [];
+    const { handler, calls } = recordingHandler(async (_id, attempt) => {
+      if (attempt < 3) throw new EndcueError('ffmpeg-failed', 'ffmpeg was killed');
+    });
+    const queue = makeQueue(memoryDb(), handler, {
+      onEvent: (e) => events.push(e),
+      maxAttempts: 4,
+    });
+    await queue.start();
+    await queue.enqueue('a');
+    await queue.idle();
+    expect(calls).toEqual(['a', 'a', 'a']);
+    const delays = events.flatMap((e) => (e.type === 'retry' ? [e.delayMs] : []));
+    expect(delays).toEqual([1, 2]);
+    const [job] = await queue.list();
+    expect(job).toMatchObject({ state: 'done', attempts: 3 });
+  });
+
+  it('does not retry bad media, and reports the failure once', async () => {
+    const { handler, calls, failed } = recordingHandler(async () => {
+      throw new EndcueError('not-a-video', 'a.mp4 is a text file');
+    });
+    const queue = makeQueue(memoryDb(), handler);
+    await queue.start();
+    await queue.enqueue('a');
+    await queue.idle();
+    expect(calls).toEqual(['a']);
+    expect(failed).toEqual([['a', 'not-a-video']]);
+    const [job] = await queue.list();
+    expect(job).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: { code: 'not-a-video', retryable: false },
+    });
+  });
+
+  it('gives up on retryable errors after maxAttempts; unknown throws count as retryable internal errors', async () => {
+    const { handler, calls, failed } = recordingHandler(async () => {
+      throw new TypeError('boom');
+    });
+    const queue = makeQueue(memoryDb(), handler, { maxAttempts: 3 });
+    await queue.start();
+    await queue.enqueue('a');
+    await queue.idle();
+    expect(calls).toHaveLength(3);
+    expect(failed).toEqual([['a', 'internal']]);
+  });
+
+  it('resumes queued jobs and re-runs jobs that were running when the process died', async () => {
+    media = tempMedia();
+    const file = path.join(media.dataDir, 'endcue.db');
+    // First "process": enqueues two jobs, one of them is running when it dies (no stop()).
+    const first = openDatabase(media.dataDir);
+    const dead = new LocalJobQueue({
+      db: first,
+      handler: recordingHandler().handler,
+      concurrency: 1,
+    });
+    await dead.enqueue('queued-one');
+    await dead.enqueue('was-running');
+    first
+      .prepare("UPDATE jobs SET state = 'running', attempts = 1 WHERE title_id = 'was-running'")
+      .run();
+    first.close();
+
+    const second = openDatabase(file);
+    cleanups.push(() => {
+      second.close();
+    });
+    const { handler, calls } = recordingHandler();
+    const queue = makeQueue(second, handler);
+    expect(await queue.counts()).toMatchObject({ queued: 1, running: 1 });
+    await queue.start();
+    await queue.idle();
+    expect(calls.sort()).toEqual(['queued-one', 'was-running']);
+    expect(await queue.counts()).toMatchObject({ queued: 0, running: 0, done: 2 });
+  });
+
+  it('stop() aborts running jobs and puts them back in the queue', async () => {
+    media = tempMedia();
+    const db = openDatabase(media.dataDir);
+    cleanups.push(() => {
+      db.close();
+    });
+    const handler: JobHandler = {
+      run: (_job, { signal }) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        ),
+    };
+    const queue = new LocalJobQueue({ db, handler, concurrency: 1 });
+    await queue.start();
+    await queue.enqueue('a');
+    await waitFor(async () => ((await queue.active('a'))?.state === 'running' ? true : undefined));
+    await queue.stop();
+    expect(await queue.active('a')).toMatchObject({ state: 'queued', attempts: 1 });
+  });
+
+  it('reports live progress and phase for the running job', async () => {
+    let release: () => void = () => {};
+    const handler: JobHandler = {
+      run: (_job, { progress }) =>
+        new Promise((resolve) => {
+          progress(0.4, 'fine');
+          release = () => resolve();
+        }),
+    };
+    const queue = makeQueue(memoryDb(), handler);
+    await queue.start();
+    await queue.enqueue('a');
+    const active = await waitFor(async () => {
+      const job = await queue.active('a');
+      return job?.progress === 0.4 ? job : undefined;
+    });
+    expect(active).toMatchObject({ state: 'running', phase: 'fine' });
+    release();
+    await queue.idle();
+  });
+
+  it('marks a forced request on an already queued job instead of adding another', async () => {
+    const queue = makeQueue(memoryDb(), recordingHandler().handler);
+    const first = await queue.enqueue('a');
+    const forced = await queue.enqueue('a', { force: true });
+    expect(forced.created).toBe(false);
+    expect(forced.job).toMatchObject({ id: first.job.id, force: true });
+  });
+});
