@@ -1,0 +1,66 @@
+/**
+ * Console output while the demo prepares: a progress bar on a terminal, plain lines
+ * otherwise (CI logs, a parent process reading stdout).
+ */
+import cliProgress from 'cli-progress';
+import type { BuildProgress, BuildStep } from './series.js';
+
+const STEP_TEXT: Record<BuildStep, string> = {
+  video: 'rendering the 720p mp4',
+  hls: 'cutting the HLS rendition',
+};
+
+/** "Episode 2 (cards): rendering the 720p mp4" */
+export function describeStep(progress: BuildProgress): string {
+  const current = progress.current;
+  if (!current) return 'done';
+  return `Episode ${current.episode.episode} (${current.episode.fixture.style}): ${STEP_TEXT[current.step]}`;
+}
+
+export interface BuildReporter {
+  onProgress(progress: BuildProgress): void;
+  stop(): void;
+}
+
+export function buildReporter(
+  out: NodeJS.WriteStream = process.stdout,
+  now: () => number = () => performance.now(),
+): BuildReporter {
+  if (out.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: 'Demo series |{bar}| {value}/{total} steps · {duration_formatted} · {step}',
+        hideCursor: true,
+        stream: out,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      onProgress(progress) {
+        if (!started) {
+          bar.start(progress.total, progress.done, { step: describeStep(progress) });
+          started = true;
+        } else bar.update(progress.done, { step: describeStep(progress) });
+      },
+      stop() {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let stepStarted = now();
+  let last: BuildProgress | undefined;
+  return {
+    onProgress(progress) {
+      if (last?.current) {
+        const seconds = (now() - stepStarted) / 1000;
+        out.write(
+          `  [${progress.done}/${progress.total}] ${describeStep(last)}: ${seconds < 0.5 ? 'cached' : `${seconds.toFixed(1)} s`}\n`,
+        );
+      }
+      stepStarted = now();
+      last = progress;
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { EPISODES, hlsDirFor } from '../../demo/series.js';
+import { planFixture } from '../fixtures/generate.js';
+
+describe('the demo series', () => {
+  it('has three 720p episodes of 60-120 s, each with its own credits style', () => {
+    expect(EPISODES).toHaveLength(3);
+    for (const e of EPISODES) {
+      expect(e.fixture.duration).toBeGreaterThanOrEqual(60);
+      expect(e.fixture.duration).toBeLessThanOrEqual(120);
+      expect([e.fixture.width, e.fixture.height]).toEqual([1280, 720]);
+    }
+    expect(new Set(EPISODES.map((e) => e.fixture.style))).toEqual(
+      new Set(['roll', 'cards', 'over-picture']),
+    );
+    expect(EPISODES.map((e) => e.episode)).toEqual([1, 2, 3]);
+  });
+
+  it('has one post-credits scene, and in-story text (title, subtitles) in every episode', () => {
+    const plans = EPISODES.map((e) => planFixture(e.fixture));
+    expect(plans.filter((p) => p.truth.postCreditsStart !== null)).toHaveLength(1);
+    for (const plan of plans) {
+      const kinds = new Set(plan.truth.textEvents.map((t) => t.kind));
+      // The film's title: on a black card (like an opening credit) or over the picture.
+      expect(kinds.has('opening-title') || kinds.has('title')).toBe(true);
+      expect(kinds.has('subtitle')).toBe(true);
+      // In-story text lies before the credits or after them, never inside.
+      for (const t of plan.truth.textEvents) {
+        const inside = t.start < plan.truth.creditsEnd && t.end > plan.truth.creditsStart;
+        expect(inside).toBe(false);
+      }
+    }
+  });
+
+  it('puts the HLS rendition in a folder named after the mp4', () => {
+    expect(hlsDirFor('/m/roll-72s-abc.mp4')).toBe('/m/roll-72s-abc.hls');
+  });
+});
