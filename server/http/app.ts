@@ -90,20 +90,21 @@ export function createApp(options: AppOptions): OpenAPIHono {
     );
   }
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 64 * 1024,
-      onError: (c) =>
-        c.json(
-          errorBody(
-            'payload-too-large',
-            'Request body too large',
-            `At most ${options.maxBodyBytes ?? 65536} bytes.`,
-          ),
-          413,
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes ?? 64 * 1024,
+    onError: (c) =>
+      c.json(
+        errorBody(
+          'payload-too-large',
+          'Request body too large',
+          `At most ${options.maxBodyBytes ?? 65536} bytes.`,
         ),
-    }),
+        413,
+      ),
+  });
+  // Reads skip it: looking at a GET's body makes @hono/node-server build a full Request.
+  app.use('/v1/*', (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
   );
 
   const enqueueLimit = async (c: Context, next: () => Promise<void>) => {
