@@ -3,12 +3,14 @@
  * credits start, the countdown, dismissing, keyboard use, seeking back, the fallback at
  * `ended` with the server down, and the same on HLS through VHS and hls.js.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, startBackend } from './plugin-backend.js';
 import {
+  ARTIFACTS,
   type Browser,
   buildPlugin,
   type Episode,
@@ -30,7 +32,15 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+/** Media-time delay between the credits start and the card, ms, by test (an artifact). */
+const lateness: Record<string, number> = {};
+
 afterAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(
+    path.join(ARTIFACTS, 'card-lateness-ms.json'),
+    `${JSON.stringify(lateness, null, 2)}\n`,
+  );
   await browser?.close();
   await backend?.close();
 });
@@ -110,6 +120,7 @@ async function expectCardOnTime(page: Page, name: string): Promise<RecordedEvent
   expect(shown.data.variant).toBe('credits');
   expect(shown.time).toBeGreaterThanOrEqual(creditsStart);
   expect(shown.time - creditsStart).toBeLessThanOrEqual(0.5);
+  lateness[name] = Math.round((shown.time - creditsStart) * 1000);
   await expect.poll(() => card(page).isVisible()).toBe(true);
   await screenshot(page, name);
   return shown;
