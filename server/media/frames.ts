@@ -9,8 +9,10 @@
  * on stdout by order. Stalls end in a 'timeout' EndcueError; an abort kills ffmpeg.
  */
 import { PassThrough } from 'node:stream';
-import { EndcueError } from '../errors.js';
+import { Worker } from 'node:worker_threads';
+import { EndcueError, type EndcueErrorCode } from '../errors.js';
 import { ffmpegCommand, passthroughFlags } from './ffmpeg.js';
+import type { ParentMessage, WorkerInput, WorkerMessage } from './frames-thread.js';
 
 export interface Frame {
   /** Seconds from the start of the title (the frame's presentation time). */
@@ -166,6 +168,22 @@ export async function* sampleFrames(
       return;
     }
     const detail = stderrTail[stderrTail.length - 1] ?? error.message;
+    const noDecoder = stderrTail.find((l) =>
+      /decoder .*not found|unsupported codec|no decoder/i.test(l),
+    );
+    if (noDecoder) {
+      fail(
+        new EndcueError(
+          'unsupported-codec',
+          `${source}: ffmpeg cannot decode its video (${noDecoder})`,
+          {
+            hint: 'Re-encode it to H.264 (ffmpeg -i in -c:v libx264 out.mp4), or use an ffmpeg built with that decoder.',
+            cause: error,
+          },
+        ),
+      );
+      return;
+    }
     fail(
       new EndcueError('ffmpeg-failed', `${source}: ffmpeg could not decode it (${detail})`, {
         hint: 'The file may be damaged or in an unsupported format; check it plays, or re-encode it.',
@@ -235,6 +253,96 @@ export async function collectFrames(
   const all: Frame[] = [];
   for await (const frame of sampleFrames(source, options)) all.push(frame);
   return all;
+}
+
+/**
+ * sampleFrames() in a worker thread: the same frames, but ffmpeg's pipe is drained while
+ * the caller's thread is busy (e.g. running the model), so decoding and inference overlap.
+ * Costs a worker start (~0.3 s): worth it for long runs, not for a handful of frames.
+ */
+export async function* sampleFramesOffThread(
+  source: string,
+  options: SampleFramesOptions,
+): AsyncGenerator<Frame, void, undefined> {
+  const { signal, ...rest } = options;
+  if (signal?.aborted) throw abortReason(signal, source);
+  const maxAhead = 48;
+  const worker = new Worker(new URL('./frames-worker.mjs', import.meta.url), {
+    workerData: { source, options: rest, maxAhead } satisfies WorkerInput,
+  });
+  const frames: Frame[] = [];
+  let done = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const send = (message: ParentMessage) => {
+    try {
+      worker.postMessage(message);
+    } catch {
+      // worker already gone
+    }
+  };
+  worker.on('message', (message: WorkerMessage) => {
+    if (message.type === 'frame') frames.push({ t: message.t, data: message.data });
+    else if (message.type === 'end') done = true;
+    else {
+      const e = message.error;
+      failure ??= e.endcue
+        ? new EndcueError(e.code as EndcueErrorCode, e.message, e.hint ? { hint: e.hint } : {})
+        : Object.assign(new Error(e.message), { name: e.name });
+      done = true;
+    }
+    notify();
+  });
+  worker.on('error', (error) => {
+    failure ??= new EndcueError('internal', `${source}: frame reader crashed (${error.message})`, {
+      cause: error,
+    });
+    done = true;
+    notify();
+  });
+  worker.on('exit', () => {
+    done = true;
+    notify();
+  });
+  const onAbort = () => {
+    failure ??= abortReason(signal as AbortSignal, source);
+    send({ type: 'stop' });
+    notify();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let consumed = 0;
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      const frame = frames.shift();
+      if (frame) {
+        consumed++;
+        if (consumed % 8 === 0) send({ type: 'ack', count: 8 });
+        yield frame;
+        continue;
+      }
+      if (done) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!done) {
+      // Let the worker kill its ffmpeg, then make sure it is gone.
+      send({ type: 'stop' });
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const timer = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
 }
 
 function abortReason(signal: AbortSignal, source: string): Error {

@@ -1,0 +1,98 @@
+/**
+ * `endcue detect <file-or-url>`: where do the closing credits start?
+ * Prints the answer on stdout (text, json, vtt, edl or jellyfin); a progress bar goes to
+ * stderr, and only when stderr is a terminal, so pipes and scripts see clean output.
+ * Expected failures throw EndcueError, which main.ts prints as one line.
+ */
+
+import cliProgress from 'cli-progress';
+import { Command, Option } from 'commander';
+import type { BackendName } from '../detector/classify.js';
+import { DEFAULT_TAIL, parseTail, runDetection, type TailSpec } from '../detector/detect.js';
+import type { DetectProgress } from '../detector/types.js';
+import { FORMATS, formatResult, type OutputFormat } from './formats.js';
+
+interface DetectFlags {
+  json?: boolean;
+  format: OutputFormat;
+  tail?: string;
+  backend: BackendName;
+  model?: string;
+  progress: boolean;
+}
+
+export function detectCommand(): Command {
+  return new Command('detect')
+    .description('Find where the closing credits start in a video file or http(s)/HLS URL.')
+    .argument('<file-or-url>', 'a video file, or an http(s) URL (mp4, mkv, an HLS .m3u8 ...)')
+    .option('--json', 'print one JSON object (same as --format json)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'),
+    )
+    .option(
+      '--tail <length>',
+      'how much of the end to analyse first: 15m, 900s, 25%, "25%,15m" (the longer), or all',
+      '25%,15m',
+    )
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend')
+        .choices(['auto', 'tensorflow', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .option('--model <dir>', 'model folder (default: the shipped model)')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (input: string, flags: DetectFlags) => {
+      const format: OutputFormat = flags.json ? 'json' : flags.format;
+      const tail: TailSpec = flags.tail ? parseTail(flags.tail) : DEFAULT_TAIL;
+      const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
+      const interrupt = new AbortController();
+      const onSignal = () => interrupt.abort(new Error('interrupted'));
+      process.once('SIGINT', onSignal);
+      try {
+        const { result } = await runDetection(input, {
+          tail,
+          backend: flags.backend,
+          ...(flags.model ? { modelDir: flags.model } : {}),
+          signal: interrupt.signal,
+          ...(bar ? { onProgress: (p: DetectProgress) => bar.update(p) } : {}),
+        });
+        bar?.stop();
+        process.stdout.write(formatResult(result, format));
+      } finally {
+        bar?.stop();
+        process.off('SIGINT', onSignal);
+      }
+    });
+}
+
+/** A bar on stderr; cleared when done so only the answer stays on screen. */
+function progressBar(): { update(p: DetectProgress): void; stop(): void } {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'endcue {bar} {percentage}% | {phase}',
+      hideCursor: true,
+      clearOnComplete: true,
+      barsize: 30,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let stopped = false;
+  return {
+    update(p) {
+      if (stopped) return;
+      const value = Math.round(p.fraction * 1000);
+      if (!started) {
+        bar.start(1000, value, { phase: p.phase });
+        started = true;
+      } else {
+        bar.update(value, { phase: p.phase });
+      }
+    },
+    stop() {
+      if (started && !stopped) bar.stop();
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,515 @@
+/**
+ * The detector: probe -> coarse pass over the title's final part -> fine pass around the
+ * boundary -> decision. Decoding runs in ffmpeg (another process) while the classifier
+ * scores the previous batch, so the two overlap.
+ *
+ * Coarse pass: keyframes only (cheap to decode: no reference chain), thinned to a budget.
+ * Titles too short for that, or with too few keyframes, are sampled at a fixed rate instead.
+ * Fine pass: accurate seeks at <= `resolution` spacing inside the interval the decision says
+ * the start lies in, repeated until that interval is no longer than `resolution`.
+ * When the credits seem to start before the analysed part, the part is extended backwards.
+ */
+import { EndcueError } from '../errors.js';
+import { type Frame, sampleFrames, sampleFramesOffThread } from '../media/frames.js';
+import { type MediaInfo, probeMedia } from '../media/probe.js';
+import {
+  type BackendName,
+  type CreditsFrameClassifier,
+  type FrameClassifier,
+  loadClassifier,
+} from './classify.js';
+import { type DecideOptions, type Decision, decideCredits, type ScoredSample } from './decide.js';
+import { frameCues } from './features.js';
+import { ffmpegScaleFilter } from './preprocess.js';
+import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
+
+/** How much of the end to analyse first: seconds, a fraction of the duration, or both (max). */
+export interface TailSpec {
+  seconds?: number;
+  fraction?: number;
+}
+
+export const DEFAULT_TAIL: Readonly<TailSpec> = { seconds: 15 * 60, fraction: 0.25 };
+
+export interface DetectorOptions {
+  tail?: TailSpec;
+  backend?: BackendName;
+  modelDir?: string;
+  /** A loaded classifier to use (the server keeps one; tests pass fakes). */
+  classifier?: FrameClassifier;
+  /** The start is known to within this many seconds when the fine pass stops (default 0.5). */
+  resolution?: number;
+  /** Most frames the coarse pass classifies (default 360). */
+  maxCoarseFrames?: number;
+  /** Frames per classify() call (default 16). */
+  batchSize?: number;
+  probeTimeoutMs?: number;
+  /** A stalled ffmpeg fails after this long without output (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Ranges up to this long are sampled at a fixed rate, not by keyframes (default 150 s). */
+  shortTail?: number;
+  /** Tuning for the decision step (thresholds, costs); defaults suit the shipped model. */
+  decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
+  /** Read the coarse pass's frames in a worker thread (default true). */
+  offThread?: boolean;
+}
+
+export interface DetectionStats {
+  /** Frames ffmpeg handed us (decoded and scaled). */
+  framesDecoded: number;
+  framesClassified: number;
+  coarseFrames: number;
+  fineFrames: number;
+  /** Coarse sampling actually used. */
+  coarseMode: 'keyframes' | 'rate';
+  analysedFrom: number;
+  media: MediaInfo;
+}
+
+export interface DetectionRun {
+  result: DetectionResult;
+  stats: DetectionStats;
+  decision: Decision;
+  samples: ScoredSample[];
+}
+
+/** Titles up to this long are sampled at a fixed rate in full (keyframes are too sparse). */
+const SHORT_TAIL_S = 150;
+/** Fewer coarse samples than one per this many seconds means keyframes are too sparse. */
+const SPARSE_KEYFRAME_GAP_S = 20;
+const MAX_FINE_ROUNDS = 4;
+const MAX_EXTENSIONS = 3;
+
+/** Seconds from the title's start where the analysis begins. */
+export function tailStart(duration: number, tail: TailSpec = DEFAULT_TAIL): number {
+  const bySeconds = tail.seconds ?? 0;
+  const byFraction = (tail.fraction ?? 0) * duration;
+  const length = Math.max(bySeconds, byFraction);
+  if (!(length > 0)) return 0;
+  return Math.max(0, duration - length);
+}
+
+/**
+ * Parses a --tail value: "15m", "900", "900s", "1h", "25%", "0.25" (a fraction when < 1),
+ * "all"; several joined by "," take the longest ("25%,15m", the default).
+ */
+export function parseTail(value: string): TailSpec {
+  const spec: TailSpec = {};
+  for (const raw of value.split(',')) {
+    const part = raw.trim().toLowerCase();
+    if (part === 'all') return { fraction: 1 };
+    const m = /^(\d+(?:\.\d+)?)\s*(%|s|sec|m|min|h)?$/.exec(part);
+    if (!m) {
+      throw new EndcueError('invalid-input', `--tail ${value}: cannot read "${raw.trim()}"`, {
+        hint: 'Use seconds (900), minutes (15m), hours (1h), a percentage (25%), or "all".',
+      });
+    }
+    const n = Number(m[1]);
+    const unit = m[2];
+    if (unit === '%' || (unit === undefined && n < 1)) {
+      const fraction = unit === '%' ? n / 100 : n;
+      if (!(fraction > 0 && fraction <= 1)) {
+        throw new EndcueError(
+          'invalid-input',
+          `--tail ${value}: ${raw.trim()} is not in (0, 100%]`,
+          {
+            hint: 'Use a percentage between 1% and 100%, e.g. 25%.',
+          },
+        );
+      }
+      spec.fraction = Math.max(spec.fraction ?? 0, fraction);
+    } else {
+      const seconds = unit === 'm' || unit === 'min' ? n * 60 : unit === 'h' ? n * 3600 : n;
+      if (!(seconds > 0)) {
+        throw new EndcueError('invalid-input', `--tail ${value}: must be longer than 0`, {
+          hint: 'Use e.g. 15m.',
+        });
+      }
+      spec.seconds = Math.max(spec.seconds ?? 0, seconds);
+    }
+  }
+  return spec;
+}
+
+/** Runs the whole detection and returns the result with what it cost. */
+export async function runDetection(
+  source: string,
+  options: DetectorOptions & DetectOptions = {},
+): Promise<DetectionRun> {
+  const started = performance.now();
+  const { signal } = options;
+  const resolution = options.resolution ?? 0.5;
+  const report = progressReporter(options.onProgress);
+
+  report('probe', 0);
+  const media = await probeMedia(source, {
+    ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  throwIfAborted(signal);
+  if (media.videoCodec === 'unknown') {
+    throw new EndcueError('unsupported-codec', `${source}: its video codec is unknown to ffmpeg`, {
+      hint: 'Re-encode it to H.264 (ffmpeg -i in -c:v libx264 out.mp4), or use an ffmpeg built with that decoder.',
+    });
+  }
+
+  const ownClassifier = !options.classifier;
+  const classifier =
+    options.classifier ??
+    (await loadClassifier({
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+    }));
+  try {
+    const sampler = new Sampler(source, media, classifier, options);
+    const duration = media.duration;
+    let from = tailStart(duration, options.tail ?? DEFAULT_TAIL);
+    report('probe', 1);
+
+    // Coarse pass over [from, duration], extended backwards while the credits seem to
+    // start before it.
+    const coarseEnd = duration;
+    await sampler.coarse(from, coarseEnd, (f) => report('coarse', f));
+    let decision = sampler.decide(from);
+    for (let i = 0; i < MAX_EXTENSIONS && from > 0 && startsAtFirstSample(decision, sampler); i++) {
+      const previous = from;
+      from = Math.max(0, from - Math.max(duration - from, 60));
+      await sampler.coarse(from, previous, () => undefined);
+      decision = sampler.decide(from);
+    }
+
+    // Fine pass: sample inside the start's bracket until it is short enough.
+    for (let round = 0; round < MAX_FINE_ROUNDS; round++) {
+      const bracket = decision.startBracket;
+      if (!bracket) break;
+      const width = bracket.after - bracket.before;
+      if (width <= resolution + 1e-6) break;
+      report('fine', round / MAX_FINE_ROUNDS);
+      const added = await sampler.fine(bracket.before, bracket.after, resolution);
+      decision = sampler.decide(from);
+      if (added === 0) break;
+    }
+    // The end of the credits matters less: one round to within a couple of seconds.
+    const endBracket = decision.endBracket;
+    if (endBracket && endBracket.after - endBracket.before > 2) {
+      report('fine', 0.9);
+      await sampler.fine(endBracket.before, endBracket.after, 2);
+      decision = sampler.decide(from);
+    }
+    report('done', 1);
+
+    const fps = media.fps;
+    const result: DetectionResult = {
+      file: source,
+      duration: round3(duration),
+      fps: fps === null ? null : round3(fps),
+      creditsStart: decision.creditsStart,
+      creditsEnd: decision.creditsEnd,
+      frame:
+        decision.creditsStart === null || fps === null
+          ? null
+          : Math.round(decision.creditsStart * fps),
+      confidence: decision.confidence,
+      segments: decision.segments,
+      modelVersion: classifier.modelVersion,
+      backend: classifier.backend,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+    return {
+      result,
+      decision,
+      samples: sampler.samples(),
+      stats: {
+        framesDecoded: sampler.framesDecoded,
+        framesClassified: sampler.framesClassified,
+        coarseFrames: sampler.coarseFrames,
+        fineFrames: sampler.fineFrames,
+        coarseMode: sampler.coarseMode,
+        analysedFrom: round3(from),
+        media,
+      },
+    };
+  } finally {
+    if (ownClassifier) classifier.dispose();
+  }
+}
+
+/** Makes a Detector; the classifier loads on first use and is kept for the next title. */
+export function createDetector(options: DetectorOptions = {}): Detector & { dispose(): void } {
+  let loading: Promise<FrameClassifier> | undefined = options.classifier
+    ? Promise.resolve(options.classifier)
+    : undefined;
+  // One title at a time per classifier: tfjs backends are process-global and not re-entrant.
+  let queue: Promise<unknown> = Promise.resolve();
+  const detector = async (source: string, run: DetectOptions = {}) => {
+    loading ??= loadClassifier({
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+    }).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    const task = queue.then(async () => {
+      const classifier = await loading;
+      return (
+        await runDetection(source, { ...options, ...run, ...(classifier ? { classifier } : {}) })
+      ).result;
+    });
+    queue = task.catch(() => undefined);
+    return task;
+  };
+  return Object.assign(detector, {
+    dispose() {
+      void loading?.then((c) => {
+        if (c !== options.classifier) c.dispose();
+      });
+      loading = undefined;
+    },
+  });
+}
+
+/** The default detector (shipped model, backend 'auto'): what the job queue calls. */
+export const detect: Detector = createDetector();
+
+/**
+ * Decodes, scores and keeps samples; batches frames so classify() sees full batches while
+ * ffmpeg keeps decoding the next ones.
+ */
+class Sampler {
+  framesDecoded = 0;
+  framesClassified = 0;
+  coarseFrames = 0;
+  fineFrames = 0;
+  coarseMode: 'keyframes' | 'rate' = 'keyframes';
+  private readonly scored = new Map<number, ScoredSample>();
+  private readonly size: number;
+  private readonly filter: string;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly source: string,
+    private readonly media: MediaInfo,
+    private readonly classifier: FrameClassifier,
+    private readonly options: DetectorOptions & DetectOptions,
+  ) {
+    this.size = classifier.inputSize;
+    this.filter = ffmpegScaleFilter(this.size);
+    this.batchSize = Math.max(1, options.batchSize ?? 16);
+  }
+
+  samples(): ScoredSample[] {
+    return [...this.scored.values()].sort((a, b) => a.t - b.t);
+  }
+
+  decide(from: number): Decision {
+    return decideCredits(this.samples(), {
+      ...this.options.decide,
+      duration: this.media.duration,
+      from,
+    });
+  }
+
+  /** Coarse samples over [from, to]: keyframes, or a fixed rate when those are too sparse. */
+  async coarse(from: number, to: number, onFraction: (f: number) => void): Promise<void> {
+    const length = to - from;
+    if (length <= 0) return;
+    const budget = Math.max(8, this.options.maxCoarseFrames ?? 360);
+    const shortTail = this.options.shortTail ?? SHORT_TAIL_S;
+    // Short titles: decoding every frame is cheap, and keyframes may be seconds apart.
+    if (length <= shortTail) {
+      this.coarseMode = 'rate';
+      const rate = Math.min(4, Math.max(1, budget / length));
+      const last = await this.sample(
+        { mode: 'rate', rate, start: from, end: to },
+        'coarse',
+        onFraction,
+      );
+      this.checkCoverage(from, to, last);
+      return;
+    }
+    const minGap = length / budget;
+    const before = this.scored.size;
+    let last = await this.sample(
+      { mode: 'keyframes', start: from, end: to, minGap },
+      'coarse',
+      onFraction,
+    );
+    const got = this.scored.size - before;
+    if (got < length / SPARSE_KEYFRAME_GAP_S) {
+      // Few keyframes (long GOPs): fall back to a fixed rate over the range.
+      this.coarseMode = 'rate';
+      const rate = Math.min(1, budget / length);
+      last = Math.max(
+        last,
+        await this.sample({ mode: 'rate', rate, start: from, end: to }, 'coarse', onFraction),
+      );
+    } else if (to - last > SPARSE_KEYFRAME_GAP_S) {
+      // No keyframe near the end (long static credits): look at the end at a fixed rate.
+      const start = Math.max(from, last);
+      last = Math.max(
+        last,
+        await this.sample({ mode: 'rate', rate: 0.5, start, end: to }, 'coarse', () => undefined),
+      );
+    }
+    this.checkCoverage(from, to, last);
+  }
+
+  /** Frames must reach (near) the end the container promises, or the file is damaged. */
+  private checkCoverage(from: number, to: number, last: number): void {
+    const where = `${from.toFixed(1)}-${to.toFixed(1)} s`;
+    if (!Number.isFinite(last)) {
+      throw new EndcueError(
+        'corrupt-media',
+        `${this.source}: no frame could be decoded in ${where}`,
+        {
+          hint: 'The file may be truncated or damaged; check it plays to the end, or fetch it again.',
+        },
+      );
+    }
+    if (to >= this.media.duration - 0.01 && to - last > Math.max(10, 0.1 * this.media.duration)) {
+      throw new EndcueError(
+        'corrupt-media',
+        `${this.source}: frames stop at ${last.toFixed(1)} s but it claims ${to.toFixed(1)} s (truncated?)`,
+        { hint: 'The file looks cut short; fetch or copy it again, or re-encode it.' },
+      );
+    }
+  }
+
+  /** Fine samples inside (before, after) at <= `spacing` seconds; returns how many were new. */
+  async fine(before: number, after: number, spacing: number): Promise<number> {
+    const width = after - before;
+    if (width <= 0) return 0;
+    // At most ~24 frames per round: a wide bracket takes two rounds, not one huge one.
+    const count = Math.min(24, Math.max(1, Math.ceil(width / spacing) - 1));
+    const rate = (count + 1) / width;
+    const start = before + 1 / rate / 2;
+    const end = Math.min(after, this.media.duration);
+    const beforeCount = this.scored.size;
+    await this.sample({ mode: 'rate', rate, start, end }, 'fine', () => undefined);
+    return this.scored.size - beforeCount;
+  }
+
+  private async sample(
+    run: { mode: 'keyframes' | 'rate'; rate?: number; start: number; end: number; minGap?: number },
+    pass: 'coarse' | 'fine',
+    onFraction: (f: number) => void,
+  ): Promise<number> {
+    const { signal } = this.options;
+    // Long runs read ffmpeg from a worker so decoding continues while the model runs.
+    const offThread = pass === 'coarse' && this.options.offThread !== false;
+    const frames = (offThread ? sampleFramesOffThread : sampleFrames)(this.source, {
+      width: this.size,
+      height: this.size,
+      filter: this.filter,
+      mode: run.mode,
+      ...(run.rate !== undefined ? { rate: run.rate } : {}),
+      start: run.start,
+      end: run.end,
+      ...(this.options.idleTimeoutMs !== undefined
+        ? { idleTimeoutMs: this.options.idleTimeoutMs }
+        : {}),
+      ...(signal ? { signal } : {}),
+    });
+    let batch: Frame[] = [];
+    let lastKept = Number.NEGATIVE_INFINITY;
+    const span = Math.max(1e-6, run.end - run.start);
+    let last = Number.NEGATIVE_INFINITY;
+    for await (const frame of frames) {
+      this.framesDecoded++;
+      last = Math.max(last, frame.t);
+      if (run.minGap !== undefined && frame.t - lastKept < run.minGap) continue;
+      if (this.scored.has(key(frame.t))) continue;
+      lastKept = frame.t;
+      batch.push(frame);
+      if (batch.length >= this.batchSize) {
+        await this.score(batch, pass);
+        batch = [];
+        onFraction(Math.min(1, (frame.t - run.start) / span));
+      }
+    }
+    if (batch.length > 0) await this.score(batch, pass);
+    onFraction(1);
+    return last;
+  }
+
+  private async score(batch: Frame[], pass: 'coarse' | 'fine'): Promise<void> {
+    throwIfAborted(this.options.signal);
+    const data = batch.map((f) => f.data);
+    // Models with a 'blank' class say how blank a frame is; otherwise the cue alone does.
+    let credits: ArrayLike<number>;
+    let blankClass: number[] | undefined;
+    if (hasClassScores(this.classifier) && this.classifier.classes.includes('blank')) {
+      const { classes, probabilities } = await this.classifier.scores(data);
+      const ci = classes.indexOf('credits');
+      const bi = classes.indexOf('blank');
+      credits = probabilities.map((p) => p[ci] ?? 0);
+      blankClass = probabilities.map((p) => p[bi] ?? 0);
+    } else {
+      credits = await this.classifier.classify(data);
+    }
+    this.framesClassified += batch.length;
+    if (pass === 'coarse') this.coarseFrames += batch.length;
+    else this.fineFrames += batch.length;
+    batch.forEach((frame, i) => {
+      const cues = frameCues(frame.data, this.size, this.size);
+      const p = credits[i] ?? 0;
+      const modelBlank = blankClass?.[i] ?? 0;
+      this.scored.set(key(frame.t), {
+        t: frame.t,
+        // p(credits | not blank): a blank-class vote shouldn't count as "story".
+        p: modelBlank < 0.999 ? p / (1 - modelBlank) : 0.5,
+        blank: Math.max(cues.blank, modelBlank),
+      });
+    });
+  }
+}
+
+function hasClassScores(
+  classifier: FrameClassifier,
+): classifier is FrameClassifier & Pick<CreditsFrameClassifier, 'classes' | 'scores'> {
+  const c = classifier as Partial<CreditsFrameClassifier>;
+  return Array.isArray(c.classes) && typeof c.scores === 'function';
+}
+
+function startsAtFirstSample(decision: Decision, sampler: Sampler): boolean {
+  const first = sampler.samples()[0];
+  return decision.creditsStart !== null && first !== undefined && decision.creditsStart <= first.t;
+}
+
+/** Samples are keyed by millisecond so the fine pass never scores a frame twice. */
+function key(t: number): number {
+  return Math.round(t * 1000);
+}
+
+type ProgressFn = (phase: DetectPhase, fraction: number) => void;
+
+/** Maps each phase's own 0..1 onto one overall, never-decreasing 0..1. */
+function progressReporter(onProgress: DetectOptions['onProgress']): ProgressFn {
+  const spans: Record<DetectPhase, [number, number]> = {
+    probe: [0, 0.03],
+    coarse: [0.03, 0.85],
+    fine: [0.85, 0.99],
+    done: [1, 1],
+  };
+  let last = 0;
+  return (phase, fraction) => {
+    if (!onProgress) return;
+    const [lo, hi] = spans[phase];
+    const overall = Math.max(last, lo + (hi - lo) * Math.min(1, Math.max(0, fraction)));
+    last = overall;
+    onProgress({ phase, fraction: overall });
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) throw reason;
+  const error = new Error('detection aborted');
+  error.name = 'AbortError';
+  throw error;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,196 @@
+/**
+ * The detector's pipeline (probe, coarse pass, fine pass, decision) on generated videos,
+ * with a stand-in classifier so these tests check the sampling and the decision, not the
+ * model: "credits" = a mostly black frame with some bright pixels (the generator's credits
+ * are light text on black; its story is colourful).
+ */
+import { describe, expect, it } from 'vitest';
+import type { FrameClassifier } from '../../../server/detector/classify.js';
+import {
+  createDetector,
+  DEFAULT_TAIL,
+  parseTail,
+  runDetection,
+  tailStart,
+} from '../../../server/detector/detect.js';
+import type { DetectProgress } from '../../../server/detector/types.js';
+import { isEndcueError } from '../../../server/errors.js';
+import { generateFixture } from '../../fixtures/generate.js';
+
+const SIZE = 64;
+
+function textOnBlack(frame: Uint8Array): number {
+  let dark = 0;
+  let bright = 0;
+  for (let i = 0; i < frame.length; i += 3) {
+    const y = ((frame[i] as number) + (frame[i + 1] as number) + (frame[i + 2] as number)) / 3;
+    if (y < 24) dark++;
+    if (y > 60) bright++;
+  }
+  return dark / (frame.length / 3) > 0.8 && bright > 0 ? 0.95 : 0.05;
+}
+
+function fakeClassifier(): FrameClassifier & { calls: number; frames: number } {
+  return {
+    inputSize: SIZE,
+    modelVersion: 'fake-1',
+    backend: 'fake',
+    calls: 0,
+    frames: 0,
+    async classify(frames) {
+      this.calls++;
+      this.frames += frames.length;
+      return Float32Array.from(frames, textOnBlack);
+    },
+    dispose() {},
+  };
+}
+
+describe('runDetection', () => {
+  it('finds the credits of a short title sampled at a fixed rate', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    const classifier = fakeClassifier();
+    const { result, stats } = await runDetection(fixture.path, { classifier });
+    expect(stats.coarseMode).toBe('rate');
+    expect(result.creditsStart).not.toBeNull();
+    expect(Math.abs((result.creditsStart as number) - fixture.creditsStart)).toBeLessThanOrEqual(
+      0.5,
+    );
+    expect(result.frame).toBe(Math.round((result.creditsStart as number) * fixture.fps));
+    expect(result.duration).toBeCloseTo(fixture.duration, 1);
+    expect(result.fps).toBe(fixture.fps);
+    expect(result.modelVersion).toBe('fake-1');
+    expect(result.backend).toBe('fake');
+    expect(result.file).toBe(fixture.path);
+    expect(stats.framesClassified).toBe(classifier.frames);
+  });
+
+  it('samples keyframes, then refines the start to 0.5 s with a fine pass', async () => {
+    const fixture = await generateFixture({
+      duration: 48,
+      style: 'cards',
+      postCredits: 8,
+      creditsDuration: 10,
+      seed: 5,
+    });
+    const classifier = fakeClassifier();
+    // A tiny "short title" limit forces the keyframe path on this small fixture.
+    const { result, stats, decision } = await runDetection(fixture.path, {
+      classifier,
+      shortTail: 5,
+      tail: { fraction: 1 },
+    });
+    expect(stats.coarseMode).toBe('keyframes');
+    expect(stats.fineFrames).toBeGreaterThan(0);
+    // Keyframes every 2 s: the coarse pass decodes far fewer frames than the title has.
+    expect(stats.framesDecoded).toBeLessThan(fixture.frameCount / 10);
+    expect(Math.abs((result.creditsStart as number) - fixture.creditsStart)).toBeLessThanOrEqual(
+      0.5,
+    );
+    const bracket = decision.startBracket;
+    expect(bracket).not.toBeNull();
+    expect((bracket?.after as number) - (bracket?.before as number)).toBeLessThanOrEqual(0.5);
+    const post = result.segments.find((s) => s.kind === 'post-credits');
+    expect(post).toBeDefined();
+    expect(
+      Math.abs((post?.start as number) - (fixture.postCreditsStart as number)),
+    ).toBeLessThanOrEqual(2.5);
+  });
+
+  it('analyses only the tail, and extends it backwards when the credits start before it', async () => {
+    const fixture = await generateFixture({
+      duration: 40,
+      style: 'cards',
+      creditsDuration: 14,
+      seed: 8,
+    });
+    const { result, stats } = await runDetection(fixture.path, {
+      classifier: fakeClassifier(),
+      tail: { seconds: 6 },
+    });
+    expect(stats.analysedFrom).toBeLessThan(fixture.creditsStart);
+    expect(Math.abs((result.creditsStart as number) - fixture.creditsStart)).toBeLessThanOrEqual(
+      0.5,
+    );
+  });
+
+  it('reports progress that only grows and ends at 1', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    const seen: DetectProgress[] = [];
+    await runDetection(fixture.path, {
+      classifier: fakeClassifier(),
+      onProgress: (p) => seen.push(p),
+    });
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]?.fraction as number).toBeGreaterThanOrEqual(seen[i - 1]?.fraction as number);
+    }
+    expect(seen.at(-1)).toEqual({ phase: 'done', fraction: 1 });
+    expect(seen.some((p) => p.phase === 'coarse')).toBe(true);
+  });
+
+  it('stops with the abort reason when aborted', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    const controller = new AbortController();
+    const reason = new Error('job cancelled');
+    const classifier = fakeClassifier();
+    const original = classifier.classify.bind(classifier);
+    classifier.classify = async (frames) => {
+      controller.abort(reason);
+      return original(frames);
+    };
+    await expect(
+      runDetection(fixture.path, { classifier, signal: controller.signal }),
+    ).rejects.toBe(reason);
+  });
+
+  it('rejects bad input with an EndcueError before loading any model', async () => {
+    const error = await runDetection('/nonexistent/movie.mp4', {
+      classifier: fakeClassifier(),
+    }).catch((e) => e);
+    expect(isEndcueError(error)).toBe(true);
+    expect(error.code).toBe('not-found');
+  });
+});
+
+describe('createDetector', () => {
+  it('is a Detector that reuses one classifier across titles', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    const classifier = fakeClassifier();
+    const detector = createDetector({ classifier });
+    const [a, b] = await Promise.all([detector(fixture.path), detector(fixture.path)]);
+    expect(a.creditsStart).toBe(b.creditsStart);
+    expect(a.creditsStart).not.toBeNull();
+    expect(classifier.calls).toBeGreaterThan(1);
+    detector.dispose();
+  });
+});
+
+describe('tail', () => {
+  it('defaults to the last 25% or 15 minutes, whichever is longer', () => {
+    expect(tailStart(7200, DEFAULT_TAIL)).toBe(5400);
+    expect(tailStart(1800, DEFAULT_TAIL)).toBe(900);
+    expect(tailStart(600, DEFAULT_TAIL)).toBe(0);
+  });
+
+  it('parses --tail values', () => {
+    expect(parseTail('15m')).toEqual({ seconds: 900 });
+    expect(parseTail('900')).toEqual({ seconds: 900 });
+    expect(parseTail('90s')).toEqual({ seconds: 90 });
+    expect(parseTail('1h')).toEqual({ seconds: 3600 });
+    expect(parseTail('30%')).toEqual({ fraction: 0.3 });
+    expect(parseTail('0.2')).toEqual({ fraction: 0.2 });
+    expect(parseTail('25%,15m')).toEqual({ fraction: 0.25, seconds: 900 });
+    expect(parseTail('all')).toEqual({ fraction: 1 });
+    for (const bad of ['', 'abc', '150%', '0', '-5m']) {
+      const error = (() => {
+        try {
+          parseTail(bad);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(isEndcueError(error), bad).toBe(true);
+    }
+  });
+});
