@@ -23,7 +23,13 @@ export interface EpisodeSpec {
 
 const FRAME = { width: 1280, height: 720, fps: 24 } as const;
 
-/** Three episodes, 60-120 s, one credits style each; the last has a post-credits scene. */
+/**
+ * Three episodes, 60-120 s, one credits style each; the last has a post-credits scene.
+ * Seeds are chosen so every episode opens on a black title card: a hard negative for the
+ * detector, and a first segment with a known frame rate (with the 2018 ffmpeg from npm, a
+ * concat that starts on a cellauto/life/mandelbrot scene has none, and the mp4 muxer then
+ * duplicates frames without end).
+ */
 export const EPISODES: readonly EpisodeSpec[] = [
   {
     id: 'demo-s1e1',
@@ -35,7 +41,7 @@ export const EPISODES: readonly EpisodeSpec[] = [
     id: 'demo-s1e2',
     episode: 2,
     title: 'Low Tide',
-    fixture: { ...FRAME, seed: 702, duration: 84, creditsDuration: 16, style: 'cards' },
+    fixture: { ...FRAME, seed: 709, duration: 84, creditsDuration: 16, style: 'cards' },
   },
   {
     id: 'demo-s1e3',

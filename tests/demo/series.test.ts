@@ -32,6 +32,10 @@ describe('the demo series', () => {
     }
   });
 
+  it('opens every episode on a black title card (see EPISODES for why)', () => {
+    for (const e of EPISODES) expect(planFixture(e.fixture).scenes[0]?.kind).toBe('title-card');
+  });
+
   it('puts the HLS rendition in a folder named after the mp4', () => {
     expect(hlsDirFor('/m/roll-72s-abc.mp4')).toBe('/m/roll-72s-abc.hls');
   });
