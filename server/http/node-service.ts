@@ -162,6 +162,15 @@ export class NodeEndcueService implements EndcueService {
       }
     }
     const lookup = await this.lookup(titleId, options);
+    // A media host that is briefly unreachable should not take a known answer away.
+    if (
+      lookup.status === 'failed' &&
+      lookup.error.retryable &&
+      memo &&
+      memo.generation === generation
+    ) {
+      return memo.lookup;
+    }
     if (
       lookup.status === 'ready' &&
       generation !== undefined &&

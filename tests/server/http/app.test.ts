@@ -465,3 +465,45 @@ describe('acceptance scenarios', () => {
     expect(detector.calls).toHaveLength(0);
   });
 });
+
+describe('URL titles', () => {
+  it('are fingerprinted over HTTP, and a briefly unreachable host keeps the known answer', async () => {
+    const { createServer } = await import('node:http');
+    const origin = createServer((_req, res) => {
+      res.writeHead(200, { etag: '"v1"', 'content-length': '0' }).end();
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const { port } = origin.address() as import('node:net').AddressInfo;
+    const detector = fakeDetector({ creditsStart: 33 });
+    const server = await boot({
+      detector,
+      allowedHosts: ['127.0.0.1'],
+      allowPrivateNetworks: true,
+      titles: [{ id: 'remote', src: `http://127.0.0.1:${port}/show.m3u8` }],
+    });
+    const call = viaApp(server);
+    expect(await (await ready(call, '/v1/titles/remote/credits')).json()).toMatchObject({
+      creditsStart: 33,
+    });
+    expect(detector.calls).toEqual([`http://127.0.0.1:${port}/show.m3u8`]);
+
+    expect((await call('/v1/titles/remote/credits')).status).toBe(200); // answered once settled
+    await new Promise((resolve) => origin.close(resolve));
+    const during = await call('/v1/titles/remote/credits');
+    expect(during.status, await during.clone().text()).toBe(200);
+    expect(await during.json()).toMatchObject({ creditsStart: 33 });
+  });
+
+  it('refuses loopback URLs unless private networks are explicitly allowed', async () => {
+    const detector = fakeDetector();
+    const server = await boot({
+      detector,
+      allowedHosts: ['localhost'],
+      titles: [{ id: 'local', src: 'http://localhost:9/x.mp4' }],
+    });
+    const refused = await viaApp(server)('/v1/titles/local/credits');
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ error: { code: 'forbidden-source' } });
+    expect(detector.calls).toHaveLength(0);
+  });
+});
