@@ -164,6 +164,28 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   };
 }
 
+/**
+ * A per-title threshold from the first half of an analysed tail, which is story in practice
+ * (closing credits are a small part of a title's last quarter): a classifier that scores this
+ * title's story at 0.7 shouldn't have 0.7 count as evidence of credits. Only for tails of
+ * longer titles (from > 0); short titles, which may be all credits, keep the default.
+ */
+export function storyThreshold(
+  samples: readonly ScoredSample[],
+  options: { from: number; duration: number; base?: number; quantile?: number; max?: number },
+): number {
+  const base = options.base ?? 0.5;
+  if (!(options.from > 0)) return base;
+  const mid = options.from + (options.duration - options.from) / 2;
+  const story = samples
+    .filter((s) => s.t < mid && (s.blank ?? 0) < BLANK_FRAME && Number.isFinite(s.p))
+    .map((s) => s.p)
+    .sort((a, b) => a - b);
+  if (story.length < 8) return base;
+  const q = story[Math.min(story.length - 1, Math.floor((options.quantile ?? 0.8) * story.length))];
+  return clamp(q ?? base, base, options.max ?? 0.9);
+}
+
 /** Sorted, de-duplicated samples turned into weighted votes. */
 function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prepared {
   const threshold = options.threshold ?? 0.5;

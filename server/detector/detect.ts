@@ -18,7 +18,13 @@ import {
   type FrameClassifier,
   loadClassifier,
 } from './classify.js';
-import { type DecideOptions, type Decision, decideCredits, type ScoredSample } from './decide.js';
+import {
+  type DecideOptions,
+  type Decision,
+  decideCredits,
+  type ScoredSample,
+  storyThreshold,
+} from './decide.js';
 import { frameCues } from './features.js';
 import { ffmpegScaleFilter } from './preprocess.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
@@ -282,6 +288,7 @@ class Sampler {
   fineFrames = 0;
   coarseMode: 'keyframes' | 'rate' = 'keyframes';
   private readonly scored = new Map<number, ScoredSample>();
+  private threshold: number | undefined;
   private readonly size: number;
   private readonly filter: string;
   private readonly batchSize: number;
@@ -302,9 +309,14 @@ class Sampler {
   }
 
   decide(from: number): Decision {
-    return decideCredits(this.samples(), {
+    const samples = this.samples();
+    const duration = this.media.duration;
+    // Calibrate on coarse samples only: the fine pass clusters at the boundary.
+    this.threshold ??= storyThreshold(samples, { from, duration });
+    return decideCredits(samples, {
+      threshold: this.threshold,
       ...this.options.decide,
-      duration: this.media.duration,
+      duration,
       from,
     });
   }

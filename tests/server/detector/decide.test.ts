@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideCredits, type ScoredSample } from '../../../server/detector/decide.js';
+import {
+  decideCredits,
+  type ScoredSample,
+  storyThreshold,
+} from '../../../server/detector/decide.js';
 
 /** Deterministic PRNG (mulberry32) so "noisy" tests are reproducible. */
 function rng(seed: number): () => number {
@@ -222,5 +226,41 @@ describe('decideCredits', () => {
         },
       ),
     );
+  });
+
+  it('with a per-title threshold, ignores a classifier that scores this story high', () => {
+    // Story scored 0.4-0.85 (a biased model), credits 0.99 from 7080 s, in a 30-minute tail.
+    const r = rng(11);
+    const score = (t: number) => (t >= 7080 ? 0.99 : 0.4 + 0.45 * r());
+    const samples = sampled(5400, 7200, 6, score);
+    const plain = decideCredits(samples, { duration: 7200, from: 5400 });
+    const threshold = storyThreshold(samples, { from: 5400, duration: 7200 });
+    expect(threshold).toBeGreaterThan(0.7);
+    const calibrated = decideCredits(samples, { duration: 7200, from: 5400, threshold });
+    expect(Math.abs((calibrated.creditsStart as number) - 7080)).toBeLessThanOrEqual(12);
+    // Without it the biased story drags the start far earlier.
+    expect(plain.creditsStart as number).toBeLessThan(7080 - 60);
+  });
+});
+
+describe('storyThreshold', () => {
+  it('keeps the default for whole titles and sparse data', () => {
+    const samples = sampled(0, 100, 1, () => 0.8);
+    expect(storyThreshold(samples, { from: 0, duration: 100 })).toBe(0.5);
+    expect(storyThreshold(samples.slice(0, 3), { from: 10, duration: 100 })).toBe(0.5);
+  });
+
+  it('rises to the story half of a tail, ignoring blank frames, within bounds', () => {
+    const samples = sampled(
+      1000,
+      2000,
+      5,
+      (t) => (t < 1500 ? 0.7 : 0.99),
+      (t) => (t % 50 === 0 ? 1 : 0),
+    );
+    const threshold = storyThreshold(samples, { from: 1000, duration: 2000 });
+    expect(threshold).toBeCloseTo(0.7, 5);
+    const hot = sampled(1000, 2000, 5, () => 0.99);
+    expect(storyThreshold(hot, { from: 1000, duration: 2000 })).toBe(0.9);
   });
 });

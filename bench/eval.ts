@@ -1,0 +1,241 @@
+/**
+ * `npm run eval`: whole-title accuracy of the detector. Prints per-title error and a summary,
+ * generated and real titles apart (real ones are what counts).
+ *
+ *   npm run eval                      # everything (generates and caches what it needs)
+ *   npm run eval -- --only real       # real clips and joins only
+ *   npm run eval -- --replay          # re-decide from the cached samples (tuning the
+ *                                     #   decision without re-running the model)
+ *   npm run eval -- --json out.json   # also write the rows
+ *
+ * A title "hits" when the start is within 2 s of the truth, or when both say "no credits".
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BackendName, loadClassifier } from '../server/detector/classify.js';
+import {
+  type DecideOptions,
+  decideCredits,
+  type ScoredSample,
+  storyThreshold,
+} from '../server/detector/decide.js';
+import { runDetection } from '../server/detector/detect.js';
+import { isEndcueError } from '../server/errors.js';
+import {
+  EVAL_CACHE,
+  type EvalTitle,
+  generatedTitles,
+  joinedTitles,
+  realTitles,
+  storyOnlyCuts,
+} from './titles.js';
+
+const TOLERANCE_S = 2;
+
+interface Row {
+  title: EvalTitle;
+  predicted: number | null;
+  confidence: number;
+  error: number | null;
+  hit: boolean;
+  ms: number;
+  frames: number;
+  failure?: string;
+}
+
+interface CachedRun {
+  samples: ScoredSample[];
+  from: number;
+  duration: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    replay: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+    threshold: { type: 'string' },
+    clip: { type: 'string' },
+    'switch-cost': { type: 'string' },
+  },
+});
+
+const decideTuning: Partial<DecideOptions> = {
+  ...(values.threshold ? { threshold: Number(values.threshold) } : {}),
+  ...(values.clip ? { clip: Number(values.clip) } : {}),
+  ...(values['switch-cost'] ? { switchCost: Number(values['switch-cost']) } : {}),
+};
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const only = values.only;
+  const titles: EvalTitle[] = [];
+  if (only !== 'real') {
+    const generated = await generatedTitles(log);
+    titles.push(...generated, ...storyOnlyCuts(generated));
+  }
+  if (only !== 'generated') {
+    const real = realTitles();
+    if (real.length === 0)
+      log('no real clips found (../shared/data): reporting generated titles only');
+    titles.push(...real, ...joinedTitles(real));
+  }
+
+  const classifier = values.replay
+    ? undefined
+    : await loadClassifier({ backend: values.backend as BackendName });
+  const modelVersion = classifier?.modelVersion ?? latestModelVersion();
+  const runsDir = path.join(EVAL_CACHE, 'runs', modelVersion);
+  mkdirSync(runsDir, { recursive: true });
+  log(
+    `model ${modelVersion}${classifier ? ` on ${classifier.backend}` : ' (replay)'}; ${titles.length} titles`,
+  );
+
+  const rows: Row[] = [];
+  for (const title of titles) {
+    const cacheFile = path.join(runsDir, `${title.name}.json`);
+    const started = performance.now();
+    let predicted: number | null = null;
+    let confidence = 0;
+    let frames = 0;
+    let failure: string | undefined;
+    try {
+      if (classifier) {
+        const run = await runDetection(title.path, { classifier, decide: decideTuning });
+        predicted = run.result.creditsStart;
+        confidence = run.result.confidence;
+        frames = run.stats.framesClassified;
+        const cached: CachedRun = {
+          samples: run.samples,
+          from: run.stats.analysedFrom,
+          duration: run.result.duration,
+        };
+        writeFileSync(cacheFile, JSON.stringify(cached));
+      } else {
+        if (!existsSync(cacheFile)) throw new Error('no cached run; run without --replay first');
+        const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedRun;
+        const d = decideCredits(cached.samples, {
+          threshold: storyThreshold(cached.samples, {
+            from: cached.from,
+            duration: cached.duration,
+          }),
+          ...decideTuning,
+          duration: cached.duration,
+          from: cached.from,
+        });
+        predicted = d.creditsStart;
+        confidence = d.confidence;
+        frames = cached.samples.length;
+      }
+    } catch (error) {
+      failure = isEndcueError(error) ? `${error.code}: ${error.message}` : String(error);
+    }
+    const error =
+      predicted !== null && title.creditsStart !== null ? predicted - title.creditsStart : null;
+    const hit =
+      failure === undefined &&
+      (title.creditsStart === null
+        ? predicted === null
+        : predicted !== null && Math.abs(predicted - title.creditsStart) <= TOLERANCE_S);
+    const row: Row = {
+      title,
+      predicted,
+      confidence,
+      error,
+      hit,
+      ms: Math.round(performance.now() - started),
+      frames,
+      ...(failure ? { failure } : {}),
+    };
+    rows.push(row);
+    log(formatRow(row));
+  }
+
+  printTable(rows);
+  if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2));
+  classifier?.dispose();
+}
+
+function latestModelVersion(): string {
+  const meta = path.resolve(EVAL_CACHE, '../../model/credits-classifier/metadata.json');
+  return (JSON.parse(readFileSync(meta, 'utf8')) as { version: string }).version;
+}
+
+function fmt(x: number | null): string {
+  return x === null ? 'none' : x.toFixed(2);
+}
+
+function formatRow(r: Row): string {
+  const err = r.error === null ? '' : `${r.error >= 0 ? '+' : ''}${r.error.toFixed(2)}`;
+  return [
+    r.hit ? 'ok  ' : 'MISS',
+    r.title.name.padEnd(58),
+    `truth ${fmt(r.title.creditsStart).padStart(7)}`,
+    `got ${fmt(r.predicted).padStart(7)}`,
+    err.padStart(7),
+    `conf ${r.confidence.toFixed(2)}`,
+    `${(r.ms / 1000).toFixed(1)}s`.padStart(6),
+    r.title.ambiguous ? '(ambiguous)' : '',
+    r.failure ?? '',
+  ].join('  ');
+}
+
+function printTable(rows: Row[]): void {
+  const out: string[] = [];
+  out.push('');
+  out.push('| title | kind | truth (s) | detected (s) | error (s) | ok |');
+  out.push('|---|---|---:|---:|---:|:-:|');
+  for (const r of rows) {
+    out.push(
+      `| ${r.title.name}${r.title.ambiguous ? ' (ambiguous)' : ''} | ${r.title.kind} | ${fmt(
+        r.title.creditsStart,
+      )} | ${fmt(r.predicted)} | ${r.error === null ? '' : r.error.toFixed(2)} | ${
+        r.hit ? 'yes' : r.failure ? `fail: ${r.failure}` : 'no'
+      } |`,
+    );
+  }
+  out.push('');
+  out.push(
+    '| set | titles with credits: start within 2 s | titles without credits: null | median abs error (s) |',
+  );
+  out.push('|---|---:|---:|---:|');
+  const groups: Array<[string, (r: Row) => boolean]> = [
+    ['generated', (r) => r.title.kind.startsWith('generated')],
+    ['real clips', (r) => r.title.kind === 'real' && !r.title.ambiguous],
+    ['real joins (story + real credits)', (r) => r.title.kind === 'real-join'],
+    ['real, all (clips + joins)', (r) => r.title.kind.startsWith('real') && !r.title.ambiguous],
+  ];
+  for (const [name, pick] of groups) {
+    const set = rows.filter(pick);
+    if (set.length === 0) continue;
+    const withCredits = set.filter((r) => r.title.creditsStart !== null);
+    const without = set.filter((r) => r.title.creditsStart === null);
+    const errors = withCredits
+      .map((r) => (r.error === null ? Number.POSITIVE_INFINITY : Math.abs(r.error)))
+      .sort((a, b) => a - b);
+    const median = errors.length ? errors[Math.floor((errors.length - 1) / 2)] : undefined;
+    const pct = (hits: number, n: number) =>
+      n ? `${hits}/${n} (${Math.round((100 * hits) / n)}%)` : '-';
+    out.push(
+      `| ${name} | ${pct(withCredits.filter((r) => r.hit).length, withCredits.length)} | ${pct(
+        without.filter((r) => r.hit).length,
+        without.length,
+      )} | ${median === undefined ? '-' : Number.isFinite(median) ? median.toFixed(2) : 'n/a'} |`,
+    );
+  }
+  const ambiguous = rows.filter((r) => r.title.ambiguous);
+  if (ambiguous.length) {
+    out.push('');
+    out.push(
+      `Ambiguous end cards (not counted): ${ambiguous.map((r) => `${r.title.name} ${r.hit ? 'ok' : 'miss'}`).join(', ')}`,
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+await main();

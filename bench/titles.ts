@@ -1,0 +1,236 @@
+/**
+ * The evaluation set: generated titles with exact ground truth (fixture generator), story-only
+ * cuts of them (no credits), the real labelled clips in ../shared/data (when present), and
+ * "story then real credits" joins of a real negative clip and a real credits-only clip.
+ * Everything derived is cached under .cache/eval/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveFfmpeg } from '../server/media/ffmpeg.js';
+import type { CreditsStyle } from '../tests/fixtures/credits.js';
+import { generateFixture } from '../tests/fixtures/generate.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const EVAL_CACHE = path.join(ROOT, '.cache', 'eval');
+export const SHARED_DATA = path.resolve(ROOT, '..', 'shared', 'data');
+
+export type TitleKind = 'generated' | 'generated-negative' | 'real' | 'real-join';
+
+export interface EvalTitle {
+  name: string;
+  path: string;
+  kind: TitleKind;
+  /** Truth: seconds, or null for "no closing credits". */
+  creditsStart: number | null;
+  creditsEnd: number | null;
+  duration: number;
+  /** Labelled ambiguous by the data set: reported, not counted. */
+  ambiguous?: boolean;
+  note?: string;
+}
+
+/** 21 generated titles: every credits style at several lengths, sizes and options. */
+export async function generatedTitles(
+  log: (line: string) => void = () => undefined,
+): Promise<EvalTitle[]> {
+  const styles: CreditsStyle[] = ['roll', 'cards', 'over-picture'];
+  const durations = [40, 60, 90, 120, 180, 240, 360];
+  const titles: EvalTitle[] = [];
+  let seed = 100;
+  for (const duration of durations) {
+    for (const style of styles) {
+      seed++;
+      const large = seed % 4 === 0;
+      const spec = {
+        duration,
+        style,
+        seed,
+        width: large ? 640 : 320,
+        height: large ? 360 : 180,
+        postCredits: seed % 3 === 0 ? Math.round(duration * 0.08) : 0,
+        fadeOut: seed % 5 !== 0,
+        titleCard: seed % 2 === 0,
+        creditsDuration: Math.max(6, Math.round(duration * (0.1 + (seed % 4) * 0.04))),
+      };
+      log(`generating ${style} ${duration}s (seed ${seed})`);
+      const f = await generateFixture(spec);
+      titles.push({
+        name: `gen-${style}-${duration}s-s${seed}`,
+        path: f.path,
+        kind: 'generated',
+        creditsStart: f.creditsStart,
+        creditsEnd: f.creditsEnd,
+        duration: f.duration,
+        note: `${spec.width}x${spec.height}${spec.postCredits ? `, post-credits ${spec.postCredits}s` : ''}${spec.fadeOut ? '' : ', hard cut'}`,
+      });
+    }
+  }
+  return titles;
+}
+
+/** Story-only titles: generated titles cut just before their credits (stream copy). */
+export function storyOnlyCuts(titles: EvalTitle[], count = 5): EvalTitle[] {
+  const dir = path.join(EVAL_CACHE, 'story-only');
+  mkdirSync(dir, { recursive: true });
+  const picked = titles.filter((t) => t.kind === 'generated').filter((_, i) => i % 4 === 1);
+  return picked.slice(0, count).map((t) => {
+    const out = path.join(dir, `${t.name}-story.mp4`);
+    // Cut 1.5 s before the credits (the fade to black stays out, too).
+    const cutAt = Math.max(2, (t.creditsStart ?? t.duration) - 1.5);
+    if (!existsSync(out)) {
+      ffmpeg(['-i', t.path, '-t', cutAt.toFixed(3), '-c', 'copy', '-movflags', '+faststart'], out);
+    }
+    return {
+      name: `${t.name}-story-only`,
+      path: out,
+      kind: 'generated-negative' as const,
+      creditsStart: null,
+      creditsEnd: null,
+      duration: probeDuration(out),
+      note: 'story cut before the credits',
+    };
+  });
+}
+
+interface Label {
+  file: string;
+  duration_s: number;
+  credits_start_s: number | null;
+  credits_end_s: number | null;
+  notes?: string;
+}
+
+/** Clips the data set calls ambiguous end cards ("don't tune to them"). */
+const AMBIGUOUS = new Set([
+  'touhou_pelolep_ending.mp4',
+  'storybot_credits.mp4',
+  'marshmallow_credits.mp4',
+]);
+
+/** The labelled real clips, when ../shared/data is there. */
+export function realTitles(): EvalTitle[] {
+  const titles: EvalTitle[] = [];
+  for (const folder of ['clips', 'clips-more']) {
+    const labelsFile = path.join(SHARED_DATA, folder, 'labels.json');
+    if (!existsSync(labelsFile)) continue;
+    const labels = JSON.parse(readFileSync(labelsFile, 'utf8')) as Label[];
+    for (const label of labels) {
+      const file = path.join(SHARED_DATA, folder, label.file);
+      if (!existsSync(file)) continue;
+      titles.push({
+        name: label.file,
+        path: file,
+        kind: 'real',
+        creditsStart: label.credits_start_s,
+        creditsEnd: label.credits_end_s,
+        duration: label.duration_s,
+        ...(AMBIGUOUS.has(label.file) ? { ambiguous: true } : {}),
+      });
+    }
+  }
+  return titles;
+}
+
+/** Story (a real negative clip) then real credits (a credits-only clip): real endings. */
+const JOINS: Array<[string, string]> = [
+  ['clips/bbb_first_minute.mp4', 'clips-more/truthstrail_credits.mp4'],
+  ['clips/sintel_trailer_opening_720p.mp4', 'clips-more/treasurehunt_credits.mp4'],
+  ['clips-more/licencetokill_end.mp4', 'clips-more/doctorwho_credits.mp4'],
+  ['clips-more/ddp_trailer.mp4', 'clips-more/manim_credits.mp4'],
+  ['clips-more/oxyfender_inicio.mp4', 'clips-more/ipreflector_end_credits.mp4'],
+  ['clips-more/debris_bg.mp4', 'clips-more/semifinal_credits.mp4'],
+];
+
+export function joinedTitles(real: EvalTitle[]): EvalTitle[] {
+  const dir = path.join(EVAL_CACHE, 'joins');
+  mkdirSync(dir, { recursive: true });
+  const byPath = new Map(real.map((t) => [t.path, t]));
+  const titles: EvalTitle[] = [];
+  for (const [storyRel, creditsRel] of JOINS) {
+    const story = byPath.get(path.join(SHARED_DATA, storyRel));
+    const credits = byPath.get(path.join(SHARED_DATA, creditsRel));
+    if (!story || !credits || credits.creditsStart === null) continue;
+    const a = normalised(story.path, dir);
+    const b = normalised(credits.path, dir);
+    const name = `${path.parse(story.name).name}+${path.parse(credits.name).name}`;
+    const out = path.join(dir, `${name}.mp4`);
+    if (!existsSync(out)) {
+      const list = path.join(dir, `${name}.txt`);
+      const listText = `file '${a}'\nfile '${b}'\n`;
+      writeFileSync(list, listText);
+      ffmpeg(
+        ['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart'],
+        out,
+      );
+    }
+    const offset = probeDuration(a);
+    titles.push({
+      name,
+      path: out,
+      kind: 'real-join',
+      creditsStart: round3(offset + credits.creditsStart),
+      creditsEnd: credits.creditsEnd === null ? null : round3(offset + credits.creditsEnd),
+      duration: probeDuration(out),
+      note: `${story.name} then ${credits.name}`,
+    });
+  }
+  return titles;
+}
+
+/** Same size, rate and codec for every part, so parts join by stream copy. */
+function normalised(file: string, dir: string): string {
+  const out = path.join(dir, `${path.parse(file).name}.norm.mp4`);
+  if (!existsSync(out)) {
+    ffmpeg(
+      [
+        '-i',
+        file,
+        '-vf',
+        'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=24',
+        '-an',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '20',
+        '-g',
+        '48',
+        '-pix_fmt',
+        'yuv420p',
+      ],
+      out,
+    );
+  }
+  return out;
+}
+
+function ffmpeg(args: string[], out: string): void {
+  const temp = `${out}.tmp${path.extname(out)}`;
+  const run = spawnSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', ...args, temp], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`ffmpeg failed making ${out}: ${run.stderr}`);
+  renameSync(temp, out);
+}
+
+export function probeDuration(file: string): number {
+  const run = spawnSync(
+    resolveFfmpeg().ffprobe,
+    ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file],
+    { encoding: 'utf8' },
+  );
+  const d = Number(run.stdout.trim());
+  if (!Number.isFinite(d) || d <= 0) throw new Error(`cannot read the duration of ${file}`);
+  return round3(d);
+}
+
+export function fileSize(file: string): number {
+  return statSync(file).size;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
