@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,10 +80,17 @@ async function serveWarm(): Promise<void> {
       throw new Error(`cache not warm for ${title.id}: ${response.status}`);
   }
   process.send?.({ url: server.url });
-  process.on('message', async () => {
+  let mark = process.cpuUsage();
+  process.on('message', async (message) => {
+    if (message === 'mark') {
+      mark = process.cpuUsage();
+      process.send?.('marked');
+      return;
+    }
+    const used = process.cpuUsage(mark);
     await server.close();
     rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
+    process.send?.({ cpuMicros: used.user + used.system }, () => process.exit(0));
   });
 }
 
@@ -105,9 +112,18 @@ async function main(): Promise<void> {
   }));
   // Warm-up (JIT, connection setup), then the measured run.
   await autocannon({ url, connections, duration: 2, requests });
+  const marked = new Promise((resolve) => child.once('message', resolve));
+  child.send('mark');
+  await marked;
   const result = await autocannon({ url, connections, duration, requests });
+  const stopped = new Promise<{ cpuMicros: number }>((resolve) =>
+    child.once('message', (message) => resolve(message as { cpuMicros: number })),
+  );
   child.send('stop');
+  const { cpuMicros } = await stopped;
   await new Promise((resolve) => child.once('exit', resolve));
+  // Server CPU per request: what the read path costs, whatever else the machine runs.
+  const cpuPerRequestUs = cpuMicros / Math.max(1, result.requests.total);
 
   const rps = result.requests.average;
   const p99 = result.latency.p99;
@@ -122,6 +138,8 @@ async function main(): Promise<void> {
     requests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    serverCpuPerRequestUs: Math.round(cpuPerRequestUs),
+    loadAverage: os.loadavg()[0]?.toFixed(1),
     targets: { reqPerSec: TARGET_RPS, p99Ms: TARGET_P99_MS },
     pass,
   };
@@ -134,6 +152,7 @@ async function main(): Promise<void> {
         `  req/s      ${summary.reqPerSec}   (target >= ${TARGET_RPS})`,
         `  latency    p50 ${summary.latencyMs.p50} ms, p90 ${summary.latencyMs.p90} ms, p99 ${p99} ms (target <= ${TARGET_P99_MS}), max ${summary.latencyMs.max} ms`,
         `  requests   ${summary.requests}, errors ${summary.errors}, non-2xx ${summary.non2xx}`,
+        `  server CPU ${summary.serverCpuPerRequestUs} µs/request (≈ ${Math.round(1e6 / cpuPerRequestUs)} req/s per free core); machine load average ${summary.loadAverage}`,
         `  ${pass ? 'PASS' : 'FAIL'}`,
         '',
       ].join('\n'),
