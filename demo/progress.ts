@@ -25,6 +25,7 @@ export interface BuildReporter {
 export function buildReporter(
   out: NodeJS.WriteStream = process.stdout,
   now: () => number = () => performance.now(),
+  announceAfterMs = 500,
 ): BuildReporter {
   if (out.isTTY) {
     const bar = new cliProgress.SingleBar(
@@ -48,19 +49,31 @@ export function buildReporter(
       },
     };
   }
+  // Plain lines: announce a step only once it has taken a moment (cached steps are instant).
   let stepStarted = now();
   let last: BuildProgress | undefined;
+  let announced = false;
+  let timer: NodeJS.Timeout | undefined;
   return {
     onProgress(progress) {
-      if (last?.current) {
-        const seconds = (now() - stepStarted) / 1000;
-        out.write(
-          `  [${progress.done}/${progress.total}] ${describeStep(last)}: ${seconds < 0.5 ? 'cached' : `${seconds.toFixed(1)} s`}\n`,
-        );
+      clearTimeout(timer);
+      if (last?.current && announced) {
+        const seconds = ((now() - stepStarted) / 1000).toFixed(1);
+        out.write(`  [${progress.done}/${progress.total}] ${describeStep(last)}: ${seconds} s\n`);
       }
       stepStarted = now();
       last = progress;
+      announced = false;
+      if (progress.current) {
+        timer = setTimeout(() => {
+          announced = true;
+          out.write(`  ${describeStep(progress)}…\n`);
+        }, announceAfterMs);
+        timer.unref();
+      }
     },
-    stop() {},
+    stop() {
+      clearTimeout(timer);
+    },
   };
 }
