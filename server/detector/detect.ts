@@ -9,6 +9,7 @@
  * the start lies in, repeated until that interval is no longer than `resolution`.
  * When the credits seem to start before the analysed part, the part is extended backwards.
  */
+import os from 'node:os';
 import { EndcueError } from '../errors.js';
 import { type Frame, sampleFrames, sampleFramesOffThread } from '../media/frames.js';
 import { type MediaInfo, probeMedia } from '../media/probe.js';
@@ -26,6 +27,7 @@ import {
   storyThreshold,
 } from './decide.js';
 import { frameCues } from './features.js';
+import { type ClassifierPool, createClassifierPool } from './pool.js';
 import { ffmpegScaleFilter } from './preprocess.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
 
@@ -45,7 +47,7 @@ export interface DetectorOptions {
   classifier?: FrameClassifier;
   /** The start is known to within this many seconds when the fine pass stops (default 0.5). */
   resolution?: number;
-  /** Most frames the coarse pass classifies (default 360). */
+  /** Most frames the coarse pass classifies (default 240). */
   maxCoarseFrames?: number;
   /** Frames per classify() call (default 16). */
   batchSize?: number;
@@ -56,6 +58,8 @@ export interface DetectorOptions {
   shortTail?: number;
   /** Tuning for the decision step (thresholds, costs); defaults suit the shipped model. */
   decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
+  /** Extra model copies in worker threads for long tails on wasm/cpu (default: cores - 1, max 3). */
+  classifierWorkers?: number;
   /** Read the coarse pass's frames in a worker thread (default true). */
   offThread?: boolean;
 }
@@ -160,6 +164,7 @@ export async function runDetection(
   }
 
   const ownClassifier = !options.classifier;
+  let pool: Promise<ClassifierPool> | undefined;
   const classifier =
     options.classifier ??
     (await loadClassifier({
@@ -171,6 +176,22 @@ export async function runDetection(
     const duration = media.duration;
     let from = tailStart(duration, options.tail ?? DEFAULT_TAIL);
     report('probe', 1);
+    // Long tails: more model copies in worker threads (single-threaded backends only); the
+    // coarse pass starts on the main thread and takes the pool on when it is ready.
+    const workers = options.classifierWorkers ?? Math.min(3, os.availableParallelism() - 1);
+    if (
+      workers > 0 &&
+      duration - from > (options.shortTail ?? SHORT_TAIL_S) &&
+      (classifier.backend === 'wasm' || classifier.backend === 'cpu') &&
+      hasClassScores(classifier) &&
+      'fallbackReasons' in classifier
+    ) {
+      pool = createClassifierPool(classifier as CreditsFrameClassifier, workers, {
+        backend: classifier.backend,
+        ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+      });
+      void pool.then((p) => sampler.use(p));
+    }
 
     // Coarse pass over [from, duration], extended backwards while the credits seem to
     // start before it.
@@ -236,6 +257,7 @@ export async function runDetection(
       },
     };
   } finally {
+    void pool?.then((p) => p.dispose());
     if (ownClassifier) classifier.dispose();
   }
 }
@@ -296,12 +318,17 @@ class Sampler {
   constructor(
     private readonly source: string,
     private readonly media: MediaInfo,
-    private readonly classifier: FrameClassifier,
+    private classifier: FrameClassifier,
     private readonly options: DetectorOptions & DetectOptions,
   ) {
     this.size = classifier.inputSize;
     this.filter = ffmpegScaleFilter(this.size);
     this.batchSize = Math.max(1, options.batchSize ?? 16);
+  }
+
+  /** Switch to another classifier of the same model (the pool, once its workers are up). */
+  use(classifier: FrameClassifier): void {
+    this.classifier = classifier;
   }
 
   samples(): ScoredSample[] {
@@ -325,7 +352,7 @@ class Sampler {
   async coarse(from: number, to: number, onFraction: (f: number) => void): Promise<void> {
     const length = to - from;
     if (length <= 0) return;
-    const budget = Math.max(8, this.options.maxCoarseFrames ?? 360);
+    const budget = Math.max(8, this.options.maxCoarseFrames ?? 240);
     const shortTail = this.options.shortTail ?? SHORT_TAIL_S;
     // Short titles: decoding every frame is cheap, and keyframes may be seconds apart.
     if (length <= shortTail) {

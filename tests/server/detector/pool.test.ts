@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { loadClassifier } from '../../../server/detector/classify.js';
+import { createClassifierPool } from '../../../server/detector/pool.js';
+
+describe('createClassifierPool', () => {
+  it('scores frames on the main thread and a worker, in order, as the model alone would', async () => {
+    const main = await loadClassifier({ backend: 'wasm' });
+    const pool = await createClassifierPool(main, 1, { backend: 'wasm' });
+    try {
+      expect(pool.workers).toBe(1);
+      const size = main.inputSize;
+      // Distinct frames: black, white, and gradients, so an order mix-up would show.
+      const frames = Array.from({ length: 6 }, (_, k) =>
+        Uint8Array.from({ length: size * size * 3 }, (_, i) => (k * 40 + (i % (k + 2)) * 30) % 256),
+      );
+      const alone = await main.classify(frames);
+      const pooled = await pool.classify(frames);
+      expect(pooled.length).toBe(frames.length);
+      for (let i = 0; i < frames.length; i++) expect(pooled[i]).toBeCloseTo(alone[i] as number, 4);
+      const { classes, probabilities } = await pool.scores(frames);
+      expect(classes).toEqual(main.classes);
+      expect(probabilities).toHaveLength(frames.length);
+    } finally {
+      pool.dispose();
+      main.dispose();
+    }
+  });
+});
