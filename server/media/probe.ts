@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { EndcueError } from '../errors.js';
-import { resolveFfmpeg } from './ffmpeg.js';
+import { type FfmpegBinaries, resolveFfmpeg } from './ffmpeg.js';
 
 export interface MediaInfo {
   /** Seconds. */
@@ -29,6 +30,8 @@ export interface ProbeOptions {
   /** Kill ffprobe and fail with 'timeout' after this long (default 30 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Which ffmpeg/ffprobe to use (default: resolveFfmpeg()). */
+  binaries?: FfmpegBinaries;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -43,10 +46,13 @@ export async function probeMedia(source: string, options: ProbeOptions = {}): Pr
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
   const localSize = isUrl ? null : await checkLocalFile(source);
 
-  const bins = resolveFfmpeg();
+  const bins = options.binaries ?? resolveFfmpeg();
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', source];
-  const { code, stdout, stderr } = await runProbe(bins.ffprobe, args, source, options);
+  const { code, crashed, stdout, stderr } = await runProbe(bins.ffprobe, args, source, options);
 
+  // The npm-shipped static ffprobe segfaults on MPEG-TS (so on most HLS); ffmpeg itself
+  // reads them, so ask it instead and parse its stream summary.
+  if (crashed) return probeWithFfmpeg(bins.ffmpeg, source, isUrl, localSize, options);
   if (code !== 0) throw await probeFailure(source, stderr, isUrl);
 
   let parsed: FfprobeOutput;
@@ -88,16 +94,19 @@ async function checkLocalFile(source: string): Promise<number> {
 
 interface ProbeRun {
   code: number | null;
+  /** Killed by a signal we didn't send (a segfault, say). */
+  crashed: boolean;
   stdout: string;
   stderr: string;
 }
 
 function runProbe(
-  ffprobe: string,
+  tool: string,
   args: string[],
   source: string,
   options: ProbeOptions,
 ): Promise<ProbeRun> {
+  const name = path.basename(tool);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { signal } = options;
   return new Promise((resolve, reject) => {
@@ -105,7 +114,7 @@ function runProbe(
       reject(abortError(source, signal));
       return;
     }
-    const child = spawn(ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let failure: Error | undefined;
@@ -116,7 +125,7 @@ function runProbe(
     const timer = setTimeout(
       () =>
         stop(
-          new EndcueError('timeout', `${source}: ffprobe did not answer within ${timeoutMs} ms`, {
+          new EndcueError('timeout', `${source}: ${name} did not answer within ${timeoutMs} ms`, {
             hint: 'The source may be slow or stalled; check it is reachable, or raise the timeout.',
           }),
         ),
@@ -128,22 +137,19 @@ function runProbe(
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (cause) => {
-      failure ??= new EndcueError(
-        'ffmpeg-failed',
-        `${source}: could not run ffprobe (${ffprobe})`,
-        {
-          hint: 'Check the ffprobe binary (see FFPROBE_PATH), or reinstall ffmpeg.',
-          cause,
-        },
-      );
+      failure ??= new EndcueError('ffmpeg-failed', `${source}: could not run ${name} (${tool})`, {
+        hint: 'Check the ffprobe binary (see FFPROBE_PATH), or reinstall ffmpeg.',
+        cause,
+      });
     });
-    child.on('close', (code) => {
+    child.on('close', (code, killedBy) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (failure) reject(failure);
       else
         resolve({
           code,
+          crashed: code === null && killedBy !== null,
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
         });
@@ -239,7 +245,76 @@ function lastLine(text: string): string {
   return (lines[lines.length - 1] ?? '').trim() || 'no details';
 }
 
-interface FfprobeStream {
+/**
+ * Probe by reading `ffmpeg -i`'s summary on stderr ("Duration: 00:00:12.00", "Stream #0:0:
+ * Video: h264 ..., 320x180 ..., 24 fps"). Less exact than ffprobe (no frame count).
+ */
+async function probeWithFfmpeg(
+  ffmpegBin: string,
+  source: string,
+  isUrl: boolean,
+  localSize: number | null,
+  options: ProbeOptions,
+): Promise<MediaInfo> {
+  const { crashed, stderr } = await runProbe(
+    ffmpegBin,
+    ['-hide_banner', '-nostdin', '-i', source],
+    source,
+    options,
+  );
+  if (crashed) {
+    throw new EndcueError(
+      'ffmpeg-failed',
+      `${source}: both ffprobe and ffmpeg crashed reading it`,
+      {
+        hint: 'Install the system ffmpeg (Debian: apt-get install -y ffmpeg) or set FFMPEG_PATH/FFPROBE_PATH.',
+        retryable: false,
+      },
+    );
+  }
+  const parsed = parseFfmpegSummary(stderr);
+  if (!parsed) throw await probeFailure(source, stderr, isUrl);
+  return toMediaInfo(source, parsed, localSize);
+}
+
+/** ffmpeg's "Input #0 ..." block as the subset of ffprobe JSON we use; null if none. */
+export function parseFfmpegSummary(text: string): FfprobeOutput | null {
+  const input = /Input #0, (\S+?), from /.exec(text);
+  if (!input) return null;
+  const clock = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(text);
+  const duration = clock
+    ? Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3])
+    : undefined;
+  const streams: FfprobeStream[] = [];
+  for (const line of text.split('\n')) {
+    const stream = /Stream #\d+:\d+.*?: (Video|Audio): (\w+)(.*)$/.exec(line);
+    if (!stream) continue;
+    const [, type, codec, rest = ''] = stream;
+    if (type === 'Audio') {
+      streams.push({ codec_type: 'audio', codec_name: codec });
+      continue;
+    }
+    const size = /, (\d{2,5})x(\d{2,5})/.exec(rest);
+    const fps = /, ([\d.]+) fps/.exec(rest) ?? /, ([\d.]+) tbr/.exec(rest);
+    streams.push({
+      codec_type: 'video',
+      codec_name: codec,
+      width: size ? Number(size[1]) : undefined,
+      height: size ? Number(size[2]) : undefined,
+      avg_frame_rate: fps?.[1],
+      disposition: { attached_pic: /attached pic/.test(rest) ? 1 : 0 },
+    });
+  }
+  return {
+    streams,
+    format: {
+      format_name: input[1],
+      duration: duration === undefined ? undefined : String(duration),
+    },
+  };
+}
+
+export interface FfprobeStream {
   codec_type?: string;
   codec_name?: string;
   width?: number;
@@ -251,7 +326,7 @@ interface FfprobeStream {
   disposition?: { attached_pic?: number };
 }
 
-interface FfprobeOutput {
+export interface FfprobeOutput {
   streams?: FfprobeStream[];
   format?: { format_name?: string; duration?: string; size?: string };
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndcueError, type EndcueErrorCode } from '../../../server/errors.js';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
-import { probeMedia } from '../../../server/media/probe.js';
+import { parseFfmpegSummary, probeMedia } from '../../../server/media/probe.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'endcue-probe-'));
 const file = (name: string) => path.join(tmp, name);
@@ -133,5 +133,53 @@ describe('probeMedia on bad input', () => {
     const pending = probeMedia(silentUrl, { signal: controller.signal, timeoutMs: 60_000 });
     setTimeout(() => controller.abort(new Error('user cancelled')), 200);
     await expect(pending).rejects.toThrow('user cancelled');
+  });
+});
+
+describe('probeMedia when ffprobe crashes', () => {
+  // The npm-shipped static ffprobe segfaults on MPEG-TS input (so on HLS): fall back to
+  // reading `ffmpeg -i`'s summary.
+  it('falls back to ffmpeg and still reports the video', async () => {
+    const crashing = file('crashing-ffprobe');
+    writeFileSync(crashing, '#!/bin/sh\nkill -SEGV $$\n');
+    chmodSync(crashing, 0o755);
+    ffmpeg(['-i', file('good.mp4'), '-c', 'copy', '-f', 'mpegts', file('good.ts')]);
+    const binaries = { ...resolveFfmpeg(), ffprobe: crashing };
+    const info = await probeMedia(file('good.ts'), { binaries });
+    expect(info).toMatchObject({
+      width: 160,
+      height: 90,
+      fps: 25,
+      videoCodec: 'h264',
+      hasAudio: true,
+    });
+    expect(info.formatName).toBe('mpegts');
+    expect(info.duration).toBeCloseTo(2, 1);
+    expect(info.frameCount).toBeNull();
+    // Bad input keeps its meaning through the fallback.
+    const error = await probeError(file('audio.m4a'), { binaries });
+    expect(error.code).toBe('no-video-stream');
+    expect((await probeError(file('notes.txt'), { binaries })).code).toBe('not-a-video');
+  });
+
+  it("parses ffmpeg's input summary", () => {
+    const summary = [
+      "Input #0, hls, from 'index.m3u8':",
+      '  Duration: 01:02:03.50, start: 1.400000, bitrate: N/A',
+      '    Stream #0:0: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], 29.97 fps, 29.97 tbr, 90k tbn',
+      '    Stream #0:1(eng): Audio: aac (LC) ([15][0][0][0] / 0x000F), 48000 Hz, stereo, fltp',
+      'At least one output file must be specified',
+    ].join('\n');
+    const parsed = parseFfmpegSummary(summary);
+    expect(parsed?.format).toEqual({ format_name: 'hls', duration: String(3723.5) });
+    expect(parsed?.streams?.[0]).toMatchObject({
+      codec_type: 'video',
+      codec_name: 'h264',
+      width: 1920,
+      height: 1080,
+      avg_frame_rate: '29.97',
+    });
+    expect(parsed?.streams?.[1]).toMatchObject({ codec_type: 'audio', codec_name: 'aac' });
+    expect(parseFfmpegSummary('x.bin: Invalid data found when processing input')).toBeNull();
   });
 });
