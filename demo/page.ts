@@ -42,7 +42,7 @@ export function renderPage(series: DemoSeries): string {
 </header>
 <main>
   <section class="stage">
-    <video id="player" class="video-js vjs-big-play-centered" controls playsinline preload="auto"></video>
+    <video id="player" class="video-js vjs-big-play-centered" controls playsinline preload="metadata"></video>
     <fieldset class="formats" id="formats">
       <legend>Stream</legend>
       <label><input type="radio" name="format" value="mp4"> MP4</label>

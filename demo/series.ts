@@ -4,12 +4,12 @@
  * and as an HLS rendition. Built with the fixture generator and cached under .cache/demo,
  * so a second start only reads the ground-truth JSON files.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MEDIA_ROOT } from '../server/config.js';
 import type { FfmpegBinaries } from '../server/media/ffmpeg.js';
 import { type FixtureOptions, generateFixture } from '../tests/fixtures/generate.js';
-import { binaries, commit, runFfmpeg, tempBeside } from '../tests/fixtures/run.js';
+import { makeHls } from '../tests/fixtures/hls.js';
+import { binaries } from '../tests/fixtures/run.js';
 
 export const SERIES_ID = 'endcue-demo';
 export const SERIES_NAME = 'The Lighthouse Keepers';
@@ -25,10 +25,8 @@ const FRAME = { width: 1280, height: 720, fps: 24 } as const;
 
 /**
  * Three episodes, 60-120 s, one credits style each; the last has a post-credits scene.
- * Seeds are chosen so every episode opens on a black title card: a hard negative for the
- * detector, and a first segment with a known frame rate (with the 2018 ffmpeg from npm, a
- * concat that starts on a cellauto/life/mandelbrot scene has none, and the mp4 muxer then
- * duplicates frames without end).
+ * Seeds are chosen so every episode opens on a black title card with the film's name and
+ * a "presents" line: white text on black, the in-story text most like credits.
  */
 export const EPISODES: readonly EpisodeSpec[] = [
   {
@@ -94,28 +92,6 @@ export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
 }
 
-/** Where the HLS rendition of an mp4 goes: a folder beside it, named by the mp4. */
-export function hlsDirFor(mp4: string): string {
-  return mp4.replace(/\.mp4$/, '.hls');
-}
-
-/** Stream-copies an mp4 (keyframe every 2 s) into 2 s HLS segments, unless already there. */
-export async function buildHls(mp4: string, bins: FfmpegBinaries): Promise<string> {
-  const dir = hlsDirFor(mp4);
-  const playlist = path.join(dir, 'index.m3u8');
-  if (existsSync(playlist)) return playlist;
-  const temp = tempBeside(dir);
-  mkdirSync(temp, { recursive: true });
-  await runFfmpeg(bins, [
-    ...['-i', mp4, '-c', 'copy', '-f', 'hls', '-hls_time', '2'],
-    ...['-hls_playlist_type', 'vod', '-hls_list_size', '0'],
-    ...['-hls_segment_filename', path.join(temp, 'seg%03d.ts')],
-    path.join(temp, 'index.m3u8'),
-  ]);
-  commit(temp, dir);
-  return playlist;
-}
-
 /**
  * Generates (or finds cached) the whole series, one step at a time (2 cores are shared),
  * reporting before and after each step.
@@ -132,7 +108,7 @@ export async function buildSeries(options: BuildOptions = {}): Promise<DemoSerie
     const fixture = await generateFixture(spec.fixture, { cacheDir: mediaDir, ffmpeg: bins });
     done++;
     report({ done, total, current: { episode: spec, step: 'hls' } });
-    const playlist = await buildHls(fixture.path, bins);
+    const playlist = await makeHls(fixture.path, { cacheDir: mediaDir, ffmpeg: bins });
     done++;
     episodes.push({
       id: spec.id,

@@ -179,14 +179,16 @@
 
   // ---- What is playing ----------------------------------------------------------------
   const now = document.getElementById('now');
+  const FORMAT_NAMES = { mp4: 'MP4', vhs: 'HLS via VHS', hlsjs: 'HLS via hls.js' };
   function showPlaying() {
     const playing = currentEpisode();
     for (const [id, item] of items) item.li.classList.toggle('playing', id === playing?.id);
-    now.textContent = playing
-      ? `Now playing: Episode ${playing.episode}, ${playing.title} (${format === 'mp4' ? 'MP4' : format === 'vhs' ? 'HLS via VHS' : 'HLS via hls.js'})`
+    const what = playing
+      ? `Episode ${playing.episode}, ${playing.title} (${FORMAT_NAMES[format]})`
       : '';
+    now.textContent = playing ? `${player.paused() ? 'Loaded' : 'Now playing'}: ${what}` : '';
   }
-  player.on('loadstart', showPlaying);
+  player.on(['loadstart', 'play', 'pause'], showPlaying);
   player.on('timeupdate', () => {
     const playing = currentEpisode();
     if (!playing) return;
