@@ -36,3 +36,46 @@ describe('endcue serve flags', () => {
     expect(serveCommand().options.map((option) => option.long)).not.toContain('--admin-key');
   });
 });
+
+describe('endcue serve (process)', () => {
+  it('starts from ENDCUE_* env, answers /healthz, and exits 0 on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'endcue-serve-'));
+    const bin = path.resolve(import.meta.dirname, '../../../bin/endcue.mjs');
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      env: {
+        ...process.env,
+        ENDCUE_PORT: '0',
+        ENDCUE_DATA_DIR: path.join(dir, 'data'),
+        ENDCUE_MEDIA_ROOTS: dir,
+        ENDCUE_LOG_LEVEL: 'silent',
+        ENDCUE_ADMIN_KEY: '',
+        ENDCUE_CATALOG: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /EndCue server on (http:\/\/\S+)/.exec(out);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/v1/jobs`)).status).toBe(403); // no ENDCUE_ADMIN_KEY
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
