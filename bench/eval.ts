@@ -59,6 +59,9 @@ const { values } = parseArgs({
     threshold: { type: 'string' },
     clip: { type: 'string' },
     'switch-cost': { type: 'string' },
+    calibrate: { type: 'string' },
+    quantile: { type: 'string' },
+    max: { type: 'string' },
   },
 });
 
@@ -123,6 +126,9 @@ async function main(): Promise<void> {
           threshold: storyThreshold(cached.samples, {
             from: cached.from,
             duration: cached.duration,
+            always: values.calibrate === 'all',
+            ...(values.quantile ? { quantile: Number(values.quantile) } : {}),
+            ...(values.max ? { max: Number(values.max) } : {}),
           }),
           ...decideTuning,
           duration: cached.duration,

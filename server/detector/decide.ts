@@ -22,6 +22,8 @@ export interface ScoredSample {
   p: number;
   /** How blank/transitional the frame is, 0..1 (black, fade, flat colour); 0 when unknown. */
   blank?: number;
+  /** Complex motion around the frame, 0..1 (story-like); 0 when unknown. */
+  motion?: number;
 }
 
 export interface DecideOptions {
@@ -33,6 +35,8 @@ export interface DecideOptions {
   threshold?: number;
   /** Scores are clipped to [clip, 1 - clip] so no single frame is decisive (default 0.03). */
   clip?: number;
+  /** Log-odds a fully "story-like motion" frame loses (default 4). */
+  motionWeight?: number;
   /** Longest time one sample may stand for, seconds (default 6). */
   maxSampleWeight?: number;
   /** Cost of entering (and of leaving) the credits run, in weighted log-odds (default 0.5..2 by range). */
@@ -172,10 +176,18 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
  */
 export function storyThreshold(
   samples: readonly ScoredSample[],
-  options: { from: number; duration: number; base?: number; quantile?: number; max?: number },
+  options: {
+    from: number;
+    duration: number;
+    base?: number;
+    quantile?: number;
+    max?: number;
+    /** Calibrate whole titles too (from = 0). */
+    always?: boolean;
+  },
 ): number {
   const base = options.base ?? 0.5;
-  if (!(options.from > 0)) return base;
+  if (!(options.from > 0) && !options.always) return base;
   const mid = options.from + (options.duration - options.from) / 2;
   const story = samples
     .filter((s) => s.t < mid && (s.blank ?? 0) < BLANK_FRAME && Number.isFinite(s.p))
@@ -191,6 +203,7 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
   const threshold = options.threshold ?? 0.5;
   const clip = options.clip ?? 0.03;
   const maxWeight = options.maxSampleWeight ?? 6;
+  const motionWeight = options.motionWeight ?? 4;
   const bias = logit(clamp(threshold, clip, 1 - clip));
 
   const sorted = samples
@@ -198,16 +211,18 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
     .slice()
     .sort((x, y) => x.t - y.t);
   // Merge samples at the same time (a frame decoded twice) by averaging.
-  const merged: Array<{ t: number; p: number; blank: number; count: number }> = [];
+  const merged: Array<{ t: number; p: number; blank: number; motion: number; count: number }> = [];
   for (const s of sorted) {
     const prev = merged[merged.length - 1];
     const blank = clamp(s.blank ?? 0, 0, 1);
+    const motion = clamp(s.motion ?? 0, 0, 1);
     if (prev && Math.abs(prev.t - s.t) < 1e-6) {
+      prev.motion = Math.max(prev.motion, motion);
       prev.p = (prev.p * prev.count + s.p) / (prev.count + 1);
       prev.blank = (prev.blank * prev.count + blank) / (prev.count + 1);
       prev.count++;
     } else {
-      merged.push({ t: s.t, p: s.p, blank, count: 1 });
+      merged.push({ t: s.t, p: s.p, blank, motion, count: 1 });
     }
   }
 
@@ -218,14 +233,14 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
   const v: number[] = [];
   const blank: number[] = [];
   for (let i = 0; i < n; i++) {
-    const s = merged[i] as { t: number; p: number; blank: number };
+    const s = merged[i] as { t: number; p: number; blank: number; motion: number };
     // The stretch this sample stands for: halfway to each neighbour (the range edges at the ends).
     const left = i === 0 ? s.t - from : (s.t - at(t, i - 1)) / 2;
     const right = i === n - 1 ? end - s.t : (at(t, i + 1) - s.t) / 2;
     const weight = Math.min(maxWeight, Math.max(0.04, left + right));
     const q = clamp(s.p, clip, 1 - clip);
     const solid = 1 - s.blank;
-    v.push((logit(q) - bias) * weight * solid);
+    v.push((logit(q) - bias - motionWeight * s.motion) * weight * solid);
     blank.push(s.blank);
   }
   return { t, v, blank };

@@ -26,7 +26,7 @@ import {
   type ScoredSample,
   storyThreshold,
 } from './decide.js';
-import { frameCues } from './features.js';
+import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { type ClassifierPool, createClassifierPool } from './pool.js';
 import { ffmpegScaleFilter } from './preprocess.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
@@ -310,6 +310,8 @@ class Sampler {
   fineFrames = 0;
   coarseMode: 'keyframes' | 'rate' = 'keyframes';
   private readonly scored = new Map<number, ScoredSample>();
+  /** Scroll-compensated difference to the previous / next frame of the same run. */
+  private readonly residuals = new Map<number, { prev?: number; next?: number }>();
   private threshold: number | undefined;
   private readonly size: number;
   private readonly filter: string;
@@ -332,7 +334,18 @@ class Sampler {
   }
 
   samples(): ScoredSample[] {
-    return [...this.scored.values()].sort((a, b) => a.t - b.t);
+    return [...this.scored.entries()]
+      .map(([k, s]) => {
+        const r = this.residuals.get(k);
+        if (!r) return s;
+        // The smaller side: a cut changes one neighbour, real motion changes both.
+        const residual = Math.min(
+          r.prev ?? Number.POSITIVE_INFINITY,
+          r.next ?? Number.POSITIVE_INFINITY,
+        );
+        return { ...s, motion: storyMotion(residual) };
+      })
+      .sort((a, b) => a.t - b.t);
   }
 
   decide(from: number): Decision {
@@ -453,9 +466,22 @@ class Sampler {
     let lastKept = Number.NEGATIVE_INFINITY;
     const span = Math.max(1e-6, run.end - run.start);
     let last = Number.NEGATIVE_INFINITY;
+    // Motion needs neighbours well under a second apart: rate runs only.
+    const withMotion = run.mode === 'rate' && (run.rate ?? 0) >= 1;
+    let previous: { key: number; t: number; thumb: Float32Array } | undefined;
     for await (const frame of frames) {
       this.framesDecoded++;
       last = Math.max(last, frame.t);
+      if (withMotion) {
+        const thumb = motionThumbnail(frame.data, this.size, this.size);
+        const k = key(frame.t);
+        if (previous && frame.t - previous.t <= 1.01) {
+          const residual = scrollResidual(previous.thumb, thumb);
+          this.residuals.set(previous.key, { ...this.residuals.get(previous.key), next: residual });
+          this.residuals.set(k, { ...this.residuals.get(k), prev: residual });
+        }
+        previous = { key: k, t: frame.t, thumb };
+      }
       if (run.minGap !== undefined && frame.t - lastKept < run.minGap) continue;
       if (this.scored.has(key(frame.t))) continue;
       lastKept = frame.t;

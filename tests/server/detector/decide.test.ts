@@ -263,4 +263,20 @@ describe('storyThreshold', () => {
     const hot = sampled(1000, 2000, 5, () => 0.99);
     expect(storyThreshold(hot, { from: 1000, duration: 2000 })).toBe(0.9);
   });
+
+  it('lets story-like motion outvote a classifier that calls a moving scene credits', () => {
+    // 40-48 s: a moving scene the classifier scores 0.95; real credits from 54 s.
+    const score = (t: number) => (t >= 40 && t < 48 ? 0.95 : t >= 54 ? 0.97 : 0.1);
+    const samples = sampled(0, 60, 0.25, score).map((s) => ({
+      ...s,
+      motion: s.t >= 40 && s.t < 48 ? 1 : 0,
+    }));
+    const d = decideCredits(samples, { duration: 60, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 54)).toBeLessThanOrEqual(0.25);
+    const blind = decideCredits(
+      samples.map(({ motion: _, ...s }) => s),
+      { duration: 60, from: 0 },
+    );
+    expect(blind.creditsStart as number).toBeLessThan(48);
+  });
 });
