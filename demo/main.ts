@@ -10,7 +10,8 @@
  * FFMPEG_PATH / FFPROBE_PATH as everywhere.
  */
 import { isEndcueError } from '../server/errors.js';
-import { type RunningServer, startServer } from '../server/http/start.js';
+import { modelVersionFromMetadata, type RunningServer, startServer } from '../server/http/start.js';
+import { threadedDetector } from './detector-thread.js';
 import { ensurePluginBundle } from './plugin-bundle.js';
 import { buildReporter } from './progress.js';
 import { mountDemo, seriesState } from './routes.js';
@@ -77,10 +78,14 @@ async function main(): Promise<void> {
   out(`Series ready in ${series.mediaDir}`);
 
   const env = demoEnv(process.env);
+  // The real detector and shipped model, in a worker thread so pages and video keep flowing.
+  const detector = threadedDetector();
   let server: RunningServer;
   try {
     server = await startServer({
       env,
+      detector,
+      modelVersion: modelVersionFromMetadata(),
       mediaRoots: [series.mediaDir],
       titles: series.episodes.map((e) => ({
         id: e.id,
@@ -105,7 +110,9 @@ async function main(): Promise<void> {
 
   const stopWatching = watchAnalyses(server, series);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  out(`Data: ${server.config.dataDir} (SQLite), analyses in-process, shipped model.`);
+  out(
+    `Data: ${server.config.dataDir} (SQLite); in-process queue; the shipped model in a detector thread.`,
+  );
   out(`Ready in ${seconds} s. Open http://localhost:${server.port}/`);
 
   let stopping = false;
@@ -113,10 +120,13 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     stopWatching();
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    server
+      .close()
+      .then(() => detector.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

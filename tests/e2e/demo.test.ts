@@ -79,12 +79,12 @@ async function state(): Promise<EpisodeView[]> {
 
 async function waitForAnalyses(): Promise<EpisodeView[]> {
   const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
-  const seenStates = new Set<string>();
   for (;;) {
     const views = await state();
-    for (const v of views) seenStates.add(v.state);
     if (views.every((v) => v.state === 'done' || v.state === 'failed')) return views;
-    if (Date.now() > deadline) throw new Error(`analyses unfinished: ${JSON.stringify(views)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`analyses unfinished: ${JSON.stringify(views)}\n${output.slice(-4000)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * Worker thread that runs the real detector (server/detector/detect.ts, the shipped model).
+ * The model stays loaded between titles. Messages: see detector-thread.ts.
+ */
+import { parentPort } from 'node:worker_threads';
+import { detect } from '../server/detector/detect.js';
+import { isEndcueError } from '../server/errors.js';
+import type { ToMain, ToWorker } from './detector-thread.js';
+
+const port = parentPort;
+if (!port) throw new Error('detector-worker.ts must run in a worker thread');
+
+const running = new Map<number, AbortController>();
+const send = (message: ToMain) => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'abort') {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const { id, source } = message;
+  const abort = new AbortController();
+  running.set(id, abort);
+  detect(source, {
+    signal: abort.signal,
+    onProgress: (progress) => send({ type: 'progress', id, progress }),
+  })
+    .then(
+      (result) => send({ type: 'done', id, result }),
+      (error: unknown) =>
+        send({
+          type: 'error',
+          id,
+          error: isEndcueError(error)
+            ? { endcue: true, ...error.toJSON() }
+            : {
+                endcue: false,
+                message: error instanceof Error ? error.message : String(error),
+                ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+              },
+        }),
+    )
+    .finally(() => running.delete(id));
+});
