@@ -47,6 +47,10 @@ export interface ServerConfig {
   /** Cache-Control max-age for known results, seconds. */
   resultMaxAgeS: number;
   logLevel: string;
+  /** Production mode (issue 8): analysis jobs in Redis through BullMQ, run by `endcue worker`. */
+  redisUrl: string | undefined;
+  /** Production mode (issue 8): titles, results and overrides in PostgreSQL. */
+  databaseUrl: string | undefined;
 }
 
 export const defaultConfig = (): ServerConfig => ({
@@ -67,6 +71,8 @@ export const defaultConfig = (): ServerConfig => ({
   fingerprintTtlMs: 5000,
   resultMaxAgeS: 60,
   logLevel: 'info',
+  redisUrl: undefined,
+  databaseUrl: undefined,
 });
 
 const list = (separator: string) => (value: string) =>
@@ -95,6 +101,9 @@ const ENV: Record<string, [keyof ServerConfig, (value: string) => unknown]> = {
   ENDCUE_MAX_BODY_BYTES: ['maxBodyBytes', Number],
   ENDCUE_ENQUEUE_RATE: ['enqueueRatePerMinute', Number],
   ENDCUE_LOG_LEVEL: ['logLevel', String],
+  // Conventional names, as hosting platforms set them.
+  REDIS_URL: ['redisUrl', String],
+  DATABASE_URL: ['databaseUrl', String],
 };
 
 const ConfigSchema = z.object({
@@ -115,6 +124,14 @@ const ConfigSchema = z.object({
   fingerprintTtlMs: z.number().min(0),
   resultMaxAgeS: z.number().int().min(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'expected redis://host:port or rediss://...' })
+    .optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'expected postgres://user@host:port/db' })
+    .optional(),
 });
 
 /** Reads ENDCUE_* from `env` (empty values count as unset). */

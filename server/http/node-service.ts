@@ -304,11 +304,13 @@ export class NodeEndcueService implements EndcueService {
   }
 
   async metricsText(): Promise<string> {
-    const counts = await this.options.queue.counts();
-    return renderGauge(
+    const { queue } = this.options;
+    const [counts, extra] = await Promise.all([queue.counts(), queue.metricsText?.()]);
+    const gauge = renderGauge(
       'endcue_jobs',
       'Analysis jobs in the queue table, by state.',
       Object.entries(counts).map(([state, n]) => [{ state }, n]),
     );
+    return extra ? `${gauge}\n${extra}` : gauge;
   }
 }

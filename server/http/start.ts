@@ -17,8 +17,12 @@ import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
 import type { Detector } from '../detector/types.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
+import { BullJobQueue } from '../queue/bullmq.js';
 import { LocalJobQueue } from '../queue/local.js';
-import { SqliteCreditsStore } from '../store/sqlite.js';
+import type { JobQueue, QueueEvent } from '../queue/types.js';
+import { openStore } from '../store/open.js';
+import { openDatabase, SqliteCreditsStore } from '../store/sqlite.js';
+import type { CreditsStore } from '../store/types.js';
 import { createApp } from './app.js';
 import { EndcueMetrics } from './metrics.js';
 import { NodeEndcueService } from './node-service.js';
@@ -51,8 +55,10 @@ export interface RunningServer {
   port: number;
   config: ServerConfig;
   app: OpenAPIHono;
-  store: SqliteCreditsStore;
-  queue: LocalJobQueue;
+  /** SQLite by default; PostgreSQL when DATABASE_URL is set. */
+  store: CreditsStore;
+  /** In-process by default; BullMQ (enqueue and read only) when REDIS_URL is set. */
+  queue: JobQueue & { idle(pollMs?: number): Promise<void> };
   metrics: EndcueMetrics;
   logger: Logger;
   /** Re-reads the catalog file now (it is also watched). */
@@ -95,6 +101,41 @@ export function modelVersionFromMetadata(file: string = MODEL_METADATA): ModelVe
   };
 }
 
+/** Logs queue events and counts them in the metrics (local queue and `endcue worker`). */
+export function logQueueEvents(
+  logger: Logger,
+  metrics?: EndcueMetrics,
+): (event: QueueEvent) => void {
+  return (event) => {
+    const base = { jobId: event.job.id, titleId: event.job.titleId, attempt: event.job.attempts };
+    switch (event.type) {
+      case 'started':
+        logger.info(base, 'analysis started');
+        break;
+      case 'done':
+        metrics?.jobsFinished.inc({ outcome: 'done' });
+        metrics?.jobDuration.observe(event.durationMs / 1000);
+        logger.info({ ...base, ms: event.durationMs }, 'analysis done');
+        break;
+      case 'retry':
+        metrics?.jobRetries.inc();
+        logger.warn(
+          { ...base, err: event.error.toJSON(), delayMs: event.delayMs },
+          'analysis failed; will retry',
+        );
+        break;
+      case 'failed':
+        metrics?.jobsFinished.inc({ outcome: 'failed' });
+        metrics?.jobDuration.observe(event.durationMs / 1000);
+        logger.warn({ ...base, err: event.error.toJSON() }, 'analysis failed');
+        break;
+      case 'requeued':
+        logger.info(base, 'analysis interrupted by shutdown; re-queued');
+        break;
+    }
+  };
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const {
     detector,
@@ -113,7 +154,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ? pino({ level: 'silent' })
       : (loggerOption ?? pino({ level: config.logLevel, name: 'endcue' }));
 
-  const store = new SqliteCreditsStore(config.dataDir);
+  const store = await openStore(config);
   const policy: SourcePolicy = {
     mediaRoots: config.mediaRoots,
     allowedHosts: config.allowedHosts,
@@ -129,48 +170,35 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...(versionOf ? { modelVersion: versionOf } : {}),
     log: logger,
   });
-  const queue = new LocalJobQueue({
-    db: store.db,
-    handler,
-    concurrency: config.concurrency,
-    maxAttempts: config.maxAttempts,
-    retryBaseMs: config.retryBaseMs,
-    onEvent: (event) => {
-      const base = { jobId: event.job.id, titleId: event.job.titleId, attempt: event.job.attempts };
-      switch (event.type) {
-        case 'started':
-          logger.info(base, 'analysis started');
-          break;
-        case 'done':
-          metrics.jobsFinished.inc({ outcome: 'done' });
-          metrics.jobDuration.observe(event.durationMs / 1000);
-          logger.info({ ...base, ms: event.durationMs }, 'analysis done');
-          break;
-        case 'retry':
-          metrics.jobRetries.inc();
-          logger.warn(
-            { ...base, err: event.error.toJSON(), delayMs: event.delayMs },
-            'analysis failed; will retry',
-          );
-          break;
-        case 'failed':
-          metrics.jobsFinished.inc({ outcome: 'failed' });
-          metrics.jobDuration.observe(event.durationMs / 1000);
-          logger.warn({ ...base, err: event.error.toJSON() }, 'analysis failed');
-          break;
-        case 'requeued':
-          logger.info(base, 'analysis interrupted by shutdown; re-queued');
-          break;
-      }
-    },
-  });
+  // PostgreSQL store without Redis: the local queue keeps its jobs table in SQLite still.
+  const jobsDb =
+    !config.redisUrl && !(store instanceof SqliteCreditsStore)
+      ? openDatabase(config.dataDir)
+      : undefined;
+  // Production mode: workers (`endcue worker`) run the jobs; this server only enqueues.
+  const queue: RunningServer['queue'] = config.redisUrl
+    ? new BullJobQueue({
+        redisUrl: config.redisUrl,
+        maxAttempts: config.maxAttempts,
+        retryBaseMs: config.retryBaseMs,
+      })
+    : new LocalJobQueue({
+        db: jobsDb ?? (store as SqliteCreditsStore).db,
+        handler,
+        concurrency: config.concurrency,
+        maxAttempts: config.maxAttempts,
+        retryBaseMs: config.retryBaseMs,
+        onEvent: logQueueEvents(logger, metrics),
+      });
 
   let watcher: CatalogWatcher | undefined;
   try {
     if (titles?.length) await store.syncCatalog(titles);
     if (config.catalog) watcher = await watchCatalog(config.catalog, store, logger);
   } catch (error) {
+    await queue.stop();
     await store.close();
+    jobsDb?.close();
     throw error;
   }
 
@@ -234,6 +262,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       if ('closeAllConnections' in server) server.closeAllConnections();
       await serverClosed;
       await store.close();
+      jobsDb?.close();
       logger.info('endcue server stopped');
     })();
     return closing;

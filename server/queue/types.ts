@@ -47,6 +47,8 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Stops taking jobs, aborts running ones and puts them back in the queue. */
   stop(): Promise<void>;
+  /** Extra Prometheus text for /metrics (queue depth, worker throughput), if the queue has it. */
+  metricsText?(): Promise<string>;
 }
 
 export interface JobContext {

@@ -1,0 +1,22 @@
+/**
+ * Picks the store from the config: PostgreSQL when DATABASE_URL is set (production mode,
+ * shared by every server and worker), else the zero-config SQLite file in the data dir.
+ */
+import type { ServerConfig } from '../config.js';
+import { PostgresCreditsStore } from './postgres.js';
+import { SqliteCreditsStore } from './sqlite.js';
+import type { CreditsStore } from './types.js';
+
+export async function openStore(
+  config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>,
+): Promise<CreditsStore> {
+  if (!config.databaseUrl) return new SqliteCreditsStore(config.dataDir);
+  const store = new PostgresCreditsStore({ connectionString: config.databaseUrl });
+  try {
+    await store.open(); // fail at start, with the hint, rather than on the first request
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,417 @@
+/**
+ * The production store (issue 8): the same CreditsStore on PostgreSQL, so several API
+ * servers and workers share titles, results, failures and overrides. Chosen when
+ * DATABASE_URL is set. Migrations are versioned in `endcue_schema` and run once, under an
+ * advisory lock, so processes starting together do not race.
+ */
+import pg from 'pg';
+import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
+import type { DetectionResult } from '../detector/types.js';
+import { EndcueError } from '../errors.js';
+import type {
+  CatalogChange,
+  CreditsStore,
+  ManualOverride,
+  OverrideInput,
+  StoredError,
+  StoredFailure,
+  StoredResult,
+} from './types.js';
+
+/** Append only: never edit a shipped migration, add the next one. */
+export const PG_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE titles (
+     id TEXT PRIMARY KEY,
+     src TEXT NOT NULL,
+     title TEXT,
+     series TEXT,
+     season INTEGER,
+     episode INTEGER,
+     origin TEXT NOT NULL CHECK (origin IN ('catalog', 'admin')),
+     updated_at BIGINT NOT NULL
+   );
+   CREATE INDEX titles_series ON titles (series) WHERE series IS NOT NULL;
+   CREATE TABLE results (
+     title_id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     model_version TEXT NOT NULL,
+     result JSONB NOT NULL,
+     created_at BIGINT NOT NULL,
+     seq BIGSERIAL,
+     PRIMARY KEY (title_id, fingerprint, model_version)
+   );
+   CREATE TABLE failures (
+     title_id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     error JSONB NOT NULL,
+     created_at BIGINT NOT NULL,
+     PRIMARY KEY (title_id, fingerprint)
+   );
+   CREATE TABLE overrides (
+     title_id TEXT PRIMARY KEY,
+     credits_start DOUBLE PRECISION,
+     credits_end DOUBLE PRECISION,
+     duration DOUBLE PRECISION,
+     note TEXT,
+     updated_at BIGINT NOT NULL
+   );`,
+];
+
+export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
+/** Arbitrary constant: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 0x656e6463; // 'endc'
+
+// BIGINT comes back as a string by default; our numbers are ms timestamps (< 2^53).
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
+
+export async function migratePostgres(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS endcue_schema (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await client.query<{ v: number | null }>(
+      'SELECT MAX(version) AS v FROM endcue_schema',
+    );
+    const current = rows[0]?.v ?? 0;
+    if (current > PG_MIGRATIONS.length) {
+      throw new EndcueError(
+        'internal',
+        `Database schema v${current} is newer than this EndCue (v${PG_MIGRATIONS.length})`,
+        { hint: 'Upgrade EndCue or point DATABASE_URL at another database.', retryable: false },
+      );
+    }
+    for (let version = current; version < PG_MIGRATIONS.length; version++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(PG_MIGRATIONS[version] as string);
+        await client.query('INSERT INTO endcue_schema (version, applied_at) VALUES ($1, $2)', [
+          version + 1,
+          Date.now(),
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+    return PG_MIGRATIONS.length;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}
+
+interface TitleRow {
+  id: string;
+  src: string;
+  title: string | null;
+  series: string | null;
+  season: number | null;
+  episode: number | null;
+  origin: TitleOrigin;
+  updated_at: number;
+}
+
+function titleFromRow(row: TitleRow): TitleRecord {
+  return {
+    id: row.id,
+    src: row.src,
+    ...(row.title !== null ? { title: row.title } : {}),
+    ...(row.series !== null ? { series: row.series } : {}),
+    ...(row.season !== null ? { season: row.season } : {}),
+    ...(row.episode !== null ? { episode: row.episode } : {}),
+    origin: row.origin,
+    updatedAt: row.updated_at,
+  };
+}
+
+function sameTitle(a: Title, b: Title): boolean {
+  return (
+    a.src === b.src &&
+    a.title === b.title &&
+    a.series === b.series &&
+    a.season === b.season &&
+    a.episode === b.episode
+  );
+}
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const UPSERT_TITLE = `INSERT INTO titles (id, src, title, series, season, episode, origin, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (id) DO UPDATE SET src = excluded.src, title = excluded.title,
+    series = excluded.series, season = excluded.season, episode = excluded.episode,
+    origin = excluded.origin, updated_at = excluded.updated_at`;
+
+async function upsertTitle(db: Queryable, title: Title, origin: TitleOrigin): Promise<TitleRecord> {
+  const record: TitleRecord = { ...title, origin, updatedAt: Date.now() };
+  await db.query(UPSERT_TITLE, [
+    title.id,
+    title.src,
+    title.title ?? null,
+    title.series ?? null,
+    title.season ?? null,
+    title.episode ?? null,
+    origin,
+    record.updatedAt,
+  ]);
+  return record;
+}
+
+export interface PostgresStoreOptions {
+  /** postgres://user:pass@host:port/db (DATABASE_URL). */
+  connectionString: string;
+  /** Pool size per process (default 10). */
+  max?: number;
+  /** Keep EndCue's tables in this schema (created if missing; default: the search_path). */
+  schema?: string;
+}
+
+export class PostgresCreditsStore implements CreditsStore {
+  readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+  private ready: Promise<unknown> | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+      throw new EndcueError('invalid-input', `Invalid PostgreSQL schema name ${options.schema}`, {
+        hint: 'Use lower-case letters, digits and underscores.',
+      });
+    }
+    this.schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      types,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the next query retries.
+    this.pool.on('error', () => {});
+  }
+
+  /** Connects and migrates; every method awaits it, so calling it first is optional. */
+  open(): Promise<unknown> {
+    this.ready ??= (async () => {
+      if (this.schema) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      return migratePostgres(this.pool);
+    })().catch((cause: unknown) => {
+      this.ready = undefined;
+      throw new EndcueError(
+        'internal',
+        `Cannot open the PostgreSQL database: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { hint: 'Check DATABASE_URL and that the server is reachable.', cause },
+      );
+    });
+    return this.ready;
+  }
+
+  private async q<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    await this.open();
+    return this.pool.query<R>(text, values);
+  }
+
+  /** Runs `work` in one transaction on one connection. */
+  private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.open();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await work(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getTitle(id: string): Promise<TitleRecord | undefined> {
+    const { rows } = await this.q<TitleRow>('SELECT * FROM titles WHERE id = $1', [id]);
+    return rows[0] ? titleFromRow(rows[0]) : undefined;
+  }
+
+  async listTitles(): Promise<TitleRecord[]> {
+    const { rows } = await this.q<TitleRow>('SELECT * FROM titles ORDER BY id');
+    return rows.map(titleFromRow);
+  }
+
+  async seriesTitles(seriesId: string): Promise<Title[]> {
+    const { rows } = await this.q<TitleRow>('SELECT * FROM titles WHERE series = $1', [seriesId]);
+    return rows.map(titleFromRow);
+  }
+
+  async putTitle(title: Title, origin: TitleOrigin): Promise<TitleRecord> {
+    await this.open();
+    return upsertTitle(this.pool, title, origin);
+  }
+
+  async deleteTitle(id: string): Promise<boolean> {
+    const { rowCount } = await this.q('DELETE FROM titles WHERE id = $1', [id]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async syncCatalog(titles: readonly Title[]): Promise<CatalogChange> {
+    return this.tx(async (client) => {
+      // Serialise concurrent syncs (several servers watching the same catalog).
+      await client.query('LOCK TABLE titles IN SHARE ROW EXCLUSIVE MODE');
+      const change = { added: 0, updated: 0, removed: 0 };
+      const { rows } = await client.query<TitleRow>('SELECT * FROM titles');
+      const existing = new Map(rows.map((row) => [row.id, titleFromRow(row)]));
+      const wanted = new Set<string>();
+      for (const title of titles) {
+        wanted.add(title.id);
+        const before = existing.get(title.id);
+        if (before?.origin === 'admin') continue; // the admin API's word wins
+        if (before && sameTitle(before, title)) continue;
+        await upsertTitle(client, title, 'catalog');
+        if (before) change.updated++;
+        else change.added++;
+      }
+      const gone = [...existing.values()]
+        .filter((before) => before.origin === 'catalog' && !wanted.has(before.id))
+        .map((before) => before.id);
+      if (gone.length > 0) {
+        await client.query('DELETE FROM titles WHERE id = ANY($1)', [gone]);
+        change.removed = gone.length;
+      }
+      return change;
+    });
+  }
+
+  async getResult(
+    titleId: string,
+    fingerprint: string,
+    modelVersion?: string,
+  ): Promise<StoredResult | undefined> {
+    const { rows } =
+      modelVersion === undefined
+        ? await this.q<{ result: DetectionResult; created_at: number; model_version: string }>(
+            `SELECT result, created_at, model_version FROM results
+             WHERE title_id = $1 AND fingerprint = $2 ORDER BY created_at DESC, seq DESC LIMIT 1`,
+            [titleId, fingerprint],
+          )
+        : await this.q<{ result: DetectionResult; created_at: number; model_version: string }>(
+            `SELECT result, created_at, model_version FROM results
+             WHERE title_id = $1 AND fingerprint = $2 AND model_version = $3`,
+            [titleId, fingerprint, modelVersion],
+          );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      titleId,
+      fingerprint,
+      modelVersion: row.model_version,
+      result: row.result,
+      createdAt: row.created_at,
+    };
+  }
+
+  async putResult(stored: StoredResult): Promise<void> {
+    await this.tx(async (client) => {
+      await client.query(
+        `INSERT INTO results (title_id, fingerprint, model_version, result, created_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (title_id, fingerprint, model_version) DO UPDATE
+           SET result = excluded.result, created_at = excluded.created_at, seq = DEFAULT`,
+        [
+          stored.titleId,
+          stored.fingerprint,
+          stored.modelVersion,
+          JSON.stringify(stored.result),
+          stored.createdAt,
+        ],
+      );
+      // Results for other media of the same title can never be served again.
+      await client.query('DELETE FROM results WHERE title_id = $1 AND fingerprint <> $2', [
+        stored.titleId,
+        stored.fingerprint,
+      ]);
+      await client.query('DELETE FROM failures WHERE title_id = $1', [stored.titleId]);
+    });
+  }
+
+  async getFailure(titleId: string, fingerprint: string): Promise<StoredFailure | undefined> {
+    const { rows } = await this.q<{ error: StoredError; created_at: number }>(
+      'SELECT error, created_at FROM failures WHERE title_id = $1 AND fingerprint = $2',
+      [titleId, fingerprint],
+    );
+    const row = rows[0];
+    return row ? { titleId, fingerprint, error: row.error, createdAt: row.created_at } : undefined;
+  }
+
+  async putFailure(failure: StoredFailure): Promise<void> {
+    await this.q(
+      `INSERT INTO failures (title_id, fingerprint, error, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (title_id, fingerprint) DO UPDATE
+         SET error = excluded.error, created_at = excluded.created_at`,
+      [failure.titleId, failure.fingerprint, JSON.stringify(failure.error), failure.createdAt],
+    );
+  }
+
+  async clearFailures(titleId: string): Promise<void> {
+    await this.q('DELETE FROM failures WHERE title_id = $1', [titleId]);
+  }
+
+  async getOverride(titleId: string): Promise<ManualOverride | undefined> {
+    const { rows } = await this.q<{
+      credits_start: number | null;
+      credits_end: number | null;
+      duration: number | null;
+      note: string | null;
+      updated_at: number;
+    }>('SELECT * FROM overrides WHERE title_id = $1', [titleId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      titleId,
+      creditsStart: row.credits_start,
+      creditsEnd: row.credits_end,
+      duration: row.duration,
+      note: row.note,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride> {
+    const override: ManualOverride = { titleId, ...input, updatedAt: Date.now() };
+    await this.q(
+      `INSERT INTO overrides (title_id, credits_start, credits_end, duration, note, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (title_id) DO UPDATE SET credits_start = excluded.credits_start,
+         credits_end = excluded.credits_end, duration = excluded.duration, note = excluded.note,
+         updated_at = excluded.updated_at`,
+      [
+        titleId,
+        input.creditsStart,
+        input.creditsEnd,
+        input.duration,
+        input.note,
+        override.updatedAt,
+      ],
+    );
+    return override;
+  }
+
+  async deleteOverride(titleId: string): Promise<boolean> {
+    const { rowCount } = await this.q('DELETE FROM overrides WHERE title_id = $1', [titleId]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.q('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => {});
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The CreditsStore contract: every store (SQLite, PostgreSQL) must pass these. Each test
+ * gets a fresh, empty store from `open`; `reopen` (optional) opens the same data again.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DetectionResult } from '../../../server/detector/types.js';
+import type { CreditsStore } from '../../../server/store/types.js';
+
+export interface StoreFactory {
+  /** A fresh empty store, plus a way to open the same data again (for persistence). */
+  open(): Promise<{ store: CreditsStore; reopen(): Promise<CreditsStore> }>;
+}
+
+export const detection = (creditsStart: number, modelVersion = 'm1'): DetectionResult => ({
+  file: 'a.mp4',
+  duration: 100,
+  fps: 25,
+  creditsStart,
+  creditsEnd: 100,
+  frame: creditsStart * 25,
+  confidence: 0.8,
+  segments: [{ kind: 'credits', start: creditsStart, end: 100 }],
+  modelVersion,
+  backend: 'fake',
+  elapsedMs: 5,
+});
+
+export function describeStoreContract(name: string, factory: StoreFactory, skip = false): void {
+  describe.skipIf(skip)(`CreditsStore contract: ${name}`, () => {
+    it('keys results by title + fingerprint + model version, and survives reopening', async () => {
+      const { store, reopen } = await factory.open();
+      await store.putTitle({ id: 'a', src: 'a.mp4' }, 'admin');
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'f1',
+        modelVersion: 'm1',
+        result: detection(80),
+        createdAt: 1,
+      });
+      expect((await store.getResult('a', 'f1', 'm1'))?.result).toEqual(detection(80));
+      expect(await store.getResult('a', 'f2', 'm1')).toBeUndefined(); // re-encoded file
+      expect(await store.getResult('a', 'f1', 'm2')).toBeUndefined(); // new model
+      expect((await store.getResult('a', 'f1'))?.modelVersion).toBe('m1'); // newest for the media
+      await store.close();
+
+      const again = await reopen();
+      expect((await again.getResult('a', 'f1', 'm1'))?.result.creditsStart).toBe(80);
+      expect(await again.getTitle('a')).toMatchObject({ id: 'a', src: 'a.mp4', origin: 'admin' });
+      await again.close();
+    });
+
+    it('answers the newest model for a media when no model is asked for', async () => {
+      const { store } = await factory.open();
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'f',
+        modelVersion: 'm1',
+        result: detection(10, 'm1'),
+        createdAt: 1,
+      });
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'f',
+        modelVersion: 'm2',
+        result: detection(20, 'm2'),
+        createdAt: 2,
+      });
+      expect(await store.getResult('a', 'f')).toMatchObject({ modelVersion: 'm2', createdAt: 2 });
+      expect((await store.getResult('a', 'f', 'm1'))?.result.creditsStart).toBe(10);
+      // Same key again: replaced, not duplicated.
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'f',
+        modelVersion: 'm1',
+        result: detection(11, 'm1'),
+        createdAt: 3,
+      });
+      expect(await store.getResult('a', 'f')).toMatchObject({ modelVersion: 'm1', createdAt: 3 });
+      await store.close();
+    });
+
+    it('drops results of older media and clears failures when a new result lands', async () => {
+      const { store } = await factory.open();
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'old',
+        modelVersion: 'm1',
+        result: detection(10),
+        createdAt: 1,
+      });
+      await store.putFailure({
+        titleId: 'a',
+        fingerprint: 'new',
+        error: { code: 'timeout', message: 'slow', hint: 'wait', retryable: true },
+        createdAt: 2,
+      });
+      expect(await store.getFailure('a', 'new')).toEqual({
+        titleId: 'a',
+        fingerprint: 'new',
+        error: { code: 'timeout', message: 'slow', hint: 'wait', retryable: true },
+        createdAt: 2,
+      });
+      expect(await store.getFailure('a', 'old')).toBeUndefined();
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'new',
+        modelVersion: 'm1',
+        result: detection(20),
+        createdAt: 3,
+      });
+      expect(await store.getResult('a', 'old', 'm1')).toBeUndefined();
+      expect(await store.getFailure('a', 'new')).toBeUndefined();
+      await store.putFailure({
+        titleId: 'a',
+        fingerprint: 'x',
+        error: { code: 'not-a-video', message: 'bad', retryable: false },
+        createdAt: 4,
+      });
+      await store.clearFailures('a');
+      expect(await store.getFailure('a', 'x')).toBeUndefined();
+      await store.close();
+    });
+
+    it('keeps manual overrides apart from results (re-analysis never touches them)', async () => {
+      const { store } = await factory.open();
+      const put = await store.putOverride('a', {
+        creditsStart: 50.5,
+        creditsEnd: null,
+        duration: null,
+        note: 'checked by hand',
+      });
+      for (const [fingerprint, model, at] of [
+        ['f', 'm1', 1],
+        ['g', 'm2', 2],
+      ] as const) {
+        await store.putResult({
+          titleId: 'a',
+          fingerprint,
+          modelVersion: model,
+          result: detection(70),
+          createdAt: at,
+        });
+      }
+      expect(await store.getOverride('a')).toEqual(put);
+      expect(put).toMatchObject({ titleId: 'a', creditsStart: 50.5, note: 'checked by hand' });
+      expect(await store.deleteOverride('a')).toBe(true);
+      expect(await store.deleteOverride('a')).toBe(false);
+      expect(await store.getOverride('a')).toBeUndefined();
+      await store.close();
+    });
+
+    it('syncs catalog titles without touching titles registered through the admin API', async () => {
+      const { store } = await factory.open();
+      await store.putTitle({ id: 'admin', src: 'mine.mp4' }, 'admin');
+      expect(
+        await store.syncCatalog([
+          { id: 'a', src: 'a.mp4', series: 's', season: 1, episode: 1, title: 'A' },
+          { id: 'b', src: 'b.mp4' },
+          { id: 'admin', src: 'catalog-says.mp4' },
+        ]),
+      ).toEqual({ added: 2, updated: 0, removed: 0 });
+      expect(await store.getTitle('a')).toMatchObject({
+        series: 's',
+        season: 1,
+        episode: 1,
+        title: 'A',
+      });
+      expect(
+        await store.syncCatalog([{ id: 'a', src: 'a2.mp4', series: 's', episode: 1 }]),
+      ).toEqual({ added: 0, updated: 1, removed: 1 });
+      expect(
+        await store.syncCatalog([{ id: 'a', src: 'a2.mp4', series: 's', episode: 1 }]),
+      ).toEqual({ added: 0, updated: 0, removed: 0 });
+      const titles = await store.listTitles();
+      expect(titles.map((t) => [t.id, t.src, t.origin])).toEqual([
+        ['a', 'a2.mp4', 'catalog'],
+        ['admin', 'mine.mp4', 'admin'],
+      ]);
+      expect((await store.seriesTitles('s')).map((t) => t.id)).toEqual(['a']);
+      expect(await store.deleteTitle('a')).toBe(true);
+      expect(await store.deleteTitle('a')).toBe(false);
+      expect(await store.getTitle('a')).toBeUndefined();
+      await store.ping();
+      await store.close();
+    });
+  });
+}
