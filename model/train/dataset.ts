@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ffmpegScaleFilter, frameBytes } from '../../server/detector/preprocess.js';
 import { ffmpegRawFrames, mapLimit, RAW_OUT } from './ffmpeg-frames.js';
 import { between, createRng, hashString, type Rng } from './rng.js';
-import { type Label, type SynthSpec, synthSpecs } from './synth.js';
+import { EXTRA_MAKERS, type Label, MAKERS, type SynthSpec, synthSpecs } from './synth.js';
 
 export type { Label };
 export const CLASSES: Label[] = ['other', 'credits', 'blank'];
@@ -278,11 +278,17 @@ export async function synthItems(
   count: number,
   seed: number,
   onProgress?: () => void,
+  extra = false,
 ): Promise<FrameItem[]> {
   const specs: SynthSpec[] = synthSpecs(
-    { workDir: path.join(cacheDir, 'synth-text'), pictures: trainPictures(dataDir), inputSize },
-    createRng(seed + 17),
+    {
+      workDir: path.join(cacheDir, extra ? 'synth-extra-text' : 'synth-text'),
+      pictures: trainPictures(dataDir),
+      inputSize,
+    },
+    createRng(seed + (extra ? 23 : 17)),
     count,
+    extra ? EXTRA_MAKERS : MAKERS,
   );
   const frames = await mapLimit(specs, 2, (s) => ffmpegRawFrames(s.args, inputSize), onProgress);
   return specs.map((s, i) => ({

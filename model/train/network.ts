@@ -26,21 +26,38 @@ export interface Backbone {
   size: number;
 }
 
-export async function buildBackbone(inputSize: number, pool: PoolKind): Promise<Backbone> {
+/**
+ * Backbone + pooling. `taps` are layers whose maps are pooled and concatenated: the last one
+ * (out_relu) carries scene semantics, a mid-level one (e.g. block_12_add) finer texture
+ * such as lines of small text.
+ */
+export async function buildBackbone(
+  inputSize: number,
+  pool: PoolKind,
+  taps: string[] = ['out_relu'],
+): Promise<Backbone> {
   const model = await loadBackbone(inputSize);
-  const out = model.outputs[0] as tf.SymbolicTensor;
-  const avg = tf.layers
-    .globalAveragePooling2d({ name: 'endcue_gap' })
-    .apply(out) as tf.SymbolicTensor;
+  const parts: tf.SymbolicTensor[] = [];
+  for (const tap of taps) {
+    const out = model.getLayer(tap).output as tf.SymbolicTensor;
+    const suffix = tap === 'out_relu' ? '' : `_${tap}`;
+    parts.push(
+      tf.layers
+        .globalAveragePooling2d({ name: `endcue_gap${suffix}` })
+        .apply(out) as tf.SymbolicTensor,
+    );
+    if (pool === 'avgmax') {
+      parts.push(
+        tf.layers
+          .globalMaxPooling2d({ name: `endcue_gmp${suffix}` })
+          .apply(out) as tf.SymbolicTensor,
+      );
+    }
+  }
   const pooled =
-    pool === 'avg'
-      ? avg
-      : (tf.layers
-          .concatenate({ name: 'endcue_pool_concat' })
-          .apply([
-            avg,
-            tf.layers.globalMaxPooling2d({ name: 'endcue_gmp' }).apply(out) as tf.SymbolicTensor,
-          ]) as tf.SymbolicTensor);
+    parts.length === 1
+      ? (parts[0] as tf.SymbolicTensor)
+      : (tf.layers.concatenate({ name: 'endcue_pool_concat' }).apply(parts) as tf.SymbolicTensor);
   const features = tf.model({ inputs: model.inputs, outputs: pooled, name: 'endcue_features' });
   return { model, pooled, features, size: inputSize };
 }
@@ -112,6 +129,8 @@ export async function extractFeatures(
     y.dispose();
     for (let k = 0; k < batch.length; k++) out.push(data.slice(k * width, (k + 1) * width));
     onBatch?.(batch.length);
+    // wasm work resolves without yielding; let timers (the progress bar) run between batches.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }

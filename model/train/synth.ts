@@ -434,6 +434,146 @@ const blank: Maker = (ctx, rng) => {
   return { kind: 'flat', label: 'blank', args: finish(ctx, bg.input, chain) };
 };
 
+const PHRASES =
+  `THIS SUMMER|IN A WORLD|ONE RABBIT|NO ESCAPE|Based on a true story|From the creators of
+|THE ADVENTURE BEGINS|Everything changes|COMING SOON|NOW PLAYING|Only in cinemas|EARTH, 2157|ACT ONE
+|Three days earlier|THE END OF AN ERA|Rated PG-13|HIGH SCORES|LOADING...|Chapter 7: The Storm|INTERMISSION`
+    .split('|')
+    .map((s) => s.trim());
+
+/** Trailer text cards and intertitles: a short phrase, no names, on a plain ground. */
+const textCard: Maker = (ctx, rng, id) => {
+  const canvas = pick(rng, CANVASES.slice(0, 4));
+  const mode = rng() < 0.6 ? 'light' : 'dark';
+  const bg = background(ctx, rng, canvas, mode);
+  if (mode === 'light' && rng() < 0.5) {
+    bg.input[bg.input.length - 1] =
+      `color=c=${pick(rng, ['#f0f0f0', '#fff8e0', '#e0f0ff', '#ffe0e0', '#203060', '#602020'])}:s=${canvas.w}x${canvas.h}:d=1`;
+  }
+  const font = pick(rng, latinFonts());
+  const size = between(rng, 22, 52) * (canvas.h / 360);
+  const text = pick(rng, PHRASES);
+  const chain = [
+    ...bg.chain,
+    drawtext(ctx, `${id}-t`, rng() < 0.6 ? text.toUpperCase() : text, {
+      font,
+      size,
+      colour:
+        mode === 'light'
+          ? pick(rng, ['#2050c0', '#202020', '#c03030', '#306030', 'white'])
+          : pick(rng, ['white', '#ffd700', '#ff6040']),
+      x: '(w-tw)/2',
+      y: `(h-th)/2+${Math.round(between(rng, -0.15, 0.15) * canvas.h)}`,
+    }),
+  ];
+  return { kind: 'text-card', label: 'other', args: finish(ctx, bg.input, chain) };
+};
+
+/** Game/score tables: rank, name, number columns (in-story lists of names, not credits). */
+const scoreTable: Maker = (ctx, rng, id) => {
+  const canvas = pick(rng, CANVASES.slice(0, 4));
+  const bg = background(ctx, rng, canvas, rng() < 0.8 ? 'dark' : 'dimmed-picture');
+  const font = pick(rng, latinFonts());
+  const size = between(rng, 10, 20) * (canvas.h / 360);
+  const rows = intBetween(rng, 5, 12);
+  const ord = [
+    '1ST',
+    '2ND',
+    '3RD',
+    '4TH',
+    '5TH',
+    '6TH',
+    '7TH',
+    '8TH',
+    '9TH',
+    '10TH',
+    '11TH',
+    '12TH',
+  ];
+  const names = Array.from(
+    { length: rows },
+    (_, k) =>
+      `${ord[k]}  ${rng() < 0.5 ? pick(rng, FIRST).toUpperCase().slice(0, 3) : pick(rng, FIRST).toUpperCase()}`,
+  );
+  const scores = Array.from({ length: rows }, (_, k) =>
+    String(Math.round(999999 / (k + 1 + rng()))).padStart(7, '0'),
+  );
+  const colour = pick(rng, ['white', '#ffd700', '#40ff40', '#ff4040', '#40c0ff']);
+  const spacing = `line_spacing=${Math.round(size * 0.5)}`;
+  const y = `${Math.round(between(rng, 0.1, 0.3) * canvas.h)}`;
+  const chain = [
+    ...bg.chain,
+    drawtext(
+      ctx,
+      `${id}-h`,
+      pick(rng, ['HIGH SCORES', 'TOP PLAYERS', 'RANKING', 'LEADERBOARD', 'BEST TIMES']),
+      { font, size: size * 1.4, colour, x: '(w-tw)/2', y: `${Math.round(0.04 * canvas.h)}` },
+    ),
+    drawtext(ctx, `${id}-a`, names.join('\n'), {
+      font,
+      size,
+      colour,
+      x: 'w*0.2',
+      y,
+      extra: spacing,
+    }),
+    drawtext(ctx, `${id}-b`, scores.join('\n'), {
+      font,
+      size,
+      colour,
+      x: 'w*0.6',
+      y,
+      extra: spacing,
+    }),
+  ];
+  return { kind: 'score-table', label: 'other', args: finish(ctx, bg.input, chain) };
+};
+
+/** Presentation slides: a title, bullet lines and a picture block on a light ground. */
+const slide: Maker = (ctx, rng, id) => {
+  const canvas = pick(rng, CANVASES.slice(0, 2));
+  const bg = background(ctx, rng, canvas, 'light');
+  const font = pick(rng, latinFonts());
+  const size = between(rng, 9, 16) * (canvas.h / 360);
+  const bullets = Array.from(
+    { length: intBetween(rng, 3, 7) },
+    () => `- ${pick(rng, SUBTITLES)}`,
+  ).join('\n');
+  const colour = pick(rng, ['black', '#202060', '#303030']);
+  const chain = [
+    ...bg.chain,
+    `drawbox=x=0:y=0:w=iw:h=ih*0.14:color=${pick(rng, ['#204080', '#802020', '#206040', '#404040'])}:t=fill`,
+    drawtext(ctx, `${id}-h`, pick(rng, TITLES), {
+      font,
+      size: size * 1.6,
+      colour: 'white',
+      x: 'w*0.04',
+      y: 'h*0.03',
+    }),
+    drawtext(ctx, `${id}-b`, bullets, {
+      font,
+      size,
+      colour,
+      x: 'w*0.05',
+      y: 'h*0.22',
+      extra: `line_spacing=${Math.round(size * 0.6)}`,
+    }),
+  ];
+  if (rng() < 0.6) {
+    chain.push(
+      `drawbox=x=iw*0.62:y=ih*0.25:w=iw*0.33:h=ih*0.5:color=${pick(rng, ['#80a0c0', '#c08040', '#60a060'])}:t=fill`,
+    );
+  }
+  return { kind: 'slide', label: 'other', args: finish(ctx, bg.input, chain) };
+};
+
+/** Hard negatives added after the first model (kept apart so caches of the rest stay valid). */
+export const EXTRA_MAKERS: Record<string, { make: Maker; share: number }> = {
+  textCard: { make: textCard, share: 0.4 },
+  scoreTable: { make: scoreTable, share: 0.3 },
+  slide: { make: slide, share: 0.3 },
+};
+
 export const MAKERS: Record<string, { make: Maker; share: number }> = {
   roll: { make: roll, share: 0.16 },
   nameCard: { make: nameCard, share: 0.16 },
@@ -446,10 +586,15 @@ export const MAKERS: Record<string, { make: Maker; share: number }> = {
 };
 
 /** Deterministic list of `count` synthetic frame specs. */
-export function synthSpecs(ctx: SynthContext, rng: Rng, count: number): SynthSpec[] {
+export function synthSpecs(
+  ctx: SynthContext,
+  rng: Rng,
+  count: number,
+  makers: Record<string, { make: Maker; share: number }> = MAKERS,
+): SynthSpec[] {
   mkdirSync(ctx.workDir, { recursive: true });
   const specs: SynthSpec[] = [];
-  for (const [name, { make, share }] of Object.entries(MAKERS)) {
+  for (const [name, { make, share }] of Object.entries(makers)) {
     const n = Math.round(count * share);
     for (let i = 0; i < n; i++) {
       const id = `synth-${name}-${i}`;

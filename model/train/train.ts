@@ -48,6 +48,8 @@ export interface TrainOptions {
   cache: string;
   size: number;
   pool: PoolKind;
+  /** Backbone layers pooled into the features (comma list in the CLI). */
+  taps: string[];
   hidden: number;
   dropout: number;
   l2: number;
@@ -56,10 +58,14 @@ export interface TrainOptions {
   lr: number;
   seed: number;
   synth: number;
+  /** Extra hard negatives: text cards, score tables, slides. */
+  extra: number;
   clipFps: number;
   clips: boolean;
   resume: boolean;
   patience: number;
+  /** false: train on every training frame for exactly --epochs (settings chosen by compare.ts). */
+  validation: boolean;
   version?: string;
 }
 
@@ -78,70 +84,92 @@ function bar(label: string, total: number): cliProgress.SingleBar {
   return b;
 }
 
-async function loadItems(o: TrainOptions): Promise<FrameItem[]> {
-  const dir = path.join(o.cache, `s${o.size}`);
-  const items: FrameItem[] = [];
-  const stillsBar = bar('stills', 0);
-  items.push(
-    ...(await cachedItems(dir, 'stills-train', o.size, async () => {
-      stillsBar.setTotal(900);
-      return stillItems(o.data, o.size, 'train', o.seed, () => stillsBar.increment());
-    })),
-  );
-  stillsBar.stop();
-  const synthBar = bar('synthetic', o.synth);
-  items.push(
-    ...(await cachedItems(dir, `synth-${o.synth}-seed${o.seed}`, o.size, () =>
-      synthItems(o.data, dir, o.size, o.synth, o.seed, () => synthBar.increment()),
-    )),
-  );
-  synthBar.stop();
-  if (o.clips) {
-    const clips = listClips(o.data).filter((c) => !TEST_CLIPS.has(c.file));
-    const clipBar = bar('training clips', clips.length);
-    items.push(
-      ...(await cachedItems(dir, `clips-train-fps${o.clipFps}`, o.size, () =>
-        clipItems(clips, o.size, o.clipFps, () => clipBar.increment()),
-      )),
-    );
-    clipBar.stop();
-  }
-  return items;
+interface ItemSet {
+  key: string;
+  items: FrameItem[];
 }
 
-async function loadFeatures(o: TrainOptions, items: FrameItem[]): Promise<Float32Array[]> {
-  const file = path.join(
-    o.cache,
-    `s${o.size}`,
-    `features-${o.pool}-${hashString(items.map((i) => i.id).join('|'))}.f32`,
+/** The frame sets, each cached on its own (so adding one set leaves the others' caches valid). */
+export async function loadItemSets(o: TrainOptions): Promise<ItemSet[]> {
+  const dir = path.join(o.cache, `s${o.size}`);
+  const sets: ItemSet[] = [];
+  const add = async (
+    key: string,
+    label: string,
+    total: number,
+    build: (tick: () => void) => Promise<FrameItem[]>,
+  ) => {
+    const b = bar(label, total);
+    sets.push({
+      key,
+      items: await cachedItems(dir, key, o.size, () => build(() => b.increment())),
+    });
+    b.update(total);
+    b.stop();
+  };
+  await add('stills-train', 'stills', 838, (tick) =>
+    stillItems(o.data, o.size, 'train', o.seed, tick),
   );
-  const backbone = await buildBackbone(o.size, o.pool);
-  const width = backbone.pooled.shape[1] as number;
-  if (existsSync(file)) {
-    const buf = readFileSync(file);
-    const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-    if (all.length === items.length * width) {
-      return items.map((_, i) => all.slice(i * width, (i + 1) * width));
-    }
+  await add(`synth-${o.synth}-seed${o.seed}`, 'synthetic', o.synth, (tick) =>
+    synthItems(o.data, dir, o.size, o.synth, o.seed, tick),
+  );
+  if (o.extra > 0) {
+    await add(`synth-extra-${o.extra}-seed${o.seed}`, 'extra negatives', o.extra, (tick) =>
+      synthItems(o.data, dir, o.size, o.extra, o.seed, tick, true),
+    );
   }
-  const b = bar('features', items.length);
-  const feats = await extractFeatures(
-    backbone,
-    items.map((i) => i.rgb),
-    (rgb) => toModelInput(rgb, o.size),
-    (n) => b.increment(n),
-  );
-  b.stop();
-  const joined = new Float32Array(items.length * width);
-  feats.forEach((f, i) => {
-    joined.set(f, i * width);
-  });
-  writeFileSync(file, Buffer.from(joined.buffer));
-  return feats;
+  if (o.clips) {
+    const clips = listClips(o.data).filter((c) => !TEST_CLIPS.has(c.file));
+    await add(`clips-train-fps${o.clipFps}`, 'training clips', clips.length, (tick) =>
+      clipItems(clips, o.size, o.clipFps, tick),
+    );
+  }
+  return sets;
+}
+
+export async function loadItems(o: TrainOptions): Promise<FrameItem[]> {
+  return (await loadItemSets(o)).flatMap((s) => s.items);
+}
+
+/** Frozen-backbone features of every item, cached per item set. */
+export async function loadFeatures(o: TrainOptions, sets: ItemSet[]): Promise<Float32Array[]> {
+  const backbone = await buildBackbone(o.size, o.pool, o.taps);
+  const width = backbone.pooled.shape[1] as number;
+  const out: Float32Array[] = [];
+  for (const set of sets) {
+    const file = path.join(
+      o.cache,
+      `s${o.size}`,
+      `${set.key}.features-${o.pool}-${o.taps.join('+')}.f32`,
+    );
+    if (existsSync(file)) {
+      const buf = readFileSync(file);
+      const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+      if (all.length === set.items.length * width) {
+        for (let i = 0; i < set.items.length; i++) out.push(all.slice(i * width, (i + 1) * width));
+        continue;
+      }
+    }
+    const b = bar(`features ${set.key.split('-')[0]}`, set.items.length);
+    const feats = await extractFeatures(
+      backbone,
+      set.items.map((i) => i.rgb),
+      (rgb) => toModelInput(rgb, o.size),
+      (n) => b.increment(n),
+    );
+    b.stop();
+    const joined = new Float32Array(set.items.length * width);
+    feats.forEach((f, i) => {
+      joined.set(f, i * width);
+    });
+    writeFileSync(file, Buffer.from(joined.buffer));
+    out.push(...feats);
+  }
+  return out;
 }
 
 /** Class-balanced epoch: every class drawn equally often (with replacement), seeded. */
-function balancedEpoch(rng: Rng, labels: number[], classes: number): number[] {
+export function balancedEpoch(rng: Rng, labels: number[], classes: number): number[] {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   labels.forEach((l, i) => {
     byClass[l]?.push(i);
@@ -194,12 +222,13 @@ export async function train(o: TrainOptions): Promise<void> {
   const started = Date.now();
   const { backend } = await selectBackend('wasm');
   console.log(`backend ${backend}; size ${o.size}; pool ${o.pool}; seed ${o.seed}`);
-  const items = await loadItems(o);
-  const feats = await loadFeatures(o, items);
+  const sets = await loadItemSets(o);
+  const items = sets.flatMap((s) => s.items);
+  const feats = await loadFeatures(o, sets);
   const train: Split = { x: [], y: [], items: [] };
   const val: Split = { x: [], y: [], items: [] };
   items.forEach((it, i) => {
-    const s = isValidation(it) ? val : train;
+    const s = o.validation && isValidation(it) ? val : train;
     s.x.push(feats[i] as Float32Array);
     s.y.push(CLASSES.indexOf(it.label));
     s.items.push(it);
@@ -222,7 +251,11 @@ export async function train(o: TrainOptions): Promise<void> {
   const head = headModel(layers, width);
   head.compile({ optimizer: tf.train.adam(o.lr), loss: 'categoricalCrossentropy' });
 
-  const runDir = path.join(o.cache, 'runs', `s${o.size}-${o.pool}-h${o.hidden}-seed${o.seed}`);
+  const runDir = path.join(
+    o.cache,
+    'runs',
+    `s${o.size}-${o.pool}-${o.taps.join('+')}-h${o.hidden}-seed${o.seed}`,
+  );
   mkdirSync(runDir, { recursive: true });
   const ckpt = path.join(runDir, 'checkpoint.json');
   const logFile = path.join(runDir, 'train-log.jsonl');
@@ -291,8 +324,9 @@ export async function train(o: TrainOptions): Promise<void> {
       lossSum += loss;
       batches++;
     }
-    const vp = predictAll(val);
-    const vl = valLoss(vp);
+    const validating = val.y.length > 0;
+    const vp = validating ? predictAll(val) : [];
+    const vl = validating ? valLoss(vp) : Number.NaN;
     const vm = metrics(vp, val.y);
     const line = { epoch: epoch + 1, loss: lossSum / batches, valLoss: vl, ...vm };
     appendFileSync(logFile, `${JSON.stringify(line)}\n`);
@@ -300,9 +334,12 @@ export async function train(o: TrainOptions): Promise<void> {
       info: `loss ${line.loss.toFixed(4)} val ${vl.toFixed(4)} F1 ${vm.f1.toFixed(3)}`,
     });
     process.stderr.write(
-      `\nepoch ${epoch + 1}/${o.epochs} loss ${line.loss.toFixed(4)} val_loss ${vl.toFixed(4)} val_acc ${vm.accuracy.toFixed(3)} val_P ${vm.precision.toFixed(3)} val_R ${vm.recall.toFixed(3)} val_F1 ${vm.f1.toFixed(3)}\n`,
+      validating
+        ? `\nepoch ${epoch + 1}/${o.epochs} loss ${line.loss.toFixed(4)} val_loss ${vl.toFixed(4)} val_acc ${vm.accuracy.toFixed(3)} val_P ${vm.precision.toFixed(3)} val_R ${vm.recall.toFixed(3)} val_F1 ${vm.f1.toFixed(3)}\n`
+        : `\nepoch ${epoch + 1}/${o.epochs} loss ${line.loss.toFixed(4)} (no validation split)\n`,
     );
-    if (vl < best.loss)
+    // Without validation the last epoch is the one kept.
+    if (!validating || vl < best.loss)
       best = { loss: vl, epoch, weights: head.getWeights().map((w) => Array.from(w.dataSync())) };
     writeFileSync(
       ckpt,
@@ -312,21 +349,22 @@ export async function train(o: TrainOptions): Promise<void> {
         best,
       }),
     );
-    if (epoch - best.epoch >= o.patience) {
+    if (validating && epoch - best.epoch >= o.patience) {
       console.log(`early stop: no val_loss gain for ${o.patience} epochs`);
       break;
     }
   }
   epochBar.stop();
   head.setWeights(best.weights.map((w, i) => tf.tensor(w, head.getWeights()[i]?.shape)));
-  const vm = metrics(predictAll(val), val.y);
-  console.log(
-    `best epoch ${best.epoch + 1}: val_loss ${best.loss.toFixed(4)} val_F1 ${vm.f1.toFixed(3)}`,
-  );
+  const vm = metrics(val.y.length > 0 ? predictAll(val) : [], val.y);
+  if (val.y.length > 0)
+    console.log(
+      `best epoch ${best.epoch + 1}: val_loss ${best.loss.toFixed(4)} val_F1 ${vm.f1.toFixed(3)}`,
+    );
 
   // Per-validation-clip false positives, to compare settings on real video (not test clips).
   const credits = CLASSES.indexOf('credits');
-  const vp = predictAll(val);
+  const vp = val.y.length > 0 ? predictAll(val) : [];
   const perClip = new Map<string, { n: number; fp: number; pos: number; tp: number }>();
   val.items.forEach((it, i) => {
     if (it.group === 'synth' || it.group === 'stills') return;
@@ -347,15 +385,20 @@ export async function train(o: TrainOptions): Promise<void> {
     );
   }
 
-  const backbone = await buildBackbone(o.size, o.pool);
+  const backbone = await buildBackbone(o.size, o.pool, o.taps);
   const model = fullModel(backbone, layers);
   const date = new Date().toISOString().slice(0, 10).replaceAll('-', '');
-  const version = o.version ?? `mnv2-${o.size}-${o.pool}-h${o.hidden}-s${o.seed}-${date}`;
+  const version =
+    o.version ??
+    `mnv2-${o.size}-${o.pool}${o.taps
+      .filter((t) => t !== 'out_relu')
+      .map((t) => `-${t.replace(/_/g, '')}`)
+      .join('')}-h${o.hidden}-s${o.seed}-${date}`;
   const meta = {
     version,
     inputSize: o.size,
     classes: CLASSES,
-    architecture: `MobileNetV2 (alpha 1.0, nsfwjs weights, frozen) -> global ${o.pool} pooling -> ${o.hidden > 0 ? `dense ${o.hidden} relu -> ` : ''}dense ${CLASSES.length} softmax`,
+    architecture: `MobileNetV2 (alpha 1.0, nsfwjs weights, frozen) -> global ${o.pool} pooling of ${o.taps.join(' + ')} -> ${o.hidden > 0 ? `dense ${o.hidden} relu -> ` : ''}dense ${CLASSES.length} softmax`,
     preprocessing:
       'ffmpegScaleFilter(inputSize) = scale WxH:flags=area (squash, no letterbox), rgb24; toModelInput = value/255',
     training: {
@@ -385,6 +428,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .option('--cache <dir>', 'cache for frames, features, checkpoints', '.cache/endcue-train')
     .option('--size <px>', 'input size', '160')
     .option('--pool <kind>', 'avg | avgmax', 'avgmax')
+    .option('--taps <layers>', 'backbone layers to pool, comma separated', 'out_relu')
     .option('--hidden <n>', 'hidden units in the head (0 = linear head)', '128')
     .option(
       '--dropout <rate>',
@@ -397,9 +441,11 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .option('--lr <rate>', 'Adam learning rate', '0.001')
     .option('--seed <n>', 'random seed', '1')
     .option('--synth <n>', 'synthetic frames to render', '2400')
+    .option('--extra <n>', 'extra hard negatives (text cards, score tables, slides)', '0')
     .option('--clip-fps <fps>', 'frames per second taken from training clips', '4')
     .option('--no-clips', 'train without frames of real clips (ablation)')
     .option('--patience <n>', 'early-stop patience in epochs', '12')
+    .option('--no-validation', 'no validation split: train on all training frames for --epochs')
     .option('--resume', 'continue from the last checkpoint of the same settings', false)
     .option('--version <id>', 'model version id (default derived from settings and date)')
     .parse(argv, { from: 'user' });
@@ -410,6 +456,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     cache: String(v.cache),
     size: Number(v.size),
     pool: v.pool === 'avg' ? 'avg' : 'avgmax',
+    taps: String(v.taps).split(',').filter(Boolean),
     hidden: Number(v.hidden),
     dropout: Number(v.dropout),
     l2: Number(v.l2),
@@ -418,10 +465,12 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     lr: Number(v.lr),
     seed: Number(v.seed),
     synth: Number(v.synth),
+    extra: Number(v.extra),
     clipFps: Number(v.clipFps),
     clips: v.clips !== false,
     resume: Boolean(v.resume),
     patience: Number(v.patience),
+    validation: v.validation !== false,
     version: v.version === undefined ? undefined : String(v.version),
   };
 }

@@ -1,0 +1,161 @@
+/**
+ * Architecture comparison by grouped cross-validation over the TRAINING clips only (test
+ * clips are never loaded): each fold's real clips, and a hash-chosen quarter of stills and
+ * synthetic frames, are predicted by a head trained on the rest. Reports what matters on
+ * real video: share of non-credits frames called credits, share of credits frames found.
+ *
+ *   tsx model/train/compare.ts --data ../shared/data --size 128 --pool avgmax --taps out_relu
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../server/detector/classify.js';
+import { CLASSES, type FrameItem } from './dataset.js';
+import { headLayers, headModel } from './network.js';
+import { createRng, hashString } from './rng.js';
+import { balancedEpoch, loadFeatures, loadItemSets, parseTrainArgs } from './train.js';
+
+const FOLDS = 4;
+
+function foldOf(item: FrameItem, clipFold: Map<string, number>): number {
+  if (item.group === 'synth' || item.group === 'stills') {
+    // Crops/augmentations of one still share a fold (id ends in -k).
+    return hashString(item.id.replace(/-\d+$/, '')) % FOLDS;
+  }
+  return clipFold.get(item.group) ?? 0;
+}
+
+async function main(): Promise<void> {
+  const o = parseTrainArgs(process.argv.slice(2));
+  await selectBackend('wasm');
+  const sets = await loadItemSets(o);
+  const items = sets.flatMap((s) => s.items);
+  const feats = await loadFeatures(o, sets);
+  const width = feats[0]?.length ?? 0;
+  const clips = [
+    ...new Set(
+      items.filter((i) => i.group !== 'synth' && i.group !== 'stills').map((i) => i.group),
+    ),
+  ].sort();
+  const clipFold = new Map(clips.map((c, k) => [c, k % FOLDS]));
+  const credits = CLASSES.indexOf('credits');
+  const oof: number[][] = new Array(items.length);
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const tr = items
+      .map((_, i) => i)
+      .filter((i) => foldOf(items[i] as FrameItem, clipFold) !== fold);
+    const te = items
+      .map((_, i) => i)
+      .filter((i) => foldOf(items[i] as FrameItem, clipFold) === fold);
+    const layers = headLayers({
+      features: width,
+      classes: CLASSES.length,
+      hidden: o.hidden,
+      dropout: o.dropout,
+      l2: o.l2,
+      seed: o.seed,
+    });
+    const head = headModel(layers, width);
+    head.compile({ optimizer: tf.train.adam(o.lr), loss: 'categoricalCrossentropy' });
+    const y = tr.map((i) => CLASSES.indexOf((items[i] as FrameItem).label));
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const order = balancedEpoch(createRng(o.seed * 1000 + epoch), y, CLASSES.length);
+      for (let b = 0; b < order.length; b += o.batch) {
+        const idx = order.slice(b, b + o.batch);
+        const buf = new Float32Array(idx.length * width);
+        idx.forEach((k, j) => {
+          buf.set(feats[tr[k] as number] as Float32Array, j * width);
+        });
+        const xs = tf.tensor2d(buf, [idx.length, width]);
+        const ys = tf.oneHot(
+          tf.tensor1d(
+            idx.map((k) => y[k] as number),
+            'int32',
+          ),
+          CLASSES.length,
+        );
+        await head.trainOnBatch(xs, ys);
+        xs.dispose();
+        ys.dispose();
+      }
+    }
+    const buf = new Float32Array(te.length * width);
+    te.forEach((k, j) => {
+      buf.set(feats[k] as Float32Array, j * width);
+    });
+    const probs = tf.tidy(
+      () =>
+        (head.predict(tf.tensor2d(buf, [te.length, width])) as tf.Tensor).arraySync() as number[][],
+    );
+    te.forEach((k, j) => {
+      oof[k] = probs[j] as number[];
+    });
+    head.dispose();
+  }
+  // Real clip frames: truth from the clip labels (blank frames count with their clip truth).
+  let neg = 0;
+  let fp = 0;
+  let pos = 0;
+  let tp = 0;
+  const perClip = new Map<string, string>();
+  for (const clip of clips) {
+    let n = 0;
+    let f = 0;
+    let p = 0;
+    let t = 0;
+    items.forEach((it, i) => {
+      if (it.group !== clip) return;
+      const called = (oof[i]?.[credits] ?? 0) >= 0.5;
+      if (it.kind === 'clip-credits') {
+        p++;
+        if (called) t++;
+      } else {
+        n++;
+        if (called) f++;
+      }
+    });
+    neg += n;
+    fp += f;
+    pos += p;
+    tp += t;
+    perClip.set(clip, `fp ${f}/${n} found ${t}/${p}`);
+  }
+  let stp = 0;
+  let sfp = 0;
+  let sfn = 0;
+  items.forEach((it, i) => {
+    if (it.group !== 'stills') return;
+    const called = (oof[i]?.[credits] ?? 0) >= 0.5;
+    if (called && it.label === 'credits') stp++;
+    else if (called) sfp++;
+    else if (it.label === 'credits') sfn++;
+  });
+  const f1 = (2 * stp) / Math.max(1, 2 * stp + sfp + sfn);
+  const sweep = [0.5, 0.7, 0.8, 0.9, 0.95].map((th) => {
+    let n = 0;
+    let f = 0;
+    let p = 0;
+    let t = 0;
+    items.forEach((it, i) => {
+      if (it.group === 'synth' || it.group === 'stills') return;
+      const called = (oof[i]?.[credits] ?? 0) >= th;
+      if (it.kind === 'clip-credits') {
+        p++;
+        if (called) t++;
+      } else {
+        n++;
+        if (called) f++;
+      }
+    });
+    return `@${th}: FP ${((100 * f) / Math.max(1, n)).toFixed(1)}% R ${((100 * t) / Math.max(1, p)).toFixed(1)}%`;
+  });
+  const tag = `size ${o.size} pool ${o.pool} taps ${o.taps.join('+')} hidden ${o.hidden} l2 ${o.l2} epochs ${o.epochs} clips ${o.clips}`;
+  console.log(`\nCV ${tag}`);
+  for (const [clip, line] of perClip) console.log(`  ${clip.padEnd(32)} ${line}`);
+  console.log(
+    `RESULT ${tag} | clip FP ${((100 * fp) / Math.max(1, neg)).toFixed(1)}% (${fp}/${neg}) | clip recall ${((100 * tp) / Math.max(1, pos)).toFixed(1)}% (${tp}/${pos}) | stills F1 ${f1.toFixed(3)} | ${sweep.join(' ')}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

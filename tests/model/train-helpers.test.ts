@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { clipLabelAt, isBlankFrame, isTestStill, TEST_CLIPS } from '../../model/train/dataset.js';
+import { float32ToFloat16Bits } from '../../model/train/export.js';
+import { createRng, hashString, shuffle } from '../../model/train/rng.js';
+import { VALIDATION_CLIPS } from '../../model/train/train.js';
+
+describe('clipLabelAt', () => {
+  const clip = { file: 'x.mp4', duration_s: 60, credits_start_s: 40, credits_end_s: 55 };
+
+  it('labels by the credits segment and skips frames within 0.5 s of a boundary', () => {
+    expect(clipLabelAt(clip, 10)).toBe('other');
+    expect(clipLabelAt(clip, 39.4)).toBe('other');
+    expect(clipLabelAt(clip, 39.6)).toBeNull();
+    expect(clipLabelAt(clip, 40.4)).toBeNull();
+    expect(clipLabelAt(clip, 40.5)).toBe('credits');
+    expect(clipLabelAt(clip, 54.4)).toBe('credits');
+    expect(clipLabelAt(clip, 54.8)).toBeNull();
+    expect(clipLabelAt(clip, 56)).toBe('other');
+  });
+
+  it('calls every frame of a clip without credits "other"', () => {
+    const none = { ...clip, credits_start_s: null, credits_end_s: null };
+    expect(clipLabelAt(none, 40)).toBe('other');
+  });
+});
+
+describe('isBlankFrame', () => {
+  const size = 16;
+  const frame = (fill: (i: number) => number) =>
+    Uint8Array.from({ length: size * size * 3 }, (_, i) => fill(i));
+
+  it('finds black, near-black and flat frames', () => {
+    expect(isBlankFrame(frame(() => 0))).toBe(true);
+    expect(isBlankFrame(frame((i) => (i % 7) * 2))).toBe(true);
+    expect(isBlankFrame(frame(() => 200))).toBe(true);
+  });
+
+  it('keeps a dark frame with a line of white text, and ordinary picture', () => {
+    // One bright row of pixels (text) on black: 1/16 of the frame.
+    expect(isBlankFrame(frame((i) => (Math.floor(i / (size * 3)) === 8 ? 255 : 0)))).toBe(false);
+    expect(isBlankFrame(frame((i) => (i * 37) % 256))).toBe(false);
+  });
+});
+
+describe('splits', () => {
+  it('never uses a test clip for validation or training selection', () => {
+    for (const clip of VALIDATION_CLIPS) expect(TEST_CLIPS.has(clip)).toBe(false);
+    expect(TEST_CLIPS.has('sintel_trailer_204p.mp4')).toBe(true);
+  });
+
+  it('holds out stills by a stable hash of the name (about a fifth)', () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `still-${i}.jpg`);
+    const held = names.filter(isTestStill).length;
+    expect(held).toBeGreaterThan(150);
+    expect(held).toBeLessThan(250);
+    expect(isTestStill('a.jpg')).toBe(hashString('a.jpg') % 5 === 0);
+  });
+});
+
+describe('seeded randomness', () => {
+  it('repeats with the same seed and differs with another', () => {
+    const a = shuffle(createRng(7), [1, 2, 3, 4, 5, 6, 7, 8]);
+    const b = shuffle(createRng(7), [1, 2, 3, 4, 5, 6, 7, 8]);
+    const c = shuffle(createRng(8), [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(a).toEqual(b);
+    expect(c).not.toEqual(a);
+    expect([...a].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('float32ToFloat16Bits', () => {
+  it('encodes exact halves and rounds the rest to nearest', () => {
+    expect(float32ToFloat16Bits(0)).toBe(0);
+    expect(float32ToFloat16Bits(1)).toBe(0x3c00);
+    expect(float32ToFloat16Bits(-2)).toBe(0xc000);
+    expect(float32ToFloat16Bits(0.5)).toBe(0x3800);
+    expect(float32ToFloat16Bits(65504)).toBe(0x7bff);
+    expect(float32ToFloat16Bits(1e6)).toBe(0x7c00);
+    expect(float32ToFloat16Bits(Number.NaN) & 0x7c00).toBe(0x7c00);
+    // Smallest subnormal half is 2^-24.
+    expect(float32ToFloat16Bits(2 ** -24)).toBe(1);
+    expect(float32ToFloat16Bits(1 + 2 ** -11)).toBe(0x3c00); // tie -> even
+    expect(float32ToFloat16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie -> even (up)
+  });
+});
