@@ -12,6 +12,7 @@
 import { isEndcueError } from '../server/errors.js';
 import { modelVersionFromMetadata, type RunningServer, startServer } from '../server/http/start.js';
 import { threadedDetector } from './detector-thread.js';
+import { demoEnv } from './env.js';
 import { ensurePluginBundle } from './plugin-bundle.js';
 import { buildReporter } from './progress.js';
 import { mountDemo, seriesState } from './routes.js';
@@ -19,16 +20,6 @@ import { buildSeries, type DemoSeries, SERIES_ID } from './series.js';
 import { type EpisodeView, formatClock } from './state.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-
-/** The demo's own defaults, under whatever ENDCUE_* the user set. */
-export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {
-    ...env,
-    ENDCUE_PORT: env.ENDCUE_PORT || env.PORT || '8080',
-    ENDCUE_CONCURRENCY: env.ENDCUE_CONCURRENCY || '1',
-    ENDCUE_LOG_LEVEL: env.ENDCUE_LOG_LEVEL || 'warn',
-  };
-}
 
 /** One console line per episode state change, until every analysis has finished. */
 function watchAnalyses(server: RunningServer, series: DemoSeries): () => void {
