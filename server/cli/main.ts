@@ -6,13 +6,17 @@
 import { Command } from 'commander';
 import { isEndcueError } from '../errors.js';
 import { detectCommand } from './detect.js';
+import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 
 const program = new Command('endcue')
   .description('Find where closing credits start, and serve it to players.')
   .showHelpAfterError()
   .addCommand(detectCommand())
-  .addCommand(serveCommand());
+  .addCommand(serveCommand())
+  .addCommand(workerCommand())
+  .addCommand(scanCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -203,9 +203,12 @@ export class BullJobQueue implements JobQueue {
       this.queue.getMetrics('completed', 0, 4),
       this.queue.getMetrics('failed', 0, 4),
     ]);
-    // Data points are per minute, newest first; the newest one is the minute in progress.
-    const perMinute = (data: number[]) =>
-      data.length === 0 ? 0 : data.reduce((sum, n) => sum + n, 0) / data.length;
+    // Stored points are whole minutes, newest first; the minute in progress is count - prevCount.
+    const perMinute = (metrics: { data: number[]; meta: { count: number; prevCount: number } }) =>
+      (metrics.meta.count -
+        metrics.meta.prevCount +
+        metrics.data.slice(0, 4).reduce((a, n) => a + n, 0)) /
+      (1 + Math.min(4, metrics.data.length));
     return [
       '# HELP endcue_queue_depth Analysis jobs in Redis (BullMQ), by state.',
       '# TYPE endcue_queue_depth gauge',
@@ -213,10 +216,10 @@ export class BullJobQueue implements JobQueue {
       '# HELP endcue_workers Worker processes connected to the queue.',
       '# TYPE endcue_workers gauge',
       `endcue_workers ${workers}`,
-      '# HELP endcue_worker_throughput_per_minute Jobs finished per minute by all workers (last 5 minutes).',
+      '# HELP endcue_worker_throughput_per_minute Jobs finished per minute by all workers (up to the last 5 minutes; rate() of endcue_worker_jobs_total is exact).',
       '# TYPE endcue_worker_throughput_per_minute gauge',
-      `endcue_worker_throughput_per_minute{outcome="done"} ${perMinute(completed.data)}`,
-      `endcue_worker_throughput_per_minute{outcome="failed"} ${perMinute(failed.data)}`,
+      `endcue_worker_throughput_per_minute{outcome="done"} ${perMinute(completed)}`,
+      `endcue_worker_throughput_per_minute{outcome="failed"} ${perMinute(failed)}`,
       '# HELP endcue_worker_jobs_total Jobs finished by all workers since metrics began.',
       '# TYPE endcue_worker_jobs_total counter',
       `endcue_worker_jobs_total{outcome="done"} ${completed.meta.count}`,

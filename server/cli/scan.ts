@@ -1,0 +1,317 @@
+/**
+ * `endcue scan <catalog-or-folder>`: analyse a whole library (issue 8). Registers the
+ * titles (a catalog file, or every video under a folder), skips those already analysed
+ * for the same media fingerprint and model, queues the rest and follows them to the end
+ * with an overall progress bar; then a report of titles done/skipped/failed with reasons.
+ * Production mode (REDIS_URL): jobs go to Redis and `endcue worker` processes run them.
+ * Zero-config mode: this process runs them itself (stop `endcue serve` on the same data
+ * dir first: one process should own the local queue).
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { loadCatalogFile } from '../catalog/load.js';
+import { TITLE_ID_PATTERN, type Title } from '../catalog/title.js';
+import { loadConfig, type ServerConfig } from '../config.js';
+import type { Detector } from '../detector/types.js';
+import { EndcueError, isEndcueError } from '../errors.js';
+import { lazyDetector, logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
+import { isInside, resolveSource, type SourcePolicy } from '../media/sources.js';
+import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
+import { BullJobQueue } from '../queue/bullmq.js';
+import { LocalJobQueue } from '../queue/local.js';
+import type { JobQueue } from '../queue/types.js';
+import { openStore } from '../store/open.js';
+import { openDatabase, SqliteCreditsStore } from '../store/sqlite.js';
+import type { CreditsStore } from '../store/types.js';
+import { flagsToConfig } from './serve.js';
+import { detectorFromModule } from './worker.js';
+
+export const VIDEO_EXTENSIONS = new Set([
+  '.mp4',
+  '.m4v',
+  '.mkv',
+  '.mov',
+  '.webm',
+  '.avi',
+  '.ts',
+  '.m3u8',
+]);
+
+/** A stable title id from a path under the folder: separators and odd characters -> '_'. */
+export function titleIdFromPath(relative: string): string {
+  const id = relative
+    .replace(/\.[^./\\]+$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '');
+  return (id || 'title').slice(0, 128);
+}
+
+async function walk(dir: string, out: string[] = []): Promise<string[]> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await walk(full, out);
+    else if (entry.isFile() && VIDEO_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
+      out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Titles from a catalog file or a folder. A folder's files get ids from their paths and
+ * srcs relative to the media root that holds them (the folder itself becomes one if no
+ * configured root does).
+ */
+export async function libraryTitles(
+  target: string,
+  mediaRoots: readonly string[],
+): Promise<{ titles: Title[]; mediaRoots: string[] }> {
+  const absolute = path.resolve(target);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info) {
+    throw new EndcueError('not-found', `${target} does not exist`, {
+      hint: 'Give a catalog file (JSON/YAML) or a folder of videos.',
+    });
+  }
+  if (info.isFile())
+    return { titles: await loadCatalogFile(absolute), mediaRoots: [...mediaRoots] };
+  const root = mediaRoots.find((candidate) => isInside(candidate, absolute)) ?? absolute;
+  const files = (await walk(absolute)).sort();
+  const seen = new Map<string, number>();
+  const titles = files.map((file) => {
+    const relative = path.relative(root, file);
+    let id = titleIdFromPath(path.relative(absolute, file));
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    if (n > 0) id = `${id.slice(0, 120)}_${n + 1}`; // same name, other extension
+    if (!TITLE_ID_PATTERN.test(id)) id = `title_${seen.size}`;
+    return { id, src: relative.split(path.sep).join('/') };
+  });
+  return {
+    titles,
+    mediaRoots: mediaRoots.includes(root) ? [...mediaRoots] : [...mediaRoots, root],
+  };
+}
+
+export type ScanOutcome = 'done' | 'skipped' | 'failed';
+
+export interface ScanEntry {
+  titleId: string;
+  outcome: ScanOutcome;
+  /** For failures: the EndcueError line (code, message, hint). */
+  reason?: string;
+}
+
+export interface ScanReport {
+  entries: ScanEntry[];
+  done: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface ScanOptions {
+  titles: readonly Title[];
+  store: CreditsStore;
+  queue: JobQueue;
+  policy: SourcePolicy;
+  modelVersion?: ModelVersionProvider;
+  /** Re-analyse even when a result exists. */
+  force?: boolean;
+  /** Return after queueing (outcomes of queued titles are then 'done' = queued). */
+  wait?: boolean;
+  pollMs?: number;
+  /** Called as titles finish: (finished, total to analyse, running). */
+  onProgress?: (finished: number, total: number, running: number) => void;
+}
+
+function reasonOf(error: { code: string; message: string; hint?: string }): string {
+  return `${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+}
+
+/** Registers, filters, queues and follows a library. */
+export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
+  const { store, queue, policy } = options;
+  const entries: ScanEntry[] = [];
+  const pending = new Map<string, string>(); // titleId -> fingerprint
+  const model = await options.modelVersion?.();
+  for (const title of options.titles) {
+    const existing = await store.getTitle(title.id);
+    if (!existing || existing.src !== title.src) await store.putTitle(title, 'admin');
+    let fingerprint: string;
+    try {
+      fingerprint = (await resolveSource(title.src, policy)).fingerprint;
+    } catch (error) {
+      const reason = isEndcueError(error) ? reasonOf(error) : String(error);
+      entries.push({ titleId: title.id, outcome: 'failed', reason });
+      continue;
+    }
+    if (!options.force && (await store.getResult(title.id, fingerprint, model))) {
+      entries.push({ titleId: title.id, outcome: 'skipped' });
+      continue;
+    }
+    if (options.force) await store.clearFailures(title.id);
+    await queue.enqueue(title.id, options.force ? { force: true } : {});
+    pending.set(title.id, fingerprint);
+  }
+  const total = pending.size;
+  options.onProgress?.(0, total, 0);
+  if (options.wait !== false) {
+    while (pending.size > 0) {
+      let running = 0;
+      for (const [titleId, fingerprint] of pending) {
+        const job = await queue.active(titleId);
+        if (job) {
+          if (job.state === 'running') running++;
+          continue;
+        }
+        pending.delete(titleId);
+        if (await store.getResult(titleId, fingerprint, model)) {
+          entries.push({ titleId, outcome: 'done' });
+        } else {
+          const failure = await store.getFailure(titleId, fingerprint);
+          entries.push({
+            titleId,
+            outcome: 'failed',
+            reason: failure ? reasonOf(failure.error) : 'no result was stored (see the worker log)',
+          });
+        }
+      }
+      options.onProgress?.(total - pending.size, total, running);
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+    }
+  } else {
+    for (const titleId of pending.keys()) entries.push({ titleId, outcome: 'done' });
+  }
+  const count = (outcome: ScanOutcome) => entries.filter((e) => e.outcome === outcome).length;
+  return { entries, done: count('done'), skipped: count('skipped'), failed: count('failed') };
+}
+
+export function formatScanReport(report: ScanReport, waited = true): string {
+  const lines = [
+    `${waited ? 'done' : 'queued'} ${report.done}, skipped ${report.skipped} (already analysed), failed ${report.failed}`,
+  ];
+  for (const entry of report.entries) {
+    if (entry.outcome === 'failed') lines.push(`  failed ${entry.titleId}: ${entry.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface ScanFlags {
+  force?: boolean;
+  wait: boolean;
+  concurrency?: string;
+  dataDir?: string;
+  mediaRoot?: string[];
+  allowedHost?: string[];
+  allowPrivateNetworks?: boolean;
+  progress: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+async function localEngine(
+  config: ServerConfig,
+  store: CreditsStore,
+  policy: SourcePolicy,
+  detector: Detector,
+  modelVersion: ModelVersionProvider | undefined,
+): Promise<{ queue: LocalJobQueue; close(): void }> {
+  const db = store instanceof SqliteCreditsStore ? store.db : openDatabase(config.dataDir);
+  const handler = createAnalysisHandler({
+    store,
+    detector,
+    policy,
+    ...(modelVersion ? { modelVersion } : {}),
+  });
+  const queue = new LocalJobQueue({
+    db,
+    handler,
+    concurrency: config.concurrency,
+    maxAttempts: config.maxAttempts,
+    retryBaseMs: config.retryBaseMs,
+    onEvent: logQueueEvents(pino({ level: 'warn', name: 'endcue-scan' })),
+  });
+  await queue.start();
+  return { queue, close: () => (db !== (store as SqliteCreditsStore).db ? db.close() : undefined) };
+}
+
+export function scanCommand(): Command {
+  return new Command('scan')
+    .description(
+      'Analyse a whole library: a catalog file or a folder of videos. Skips titles already analysed (same media, same model).',
+    )
+    .argument('<catalog-or-folder>', 'catalog file (JSON/YAML) or folder of videos')
+    .option('--force', 'analyse again even when a result exists')
+    .option('--no-wait', 'queue and return (production mode: workers do the rest)')
+    .option('--concurrency <n>', 'analyses at once when this process runs them (no REDIS_URL)')
+    .option('--data-dir <dir>', 'SQLite data dir when DATABASE_URL is unset (env ENDCUE_DATA_DIR)')
+    .option('--media-root <dir>', 'media root, repeatable (env ENDCUE_MEDIA_ROOTS)', collect)
+    .option('--allowed-host <host>', 'host URL sources may use (env ENDCUE_ALLOWED_HOSTS)', collect)
+    .option('--allow-private-networks', 'allow URL sources on private addresses')
+    .option('--no-progress', 'no progress bar')
+    .action(async (target: string, flags: ScanFlags) => {
+      const config = loadConfig(flagsToConfig(flags), process.env);
+      const library = await libraryTitles(target, config.mediaRoots);
+      if (config.redisUrl && library.mediaRoots.length !== config.mediaRoots.length) {
+        process.stderr.write(
+          `note: ${target} is under no ENDCUE_MEDIA_ROOTS entry; workers must have it as a media root\n`,
+        );
+      }
+      const policy: SourcePolicy = {
+        mediaRoots: library.mediaRoots,
+        allowedHosts: config.allowedHosts,
+        allowPrivateNetworks: config.allowPrivateNetworks,
+      };
+      const module = process.env.ENDCUE_DETECTOR_MODULE;
+      const standIn = module ? await detectorFromModule(module) : undefined;
+      const modelVersion = standIn ? standIn.modelVersion : modelVersionFromMetadata();
+      const store = await openStore(config);
+      const engine = config.redisUrl
+        ? { queue: new BullJobQueue({ redisUrl: config.redisUrl }), close: () => {} }
+        : await localEngine(
+            config,
+            store,
+            policy,
+            standIn?.detector ?? lazyDetector(),
+            modelVersion,
+          );
+      const bar =
+        flags.progress && process.stderr.isTTY
+          ? new cliProgress.SingleBar(
+              {
+                stream: process.stderr,
+                format: 'scan [{bar}] {value}/{total} titles | {running} running | {eta_formatted}',
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+      let report: ScanReport;
+      try {
+        report = await scanLibrary({
+          titles: library.titles,
+          store,
+          queue: engine.queue,
+          policy,
+          ...(modelVersion ? { modelVersion } : {}),
+          force: flags.force === true,
+          wait: flags.wait,
+          onProgress: (finished, total, running) => {
+            if (!bar) return;
+            if (bar.getTotal() !== total) bar.start(total, finished, { running });
+            bar.update(finished, { running });
+          },
+        });
+      } finally {
+        bar?.stop();
+        await engine.queue.stop();
+        engine.close();
+        await store.close();
+      }
+      process.stdout.write(formatScanReport(report, flags.wait));
+      if (report.failed > 0) process.exitCode = 1;
+    });
+}
