@@ -125,7 +125,29 @@ export function createApp(options: AppOptions): OpenAPIHono {
   );
   app.onError((error, c) => {
     options.logger?.error({ err: error, path: c.req.path }, 'request failed');
+    if (isStorageFault(error)) {
+      // Disk full, read-only or failing data dir: say so, and that it is worth retrying.
+      c.header('Retry-After', '30');
+      c.header('Cache-Control', 'no-store');
+      return c.json(
+        errorBody(
+          'storage-unavailable',
+          'The server cannot write its data store (disk full or failing)',
+          'Retry later; operators: free space in ENDCUE_DATA_DIR or check the disk.',
+        ),
+        503,
+      );
+    }
     return c.json(errorBody('internal', 'Internal server error', 'See the server log.'), 500);
   });
   return app;
+}
+
+/** SQLite / file system errors that mean the data dir can't take writes (not a bug). */
+export function isStorageFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)|ENOSPC|EROFS|EDQUOT|EIO)/.test(code)
+  );
 }

@@ -25,6 +25,7 @@ import { openDatabase, SqliteCreditsStore } from '../store/sqlite.js';
 import type { CreditsStore } from '../store/types.js';
 import { createApp } from './app.js';
 import { EndcueMetrics } from './metrics.js';
+import { checkModelFiles } from './model-preflight.js';
 import { NodeEndcueService } from './node-service.js';
 
 export interface StartOptions extends Partial<ServerConfig> {
@@ -36,6 +37,8 @@ export interface StartOptions extends Partial<ServerConfig> {
    * detector: whatever each DetectionResult says.
    */
   modelVersion?: ModelVersionProvider;
+  /** Model folder checked at start when no detector is given (default: the shipped one the real detector loads). */
+  modelDir?: string;
   /** Titles to register as catalog titles at start (in addition to the catalog file). */
   titles?: Title[];
   /** Env to read ENDCUE_* from; default {} (programmatic use is explicit). */
@@ -139,6 +142,7 @@ export function logQueueEvents(
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const {
     detector,
+    modelDir,
     modelVersion,
     titles,
     env = {},
@@ -149,6 +153,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...overrides
   } = options;
   const config = loadConfig(overrides, env);
+  // The real detector loads the model lazily: check its files now, so a broken model
+  // stops the start with a clear error instead of failing (and being stored) per title.
+  if (!detector) checkModelFiles(modelDir ?? path.dirname(MODEL_METADATA));
   const logger =
     loggerOption === false
       ? pino({ level: 'silent' })

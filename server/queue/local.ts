@@ -98,6 +98,8 @@ export class LocalJobQueue implements JobQueue {
   private readonly onEvent: (event: QueueEvent) => void;
   private readonly now: () => number;
   private readonly running = new Map<number, Running>();
+  /** Job id -> error JSON, for jobs whose outcome could not be written (disk full). */
+  private readonly stranded = new Map<number, string>();
   private started = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -228,7 +230,12 @@ export class LocalJobQueue implements JobQueue {
     ]);
     clearTimeout(timer);
     // Whatever did not settle in time is still 'running' in the table: back to the queue.
-    this.sql.requeueAll.run(this.now());
+    // (If the table can't be written now, start() does it on the next run.)
+    try {
+      this.sql.requeueAll.run(this.now());
+    } catch {
+      // disk full or read-only: start() re-queues 'running' rows anyway
+    }
     this.started = false;
   }
 
@@ -249,12 +256,32 @@ export class LocalJobQueue implements JobQueue {
 
   private pump(): void {
     if (!this.started || this.stopping) return;
-    while (this.running.size < this.concurrency) {
-      const row = this.claimNext();
-      if (!row) break;
-      this.run(row);
+    try {
+      this.requeueStranded();
+      while (this.running.size < this.concurrency) {
+        const row = this.claimNext();
+        if (!row) break;
+        this.run(row);
+      }
+      this.scheduleWake();
+    } catch {
+      // The table can't be written (disk full, I/O error): try again later, don't crash.
+      this.wakeLater(this.retryBaseMs);
     }
-    this.scheduleWake();
+  }
+
+  /** Jobs whose outcome could not be written go back to the queue once the table takes writes. */
+  private requeueStranded(): void {
+    for (const [id, stored] of this.stranded) {
+      this.sql.retry.run(stored, this.now(), this.now(), id);
+      this.stranded.delete(id);
+    }
+  }
+
+  private wakeLater(delayMs: number): void {
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => this.pump(), Math.max(10, delayMs));
+    this.wakeTimer.unref();
   }
 
   private claimNext(): JobRow | undefined {
@@ -270,6 +297,10 @@ export class LocalJobQueue implements JobQueue {
   /** Wakes up for the earliest delayed retry. */
   private scheduleWake(): void {
     clearTimeout(this.wakeTimer);
+    if (this.stranded.size > 0) {
+      this.wakeLater(this.retryBaseMs);
+      return;
+    }
     if (this.running.size >= this.concurrency) return;
     const at = this.sql.nextWake.get()?.at;
     if (at === null || at === undefined) return;
@@ -299,24 +330,40 @@ export class LocalJobQueue implements JobQueue {
       // Progress lives in memory; the table gets it now and then (restart shows roughly where).
       if (phaseChanged || this.now() - entry.lastSaved > 1000) {
         entry.lastSaved = this.now();
-        if (this.running.has(row.id))
-          this.sql.progress.run(clamped, entry.phase, entry.lastSaved, row.id);
+        try {
+          if (this.running.has(row.id))
+            this.sql.progress.run(clamped, entry.phase, entry.lastSaved, row.id);
+        } catch {
+          // best effort: progress is also kept in memory
+        }
       }
     };
     entry.done = (async () => {
       try {
-        await this.handler.run(job, { signal: controller.signal, progress });
-        this.sql.finish.run('done', null, 1, this.now(), this.now(), row.id);
-        this.onEvent({
-          type: 'done',
-          job: this.current(row.id, job),
-          durationMs: this.now() - startedAt,
-        });
-      } catch (thrown) {
-        await this.settleFailure(row.id, job, thrown, controller.signal, startedAt);
+        try {
+          await this.handler.run(job, { signal: controller.signal, progress });
+          this.sql.finish.run('done', null, 1, this.now(), this.now(), row.id);
+          this.onEvent({
+            type: 'done',
+            job: this.current(row.id, job),
+            durationMs: this.now() - startedAt,
+          });
+        } catch (thrown) {
+          await this.settleFailure(row.id, job, thrown, controller.signal, startedAt);
+        }
+      } catch (storage) {
+        // The outcome (result, failure or retry) could not be written, e.g. the disk is
+        // full: run the job again once writes work, rather than crash or leave it 'running'.
+        const error = asEndcueError(storage);
+        this.stranded.set(row.id, JSON.stringify(error.toJSON()));
+        this.onEvent({ type: 'retry', job, error, delayMs: this.retryBaseMs });
       } finally {
         this.running.delete(row.id);
-        this.sql.prune.run(this.keepFinished);
+        try {
+          this.sql.prune.run(this.keepFinished);
+        } catch {
+          // pruning waits for the next job
+        }
         if (!this.stopping) this.pump();
       }
     })();

@@ -20,6 +20,7 @@ import { type RunningServer, startServer } from '../../server/http/start.js';
 import { withinBound } from './bound.js';
 import { buildCorpus, type Corpus, type CorpusEntry } from './corpus.js';
 import { type LocalServer, serveDir, stallingServer } from './http-fixtures.js';
+import { standInClassifier } from './stand-in.js';
 
 const BOUND_MS = 60_000;
 
@@ -116,33 +117,6 @@ describe('the detector on bad and exotic media', () => {
     expect('error' in got && got.error.code).toBe('timeout');
   });
 });
-
-/** Real ffprobe/ffmpeg sampling and decision; "credits" = a dark frame with some light text. */
-function standInClassifier(): CreditsFrameClassifier {
-  const size = 32;
-  const score = (frame: Uint8Array) => {
-    let dark = 0;
-    for (let i = 0; i < frame.length; i += 3) if ((frame[i] as number) < 30) dark++;
-    return dark / (frame.length / 3) > 0.8 ? 0.9 : 0.1;
-  };
-  return {
-    inputSize: size,
-    modelVersion: 'stand-in-1',
-    backend: 'fake',
-    classes: ['other', 'credits'],
-    fallbackReasons: [],
-    async classify(frames) {
-      return Float32Array.from(frames, score);
-    },
-    async scores(frames) {
-      return {
-        classes: ['other', 'credits'],
-        probabilities: frames.map((f) => Float32Array.of(1 - score(f), score(f))),
-      };
-    },
-    dispose() {},
-  };
-}
 
 describe('the server on bad and exotic media', () => {
   let server: RunningServer | undefined;
