@@ -26,14 +26,16 @@ const FRAME = { width: 1280, height: 720, fps: 24 } as const;
 /**
  * Three episodes, 60-120 s, one credits style each; the last has a post-credits scene.
  * Seeds are chosen so every episode opens on a black title card with the film's name and
- * a "presents" line: white text on black, the in-story text most like credits.
+ * a "presents" line (white text on black, the in-story text most like credits), and so
+ * every name is in Latin-1: the fixture fonts are the `latin` subsets, which draw a box
+ * for letters such as ć or ř.
  */
 export const EPISODES: readonly EpisodeSpec[] = [
   {
     id: 'demo-s1e1',
     episode: 1,
     title: 'The Signal',
-    fixture: { ...FRAME, seed: 701, duration: 72, creditsDuration: 14, style: 'roll' },
+    fixture: { ...FRAME, seed: 705, duration: 72, creditsDuration: 14, style: 'roll' },
   },
   {
     id: 'demo-s1e2',

@@ -32,6 +32,23 @@ describe('the demo series', () => {
     }
   });
 
+  it('only uses letters the fixture fonts can draw (Latin-1)', () => {
+    const strings = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value)
+          ? value.flatMap(strings)
+          : value && typeof value === 'object'
+            ? Object.values(value).flatMap(strings)
+            : [];
+    for (const e of EPISODES) {
+      const plan = planFixture(e.fixture);
+      const shown = [...strings(plan.credits), ...plan.truth.textEvents.map((t) => t.text)];
+      const outside = shown.filter((s) => [...s].some((c) => (c.codePointAt(0) ?? 0) > 0xff));
+      expect(outside).toEqual([]);
+    }
+  });
+
   it('opens every episode on a black title card', () => {
     for (const e of EPISODES) expect(planFixture(e.fixture).scenes[0]?.kind).toBe('title-card');
   });
