@@ -152,6 +152,14 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
       entries.push({ titleId: title.id, outcome: 'skipped' });
       continue;
     }
+    if (!options.force) {
+      // Bad media stays bad until the file changes (or --force): report it, don't re-run it.
+      const known = await store.getFailure(title.id, fingerprint);
+      if (known && !known.error.retryable) {
+        entries.push({ titleId: title.id, outcome: 'failed', reason: reasonOf(known.error) });
+        continue;
+      }
+    }
     if (options.force) await store.clearFailures(title.id);
     await queue.enqueue(title.id, options.force ? { force: true } : {});
     pending.set(title.id, fingerprint);

@@ -216,15 +216,16 @@ describe.skipIf(!available)('production mode: workers and API servers as process
     const log = path.join(media.dir, 'detect.log');
     writeFileSync(log, '');
 
-    const first = await worker(services, media, log);
+    const workers = await Promise.all([worker(services, media, log), worker(services, media, log)]);
     const [server] = [await apiServer(services, media, titles)];
     const asked = await fetch(`${server?.url}/v1/titles/long/credits`);
     expect(asked.status).toBe(202);
-    await waitFor(
-      () => (readLog(log).some((line) => line.event === 'start') ? true : undefined),
+    const started = await waitFor(
+      () => readLog(log).find((line) => line.event === 'start'),
       30_000,
     );
-    const second = await worker(services, media, log);
+    const first = workers.find((w) => w.pid === started.pid) as WorkerProcess;
+    const second = workers.find((w) => w.pid !== started.pid) as WorkerProcess;
     first.child.kill('SIGKILL'); // no goodbye: its lock just expires
 
     const answer = await answers(server ? [server] : [], titles, 60_000);
