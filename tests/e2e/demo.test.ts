@@ -147,7 +147,10 @@ beforeAll(async () => {
     `demo: URL after ${startedIn.toFixed(1)} s, analyses after ${analysedIn.toFixed(1)} s more`,
   );
   for (const e of episodes) {
-    console.log(`demo: E${e.episode} ${e.label}; ${e.truth.label}`);
+    const post = e.postCreditsStart === null ? '' : `, post-credits ${e.postCreditsStart} s`;
+    console.log(
+      `demo: E${e.episode} ${e.style}: ${e.label} (${e.creditsStart}-${e.creditsEnd} s${post}); generated ${e.truth.creditsStart} s`,
+    );
   }
   browser = await launchBrowser();
 }, START_TIMEOUT_MS + ANALYSIS_TIMEOUT_MS);
