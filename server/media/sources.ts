@@ -311,6 +311,7 @@ export async function resolveUrl(
         retryable: response.status >= 500 || response.status === 429,
       });
     }
+    if (looksLikeHls(url, response.headers)) await checkHlsPlaylist(url, policy, deps, lookup);
     return { kind: 'url', input: url.href, fingerprint: fingerprintFromHeaders(response.headers) };
   }
   throw forbidden(
@@ -318,6 +319,104 @@ export async function resolveUrl(
     `redirects more than ${MAX_REDIRECTS} times`,
     'Point the title at the final URL.',
   );
+}
+
+// ---------- HLS ----------
+
+const MAX_PLAYLIST_BYTES = 2 * 1024 * 1024;
+const MAX_SUB_PLAYLISTS = 16;
+
+function looksLikeHls(url: URL, headers: Headers): boolean {
+  return /\.m3u8?$/i.test(url.pathname) || /mpegurl/i.test(headers.get('content-type') ?? '');
+}
+
+/** Every URI a playlist names: segment/variant lines and URI="..." attributes (keys, maps). */
+export function playlistUris(text: string): { uri: string; playlist: boolean }[] {
+  const found: { uri: string; playlist: boolean }[] = [];
+  let variantNext = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (line.startsWith('#')) {
+      if (/^#EXT-X-STREAM-INF/i.test(line)) variantNext = true;
+      for (const match of line.matchAll(/URI="([^"]*)"/gi)) {
+        const uri = match[1] ?? '';
+        found.push({ uri, playlist: /^#EXT-X-(MEDIA|I-FRAME-STREAM-INF)/i.test(line) });
+      }
+      continue;
+    }
+    found.push({ uri: line, playlist: variantNext || /\.m3u8?(\?|$)/i.test(line) });
+    variantNext = false;
+  }
+  return found;
+}
+
+/**
+ * ffmpeg fetches whatever an HLS playlist names (variants, segments, keys) on its own, so
+ * the playlist is read here and every host it names is held to the same policy: a
+ * playlist on an allowed host can't send ffmpeg to an internal address.
+ */
+async function checkHlsPlaylist(
+  url: URL,
+  policy: SourcePolicy,
+  deps: SourceDeps,
+  lookup: LookupAll,
+): Promise<void> {
+  const doFetch = deps.fetch ?? fetch;
+  const checkedOrigins = new Set<string>([url.origin]);
+  const queue: URL[] = [url];
+  let fetched = 0;
+  while (queue.length > 0) {
+    const playlist = queue.shift() as URL;
+    if (++fetched > MAX_SUB_PLAYLISTS) {
+      throw forbidden(url.href, 'names too many playlists', 'Point the title at one rendition.');
+    }
+    let text: string;
+    try {
+      const response = await doFetch(playlist, {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+      });
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        if (response.status >= 300 && response.status < 400 && playlist !== url) {
+          throw forbidden(
+            playlist.href,
+            'redirects (playlists inside HLS must not)',
+            'Name the final URLs in the playlist.',
+          );
+        }
+        continue; // the top playlist's status was checked by HEAD; let ffmpeg report others
+      }
+      const length = Number(response.headers.get('content-length') ?? 0);
+      if (length > MAX_PLAYLIST_BYTES) {
+        await response.body?.cancel();
+        throw forbidden(playlist.href, 'is too large for a playlist', 'Check the URL.');
+      }
+      text = await response.text();
+    } catch (cause) {
+      if (cause instanceof EndcueError) throw cause;
+      throw new EndcueError('unreachable-url', `Cannot read the playlist ${playlist.href}`, {
+        hint: 'Check that the server is up.',
+        cause,
+      });
+    }
+    if (!text.startsWith('#EXTM3U')) continue; // not a playlist after all: ffmpeg decides
+    for (const { uri, playlist: isPlaylist } of playlistUris(text.slice(0, MAX_PLAYLIST_BYTES))) {
+      let target: URL;
+      try {
+        target = new URL(uri, playlist);
+      } catch {
+        continue;
+      }
+      if (target.protocol === 'data:') continue; // inline keys/maps reach nothing
+      if (!checkedOrigins.has(target.origin) || target.protocol !== playlist.protocol) {
+        await checkUrl(target.href, policy, lookup);
+        checkedOrigins.add(target.origin);
+      }
+      if (isPlaylist) queue.push(target);
+    }
+  }
 }
 
 /** Checks a title's src at registration (no disk or network): throws when it cannot be allowed. */

@@ -252,3 +252,66 @@ describe('URL sources never reach a private or non-allow-listed address', () => 
     );
   });
 });
+
+describe('HLS playlists are held to the same policy as their URL', () => {
+  const policy: SourcePolicy = {
+    mediaRoots: [],
+    allowedHosts: ['cdn.example'],
+    allowPrivateNetworks: false,
+  };
+  const lookup: LookupAll = async (name) =>
+    name === 'cdn.example'
+      ? [{ address: '93.184.216.34', family: 4 }]
+      : [{ address: '10.0.0.5', family: 4 }];
+
+  function server(files: Record<string, string>) {
+    const fetched: string[] = [];
+    const fakeFetch = (async (input: URL | string, init?: RequestInit) => {
+      const url = new URL(String(input));
+      fetched.push(url.href);
+      const body = files[url.pathname];
+      if (body === undefined) return new Response(null, { status: 404 });
+      const headers = { 'content-type': 'application/vnd.apple.mpegurl' };
+      return new Response(init?.method === 'HEAD' ? null : body, { status: 200, headers });
+    }) as typeof fetch;
+    return { fetched, fakeFetch };
+  }
+
+  it('refuses a playlist that sends ffmpeg to another host, in any URI position', async () => {
+    const elsewhere = fc.constantFrom(
+      'http://169.254.169.254/latest/meta-data',
+      'http://evil.example/seg.ts',
+      'http://127.0.0.1:6379/',
+      'file:///etc/passwd',
+      'https://cdn.example.evil.test/seg.ts',
+    );
+    const position = fc.constantFrom('segment', 'key', 'map', 'variant');
+    await fc.assert(
+      fc.asyncProperty(elsewhere, position, async (target, where) => {
+        const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:2'];
+        if (where === 'key') lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${target}"`);
+        if (where === 'map') lines.push(`#EXT-X-MAP:URI="${target}"`);
+        if (where === 'variant') lines.push('#EXT-X-STREAM-INF:BANDWIDTH=1', target);
+        lines.push('#EXTINF:2,', 'seg0.ts', '#EXTINF:2,', where === 'segment' ? target : 'seg1.ts');
+        const { fakeFetch } = server({ '/show/index.m3u8': lines.join('\n') });
+        await expect(
+          resolveUrl('https://cdn.example/show/index.m3u8', policy, { fetch: fakeFetch, lookup }),
+        ).rejects.toMatchObject({ code: 'forbidden-source' });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('accepts a master playlist whose variants and segments stay on the allowed host', async () => {
+    const { fakeFetch, fetched } = server({
+      '/show/master.m3u8': '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow/index.m3u8\n',
+      '/show/low/index.m3u8': '#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\n/show/low/seg1.ts\n',
+    });
+    const resolved = await resolveUrl('https://cdn.example/show/master.m3u8', policy, {
+      fetch: fakeFetch,
+      lookup,
+    });
+    expect(resolved.input).toBe('https://cdn.example/show/master.m3u8');
+    expect(fetched).toContain('https://cdn.example/show/low/index.m3u8');
+  });
+});
