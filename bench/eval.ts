@@ -53,6 +53,8 @@ interface CachedRun {
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
+    match: { type: 'string' },
+    'no-keyframe-motion': { type: 'boolean', default: false },
     replay: { type: 'boolean', default: false },
     json: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
@@ -89,6 +91,10 @@ async function main(): Promise<void> {
     titles.push(...real, ...joinedTitles(real));
   }
 
+  if (values.match) {
+    const pattern = new RegExp(values.match);
+    titles.splice(0, titles.length, ...titles.filter((t) => pattern.test(t.name)));
+  }
   const classifier = values.replay
     ? undefined
     : await loadClassifier({ backend: values.backend as BackendName });
@@ -109,7 +115,11 @@ async function main(): Promise<void> {
     let failure: string | undefined;
     try {
       if (classifier) {
-        const run = await runDetection(title.path, { classifier, decide: decideTuning });
+        const run = await runDetection(title.path, {
+          classifier,
+          decide: decideTuning,
+          keyframeMotion: !values['no-keyframe-motion'],
+        });
         predicted = run.result.creditsStart;
         confidence = run.result.confidence;
         frames = run.stats.framesClassified;

@@ -60,6 +60,8 @@ export interface DetectorOptions {
   decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
   /** Extra model copies in worker threads for long tails on wasm/cpu (default: cores - 1, max 3). */
   classifierWorkers?: number;
+  /** Measure motion between consecutive keyframes in the coarse pass (default true). */
+  keyframeMotion?: boolean;
   /** Read the coarse pass's frames in a worker thread (default true). */
   offThread?: boolean;
 }
@@ -466,8 +468,11 @@ class Sampler {
     let lastKept = Number.NEGATIVE_INFINITY;
     const span = Math.max(1e-6, run.end - run.start);
     let last = Number.NEGATIVE_INFINITY;
-    // Motion needs neighbours well under a second apart: rate runs only.
-    const withMotion = run.mode === 'rate' && (run.rate ?? 0) >= 1;
+    // Motion needs near neighbours: frames <= 1 s apart in rate runs; in keyframe runs every
+    // decoded keyframe (also those not classified) is a neighbour, typically 1-3 s away.
+    const maxGap = run.mode === 'rate' ? 1.01 : 3.01;
+    const withMotion =
+      run.mode === 'rate' ? (run.rate ?? 0) >= 1 : this.options.keyframeMotion !== false;
     let previous: { key: number; t: number; thumb: Float32Array } | undefined;
     for await (const frame of frames) {
       this.framesDecoded++;
@@ -475,7 +480,7 @@ class Sampler {
       if (withMotion) {
         const thumb = motionThumbnail(frame.data, this.size, this.size);
         const k = key(frame.t);
-        if (previous && frame.t - previous.t <= 1.01) {
+        if (previous && frame.t - previous.t <= maxGap) {
           const residual = scrollResidual(previous.thumb, thumb);
           this.residuals.set(previous.key, { ...this.residuals.get(previous.key), next: residual });
           this.residuals.set(k, { ...this.residuals.get(k), prev: residual });

@@ -71,7 +71,8 @@ export function frameDifference(a: Uint8Array, b: Uint8Array): number {
 
 /** Side of the luma thumbnails that motion is measured on. */
 const MOTION_SIDE = 64;
-const MAX_SCROLL = 16;
+/** Largest scroll looked for between two frames, in thumbnail rows (a third of the height). */
+const MAX_SCROLL = 20;
 
 /** Luma thumbnail (MOTION_SIDE square) of an rgb24 frame, by box averaging. */
 export function motionThumbnail(rgb: Uint8Array, width: number, height: number): Float32Array {
