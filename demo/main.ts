@@ -10,8 +10,7 @@
  * FFMPEG_PATH / FFPROBE_PATH as everywhere.
  */
 import { isEndcueError } from '../server/errors.js';
-import { modelVersionFromMetadata, type RunningServer, startServer } from '../server/http/start.js';
-import { threadedDetector } from './detector-thread.js';
+import { type RunningServer, startServer } from '../server/http/start.js';
 import { demoEnv } from './env.js';
 import { ensurePluginBundle } from './plugin-bundle.js';
 import { buildReporter } from './progress.js';
@@ -69,14 +68,11 @@ async function main(): Promise<void> {
   out(`Series ready in ${series.mediaDir}`);
 
   const env = demoEnv(process.env);
-  // The real detector and shipped model, in a worker thread so pages and video keep flowing.
-  const detector = threadedDetector();
   let server: RunningServer;
   try {
     server = await startServer({
+      // No detector given: the server runs the real one, with the shipped model, in a thread.
       env,
-      detector,
-      modelVersion: modelVersionFromMetadata(),
       mediaRoots: [series.mediaDir],
       titles: series.episodes.map((e) => ({
         id: e.id,
@@ -111,13 +107,10 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     stopWatching();
-    server
-      .close()
-      .then(() => detector.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

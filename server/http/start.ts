@@ -1,8 +1,8 @@
 /**
  * Node wiring: config -> SQLite store + local queue + catalog watcher + Hono app on a
  * socket. `startServer()` is what `endcue serve`, the demo and browser tests use in-process.
- * The real detector (TF.js) is imported lazily, on the first analysis, so the server
- * starts fast and tests never load it.
+ * The real detector (TF.js) runs in a worker thread started on the first analysis, so the
+ * server starts fast, tests never load it, and inference never stalls HTTP requests.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import { type Logger, pino } from 'pino';
 import type { Title } from '../catalog/title.js';
 import { type CatalogWatcher, watchCatalog } from '../catalog/watch.js';
 import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
+import { threadedDetector } from '../detector/thread.js';
 import type { Detector } from '../detector/types.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
@@ -29,7 +30,7 @@ import { checkModelFiles } from './model-preflight.js';
 import { NodeEndcueService } from './node-service.js';
 
 export interface StartOptions extends Partial<ServerConfig> {
-  /** Default: the real detector (server/detector/detect.ts), loaded on first use. */
+  /** Default: the real detector (server/detector/detect.ts) in a worker thread, started on first use. */
   detector?: Detector;
   /**
    * The model version results are keyed by. Default with the real detector: the `version`
@@ -169,9 +170,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
   const metrics = new EndcueMetrics();
   const versionOf = modelVersion ?? (detector ? undefined : modelVersionFromMetadata());
+  // Model inference is synchronous CPU work: off the event loop, reads stay fast meanwhile.
+  const ownDetector = detector ? undefined : threadedDetector();
   const handler = createAnalysisHandler({
     store,
-    detector: detector ?? lazyDetector(),
+    detector: detector ?? (ownDetector as Detector),
     policy,
     ...(sourceDeps ? { sourceDeps } : {}),
     ...(versionOf ? { modelVersion: versionOf } : {}),
@@ -266,6 +269,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await queue.stop();
+      await ownDetector?.close();
       if ('closeAllConnections' in server) server.closeAllConnections();
       await serverClosed;
       await store.close();

@@ -1,11 +1,11 @@
 /**
  * Worker thread that runs the real detector (server/detector/detect.ts, the shipped model).
- * The model stays loaded between titles. Messages: see detector-thread.ts.
+ * The model stays loaded between titles. Messages: see thread.ts.
  */
 import { parentPort } from 'node:worker_threads';
-import { detect } from '../server/detector/detect.js';
-import { isEndcueError } from '../server/errors.js';
-import type { ToMain, ToWorker } from './detector-thread.js';
+import { isEndcueError } from '../errors.js';
+import { detect } from './detect.js';
+import type { ToMain, ToWorker } from './thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('detector-worker.ts must run in a worker thread');

@@ -3,8 +3,8 @@ import {
   errorFromWorker,
   type ThreadedDetector,
   threadedDetector,
-} from '../../demo/detector-thread.js';
-import { EndcueError } from '../../server/errors.js';
+} from '../../../server/detector/thread.js';
+import { EndcueError } from '../../../server/errors.js';
 
 const FAKE = new URL('./fake-detector-worker.mjs', import.meta.url);
 let detector: ThreadedDetector | undefined;

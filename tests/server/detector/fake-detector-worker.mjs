@@ -1,4 +1,4 @@
-// A stand-in for demo/detector-worker.ts: answers by file name, no model.
+// A stand-in for server/detector/thread-worker.ts: answers by file name, no model.
 import { parentPort } from 'node:worker_threads';
 
 parentPort.on('message', (message) => {

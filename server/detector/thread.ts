@@ -5,8 +5,8 @@
  * with the same Detector contract, so the queue does not know the difference.
  */
 import { Worker } from 'node:worker_threads';
-import type { DetectionResult, Detector, DetectProgress } from '../server/detector/types.js';
-import { EndcueError, type EndcueErrorCode } from '../server/errors.js';
+import { EndcueError, type EndcueErrorCode } from '../errors.js';
+import type { DetectionResult, Detector, DetectProgress } from './types.js';
 
 export type ToWorker =
   | { type: 'detect'; id: number; source: string }
@@ -45,7 +45,7 @@ export interface ThreadedDetector extends Detector {
   close(): Promise<void>;
 }
 
-const WORKER_URL = new URL('./detector-worker.mjs', import.meta.url);
+const WORKER_URL = new URL('./thread-worker.mjs', import.meta.url);
 
 /** A Detector backed by one long-lived worker, started on the first analysis. */
 export function threadedDetector(workerUrl: URL = WORKER_URL): ThreadedDetector {
