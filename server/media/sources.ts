@@ -28,6 +28,14 @@ export interface SourceDeps {
   timeoutMs?: number;
 }
 
+export interface ResolveOptions {
+  /**
+   * Also read HLS playlists and hold every URI in them to the policy (before ffmpeg opens
+   * the source: the analysis job). The read path only fingerprints, so it skips this.
+   */
+  checkPlaylists?: boolean;
+}
+
 /** A checked source: `input` is what the detector should open. */
 export interface ResolvedSource {
   kind: 'file' | 'url';
@@ -266,6 +274,7 @@ export async function resolveUrl(
   src: string,
   policy: SourcePolicy,
   deps: SourceDeps = {},
+  options: ResolveOptions = {},
 ): Promise<ResolvedSource> {
   const doFetch = deps.fetch ?? fetch;
   const lookup = deps.lookup ?? defaultLookup;
@@ -311,7 +320,9 @@ export async function resolveUrl(
         retryable: response.status >= 500 || response.status === 429,
       });
     }
-    if (looksLikeHls(url, response.headers)) await checkHlsPlaylist(url, policy, deps, lookup);
+    if (options.checkPlaylists && looksLikeHls(url, response.headers)) {
+      await checkHlsPlaylist(url, policy, deps, lookup);
+    }
     return { kind: 'url', input: url.href, fingerprint: fingerprintFromHeaders(response.headers) };
   }
   throw forbidden(
@@ -430,8 +441,9 @@ export async function resolveSource(
   src: string,
   policy: SourcePolicy,
   deps: SourceDeps = {},
+  options: ResolveOptions = {},
 ): Promise<ResolvedSource> {
-  if (isUrlSource(src)) return resolveUrl(src, policy, deps);
+  if (isUrlSource(src)) return resolveUrl(src, policy, deps, options);
   const file = await resolveMediaPath(src, policy.mediaRoots);
   return { kind: 'file', input: file, fingerprint: await fileFingerprint(file) };
 }

@@ -35,7 +35,10 @@ export function createAnalysisHandler(deps: AnalysisDeps): JobHandler {
         });
       }
       progress(0, 'probe');
-      const source = await resolveSource(title.src, deps.policy, deps.sourceDeps);
+      // Playlists too: ffmpeg will fetch whatever an HLS playlist names.
+      const source = await resolveSource(title.src, deps.policy, deps.sourceDeps, {
+        checkPlaylists: true,
+      });
       fingerprints.set(job.id, source.fingerprint);
       const expected = await deps.modelVersion?.();
       if (!job.force) {

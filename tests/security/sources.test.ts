@@ -295,7 +295,12 @@ describe('HLS playlists are held to the same policy as their URL', () => {
         lines.push('#EXTINF:2,', 'seg0.ts', '#EXTINF:2,', where === 'segment' ? target : 'seg1.ts');
         const { fakeFetch } = server({ '/show/index.m3u8': lines.join('\n') });
         await expect(
-          resolveUrl('https://cdn.example/show/index.m3u8', policy, { fetch: fakeFetch, lookup }),
+          resolveUrl(
+            'https://cdn.example/show/index.m3u8',
+            policy,
+            { fetch: fakeFetch, lookup },
+            { checkPlaylists: true },
+          ),
         ).rejects.toMatchObject({ code: 'forbidden-source' });
       }),
       { numRuns: 60 },
@@ -307,10 +312,12 @@ describe('HLS playlists are held to the same policy as their URL', () => {
       '/show/master.m3u8': '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow/index.m3u8\n',
       '/show/low/index.m3u8': '#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\n/show/low/seg1.ts\n',
     });
-    const resolved = await resolveUrl('https://cdn.example/show/master.m3u8', policy, {
-      fetch: fakeFetch,
-      lookup,
-    });
+    const resolved = await resolveUrl(
+      'https://cdn.example/show/master.m3u8',
+      policy,
+      { fetch: fakeFetch, lookup },
+      { checkPlaylists: true },
+    );
     expect(resolved.input).toBe('https://cdn.example/show/master.m3u8');
     expect(fetched).toContain('https://cdn.example/show/low/index.m3u8');
   });
