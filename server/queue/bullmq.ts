@@ -269,13 +269,19 @@ export interface BullWorker {
 /** An `endcue worker` process's side: takes jobs from Redis and runs the handler. */
 export function startBullWorker(options: BullWorkerOptions): BullWorker {
   const onEvent = options.onEvent ?? (() => {});
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
   let stopping = false;
 
   const processor = async (job: BullJob, token?: string): Promise<void> => {
+    if (stopping) {
+      // Fetched while closing: leave it to the other workers.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     const controller = new AbortController();
     const id = String(job.id);
-    running.set(id, controller);
+    let settle: () => void = () => {};
+    running.set(id, { controller, settled: new Promise<void>((resolve) => (settle = resolve)) });
     const snapshot = snapshotOf(job, 'active');
     const startedAt = Date.now();
     onEvent({ type: 'started', job: snapshot });
@@ -319,6 +325,7 @@ export function startBullWorker(options: BullWorkerOptions): BullWorker {
       throw new Error(reason);
     } finally {
       running.delete(id);
+      settle();
     }
   };
 
@@ -337,13 +344,25 @@ export function startBullWorker(options: BullWorkerOptions): BullWorker {
     worker,
     async close() {
       stopping = true;
-      for (const controller of running.values()) {
+      // Take no more jobs (a re-queued job would come straight back to a free slot), then
+      // abort and re-queue running ones: worker.close() alone would wait for them to finish.
+      await worker.pause(true);
+      const settling = [...running.values()].map(({ controller, settled }) => {
         controller.abort(
           new EndcueError('timeout', 'The worker is shutting down', {
             hint: 'The job is re-queued.',
           }),
         );
-      }
+        return settled;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(settling),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
       await worker.close();
     },
   };
