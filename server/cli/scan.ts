@@ -83,7 +83,8 @@ export async function libraryTitles(
   const seen = new Map<string, number>();
   const titles = files.map((file) => {
     const relative = path.relative(root, file);
-    let id = titleIdFromPath(path.relative(absolute, file));
+    // From the media root, not the folder: scanning a parent later finds the same ids.
+    let id = titleIdFromPath(relative);
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
     if (n > 0) id = `${id.slice(0, 120)}_${n + 1}`; // same name, other extension

@@ -35,10 +35,15 @@ describe('endcue scan', () => {
     media.write('show/.trash/e0.mp4');
     const inside = await libraryTitles(path.join(media.root, 'show'), [media.root]);
     expect(inside.titles).toEqual([
-      { id: 's1_e1', src: 'show/s1/e1.mp4' },
-      { id: 's1_e2', src: 'show/s1/e2.mkv' },
+      { id: 'show_s1_e1', src: 'show/s1/e1.mp4' },
+      { id: 'show_s1_e2', src: 'show/s1/e2.mkv' },
     ]);
     expect(inside.mediaRoots).toEqual([media.root]);
+    // Scanning the root later finds the same titles under the same ids.
+    expect((await libraryTitles(media.root, [media.root])).titles.map((t) => t.id)).toEqual([
+      'show_s1_e1',
+      'show_s1_e2',
+    ]);
     const outside = await libraryTitles(path.join(media.root, 'show'), []);
     expect(outside.titles[0]).toEqual({ id: 's1_e1', src: 's1/e1.mp4' });
     expect(outside.mediaRoots).toEqual([path.join(media.root, 'show')]);
