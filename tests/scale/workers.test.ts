@@ -93,7 +93,8 @@ async function worker(
     ENDCUE_DETECTOR_MODULE: FAKE_DETECTOR,
     ENDCUE_FAKE_DETECT_LOG: log,
     ENDCUE_CONCURRENCY: '2',
-    ENDCUE_WORKER_LOCK_MS: '2000',
+    // Long enough that a busy CI machine never makes a live worker look dead.
+    ENDCUE_WORKER_LOCK_MS: '10000',
     ...extra,
   });
   cleanups.push(async () => {
@@ -216,7 +217,12 @@ describe.skipIf(!available)('production mode: workers and API servers as process
     const log = path.join(media.dir, 'detect.log');
     writeFileSync(log, '');
 
-    const workers = await Promise.all([worker(services, media, log), worker(services, media, log)]);
+    // A short lock: the killed worker's job is taken over within ~3 s.
+    const quick = { ENDCUE_WORKER_LOCK_MS: '3000' };
+    const workers = await Promise.all([
+      worker(services, media, log, quick),
+      worker(services, media, log, quick),
+    ]);
     const [server] = [await apiServer(services, media, titles)];
     const asked = await fetch(`${server?.url}/v1/titles/long/credits`);
     expect(asked.status).toBe(202);
