@@ -41,12 +41,12 @@ services_start() {
   chown "$pg_user" "$SERVICES_DIR/pg"
   local as_pg=()
   [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
+  SERVICES_PG_BIN="$pg_bin"
+  SERVICES_AS_PG=("${as_pg[@]}")
   "${as_pg[@]}" "$pg_bin/initdb" -D "$SERVICES_DIR/pg/data" -U postgres -A trust -E UTF8 >/dev/null
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $SERVICES_DIR/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
-  SERVICES_PG_BIN="$pg_bin"
-  SERVICES_AS_PG=("${as_pg[@]}")
 
   for _ in $(seq 50); do
     redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break
