@@ -336,10 +336,7 @@ async function main(): Promise<void> {
       ['analyses running under load', `2 before, ${runningAfter} after`],
       ['requests served', String(summary.requestsServed)],
       ['errors', String(summary.errors)],
-      [
-        'duplicate results / jobs done twice',
-        `${dupes.n} / ${doneTwice.n} (re-runs of interrupted jobs)`,
-      ],
+      ['duplicate results / titles done twice', `${dupes.n} / ${doneTwice.n}`],
       ['integrity_check', String(integrity)],
       ['data lost', String(summary.dataLost)],
       [
