@@ -13,9 +13,10 @@ import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { type Logger, pino } from 'pino';
 import { loadConfig, type ServerConfig } from '../config.js';
+import { threadedDetector } from '../detector/thread.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError } from '../errors.js';
-import { lazyDetector, logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
+import { logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
 import type { SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { type BullWorker, startBullWorker } from '../queue/bullmq.js';
@@ -72,9 +73,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
   const versionOf =
     options.modelVersion ?? (options.detector ? undefined : modelVersionFromMetadata());
+  // Inference off the event loop: BullMQ renews the job's lock from it (a blocked loop
+  // would make a live worker look dead and its job run twice).
+  const ownDetector = options.detector ? undefined : threadedDetector();
   const handler = createAnalysisHandler({
     store,
-    detector: options.detector ?? lazyDetector(),
+    detector: options.detector ?? (ownDetector as Detector),
     policy,
     ...(versionOf ? { modelVersion: versionOf } : {}),
     log: logger,
@@ -95,6 +99,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     close: () => {
       closing ??= (async () => {
         await worker.close();
+        await ownDetector?.close();
         await store.close();
       })();
       return closing;
