@@ -8,6 +8,7 @@ import type { Title, TitleInput } from '../catalog/title.js';
 import { isEndcueError } from '../errors.js';
 import {
   checkSourceSyntax,
+  isUrlSource,
   resolveSource,
   type SourceDeps,
   type SourcePolicy,
@@ -53,6 +54,8 @@ interface MemoEntry {
   until: number;
   modelVersion: string | undefined;
   lookup: CreditsLookup;
+  /** URL media: served while its fingerprint is re-measured in the background. */
+  remote: boolean;
 }
 
 const HIT = { outcome: 'hit' };
@@ -149,18 +152,52 @@ export class NodeEndcueService implements EndcueService {
     // Hot path: a known answer, nothing written since, media checked within the TTL.
     const generation = store.generation?.();
     const memo = this.memo.get(titleId);
-    if (
-      memo &&
-      generation !== undefined &&
-      memo.generation === generation &&
-      Date.now() < memo.until
-    ) {
+    if (memo && generation !== undefined && memo.generation === generation) {
       const modelVersion = await this.options.modelVersion?.();
       if (modelVersion === memo.modelVersion) {
-        metrics.creditsLookups.incKey(HIT_KEY);
-        return memo.lookup;
+        if (Date.now() < memo.until) {
+          metrics.creditsLookups.incKey(HIT_KEY);
+          return memo.lookup;
+        }
+        // URL media: re-measure in the background and answer with what is known, so a
+        // slow or stalled media host never holds up the player (a HEAD can take 10 s).
+        if (memo.remote) {
+          this.revalidate(titleId, options, generation);
+          metrics.creditsLookups.incKey(HIT_KEY);
+          return memo.lookup;
+        }
       }
     }
+    return this.fresh(titleId, options, memo, generation);
+  }
+
+  private readonly revalidating = new Set<string>();
+
+  private revalidate(
+    titleId: string,
+    options: { mayEnqueue?: () => boolean },
+    generation: number,
+  ): void {
+    if (this.revalidating.has(titleId)) return;
+    this.revalidating.add(titleId);
+    void this.fresh(titleId, options, this.memo.get(titleId), generation)
+      .then((lookup) => {
+        // Changed media (now queued) or a permanent failure: the next ask sees it.
+        const keep =
+          lookup.status === 'ready' || (lookup.status === 'failed' && lookup.error.retryable);
+        if (!keep) this.memo.delete(titleId);
+      })
+      .catch(() => this.memo.delete(titleId))
+      .finally(() => this.revalidating.delete(titleId));
+  }
+
+  private async fresh(
+    titleId: string,
+    options: { mayEnqueue?: () => boolean },
+    memo: MemoEntry | undefined,
+    generation: number | undefined,
+  ): Promise<CreditsLookup> {
+    const { store } = this.options;
     const lookup = await this.lookup(titleId, options);
     // A media host that is briefly unreachable should not take a known answer away.
     if (
@@ -176,13 +213,14 @@ export class NodeEndcueService implements EndcueService {
       generation !== undefined &&
       generation === store.generation?.()
     ) {
-      const measured = this.fingerprints.get(titleId)?.at ?? 0;
+      const measured = this.fingerprints.get(titleId);
       if (this.memo.size > 100_000) this.memo.clear();
       this.memo.set(titleId, {
         generation,
-        until: measured + this.ttl,
+        until: (measured?.at ?? 0) + this.ttl,
         modelVersion: await this.options.modelVersion?.(),
         lookup,
+        remote: measured !== undefined && isUrlSource(measured.src),
       });
     }
     return lookup;
