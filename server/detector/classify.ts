@@ -192,10 +192,11 @@ type LoadedModel = tf.LayersModel | tf.GraphModel;
 
 async function loadModel(modelDir: string): Promise<LoadedModel> {
   const handler = fileSystemModelHandler(modelDir);
-  const json = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
-    format?: string;
-  };
+  // Parsing inside the try: a damaged model.json is a model error, not a crash.
   try {
+    const json = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
+      format?: string;
+    };
     return json.format === 'graph-model'
       ? await tf.loadGraphModel(handler)
       : await tf.loadLayersModel(handler);

@@ -319,6 +319,10 @@ describe('model missing or damaged', () => {
       (dir) => writeFileSync(path.join(dir, 'metadata.json'), 'nope'),
       'model-invalid',
     ],
+    'model.json not JSON': [
+      (dir) => writeFileSync(path.join(dir, 'model.json'), '{"modelTopology":'),
+      'model-invalid',
+    ],
   };
 
   function brokenCopy(name: string, breakIt: (dir: string) => void): string {
