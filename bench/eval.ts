@@ -62,6 +62,7 @@ const { values } = parseArgs({
     clip: { type: 'string' },
     'switch-cost': { type: 'string' },
     calibrate: { type: 'string' },
+    'motion-weight': { type: 'string' },
     quantile: { type: 'string' },
     max: { type: 'string' },
   },
@@ -71,6 +72,7 @@ const decideTuning: Partial<DecideOptions> = {
   ...(values.threshold ? { threshold: Number(values.threshold) } : {}),
   ...(values.clip ? { clip: Number(values.clip) } : {}),
   ...(values['switch-cost'] ? { switchCost: Number(values['switch-cost']) } : {}),
+  ...(values['motion-weight'] ? { motionWeight: Number(values['motion-weight']) } : {}),
 };
 
 function log(line: string): void {

@@ -35,7 +35,7 @@ export interface DecideOptions {
   threshold?: number;
   /** Scores are clipped to [clip, 1 - clip] so no single frame is decisive (default 0.03). */
   clip?: number;
-  /** Log-odds a fully "story-like motion" frame loses (default 4). */
+  /** Log-odds a fully "story-like motion" frame loses (default 3, tuned on generated titles). */
   motionWeight?: number;
   /** Longest time one sample may stand for, seconds (default 6). */
   maxSampleWeight?: number;
@@ -203,7 +203,7 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
   const threshold = options.threshold ?? 0.5;
   const clip = options.clip ?? 0.03;
   const maxWeight = options.maxSampleWeight ?? 6;
-  const motionWeight = options.motionWeight ?? 4;
+  const motionWeight = options.motionWeight ?? 3;
   const bias = logit(clamp(threshold, clip, 1 - clip));
 
   const sorted = samples

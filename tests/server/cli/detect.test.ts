@@ -30,7 +30,7 @@ interface CliRun {
 }
 
 /** Runs the installed bin (not a TTY: no progress bar), never longer than `timeoutMs`. */
-function endcue(args: string[], timeoutMs = 90_000): Promise<CliRun> {
+function endcue(args: string[], timeoutMs = 200_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
@@ -140,7 +140,8 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/movie.mp4`;
 }
 
-describe('endcue detect', () => {
+// Each test spawns the CLI (tsx start, model load, ffmpeg): generous limits for a busy CI box.
+describe('endcue detect', { timeout: 240_000 }, () => {
   it('prints exactly one JSON object with --json', async () => {
     const run = await endcue(['detect', fixture.path, '--json']);
     expect(run.stderr).toBe('');

@@ -46,7 +46,7 @@ function fakeClassifier(): FrameClassifier & { calls: number; frames: number } {
   };
 }
 
-describe('runDetection', () => {
+describe('runDetection', { timeout: 120_000 }, () => {
   it('finds the credits of a short title sampled at a fixed rate', async () => {
     const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
     const classifier = fakeClassifier();
@@ -153,7 +153,7 @@ describe('runDetection', () => {
   });
 });
 
-describe('createDetector', () => {
+describe('createDetector', { timeout: 120_000 }, () => {
   it('is a Detector that reuses one classifier across titles', async () => {
     const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
     const classifier = fakeClassifier();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadClassifier } from '../../../server/detector/classify.js';
 import { createClassifierPool } from '../../../server/detector/pool.js';
 
-describe('createClassifierPool', () => {
+describe('createClassifierPool', { timeout: 120_000 }, () => {
   it('scores frames on the main thread and a worker, in order, as the model alone would', async () => {
     const main = await loadClassifier({ backend: 'wasm' });
     const pool = await createClassifierPool(main, 1, { backend: 'wasm' });
