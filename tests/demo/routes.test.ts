@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
-import { seriesState } from '../../demo/routes.js';
+import { DEMO_CSP, mountDemo, seriesState } from '../../demo/routes.js';
 import type { DemoSeries } from '../../demo/series.js';
 
 const series: DemoSeries = {
@@ -34,5 +34,18 @@ describe('seriesState', () => {
       ['a', 'done', 'credits at 00:49 · confidence 0.90'],
       ['b', 'running', 'analysing… 50 %'],
     ]);
+  });
+});
+
+describe('mountDemo', () => {
+  it('serves the page with a content security policy that allows only its own scripts', async () => {
+    const app = new OpenAPIHono();
+    mountDemo(app, series);
+    const res = await app.request('/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(DEMO_CSP);
+    expect(DEMO_CSP).toContain("script-src 'self'");
+    expect(DEMO_CSP).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
