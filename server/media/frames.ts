@@ -161,6 +161,23 @@ export async function* sampleFrames(
   });
   command.on('error', (error: Error) => {
     if (closing) return;
+    // Killed from outside (out of memory, an operator): the media is not at fault, and
+    // the frames so far must not pass for the whole title. Retryable.
+    const killedBy = /killed with signal (\w+)/.exec(error.message)?.[1];
+    if (killedBy) {
+      fail(
+        new EndcueError(
+          'ffmpeg-failed',
+          `${source}: ffmpeg was killed (${killedBy}) while decoding`,
+          {
+            hint: 'Something outside EndCue stopped ffmpeg (out of memory?); try again.',
+            retryable: true,
+            cause: error,
+          },
+        ),
+      );
+      return;
+    }
     // A damaged tail often makes ffmpeg fail after good frames: keep what it gave.
     if (produced > 0) {
       processEnded = true;

@@ -22,9 +22,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_DIR, loadClassifier } from '../../server/detector/classify.js';
 import { createDetector } from '../../server/detector/detect.js';
+import { ffmpegScaleFilter } from '../../server/detector/preprocess.js';
 import { isEndcueError } from '../../server/errors.js';
 import { checkModelFiles } from '../../server/http/model-preflight.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
+import { sampleFrames } from '../../server/media/frames.js';
 import { generateFixture } from '../fixtures/generate.js';
 import { fakeDetector } from '../server/http/fakes.js';
 import { withinBound } from './bound.js';
@@ -121,6 +123,42 @@ describe('ffmpeg killed mid-analysis', () => {
     expect(isEndcueError(firstError)).toBe(true);
     expect((firstError as { retryable: boolean }).retryable).toBe(true);
     expect((firstError as { message: string }).message).toContain('movie.mp4');
+  });
+});
+
+describe('ffmpeg killed after it has given frames', () => {
+  it('is a retryable ffmpeg-failed error, not a truncated file or a short answer', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'roll', seed: 5 });
+    const frames = sampleFrames(fixture.path, {
+      width: 64,
+      height: 64,
+      filter: ffmpegScaleFilter(64),
+      mode: 'rate',
+      rate: 4,
+    });
+    const outcome = (async () => {
+      let count = 0;
+      for await (const _frame of frames) {
+        count++;
+        if (count === 2) {
+          for (const pid of ourFfmpegs()) process.kill(pid, 'SIGKILL');
+        }
+        // Slow consumer: ffmpeg stays alive (pipe full) until it is killed.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return count;
+    })();
+    const error = await withinBound(
+      outcome.then(
+        (count) => new Error(`ended normally after ${count} frames`),
+        (error: unknown) => error,
+      ),
+      30_000,
+      'ffmpeg killed mid-stream',
+    );
+    expect(isEndcueError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ffmpeg-failed', retryable: true });
+    expect((error as Error).message).toContain('killed');
   });
 });
 
