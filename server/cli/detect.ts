@@ -8,7 +8,7 @@
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import type { BackendName } from '../detector/classify.js';
-import { DEFAULT_TAIL, parseTail, runDetection, type TailSpec } from '../detector/detect.js';
+import type { TailSpec } from '../detector/detect.js';
 import type { DetectProgress } from '../detector/types.js';
 import { FORMATS, formatResult, type OutputFormat } from './formats.js';
 
@@ -42,6 +42,8 @@ export function detectCommand(): Command {
     .option('--model <dir>', 'model folder (default: the shipped model)')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (input: string, flags: DetectFlags) => {
+      // Imported here: the detector loads TF.js, which `endcue serve` and `--help` don't need.
+      const { DEFAULT_TAIL, parseTail, runDetection } = await import('../detector/detect.js');
       const format: OutputFormat = flags.json ? 'json' : flags.format;
       const tail: TailSpec = flags.tail ? parseTail(flags.tail) : DEFAULT_TAIL;
       const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
