@@ -22,6 +22,18 @@ export type EndcueErrorCode =
   | 'invalid-input'
   | 'internal';
 
+/**
+ * Failures of this machine's setup, not of the media: stored so the API keeps answering
+ * 422 with the reason while it is broken, but cleared when a server or worker starts
+ * (the operator may have fixed it), so those titles get analysed again.
+ */
+export const ENVIRONMENT_ERROR_CODES: readonly EndcueErrorCode[] = [
+  'ffmpeg-missing',
+  'model-missing',
+  'model-invalid',
+  'backend-unavailable',
+];
+
 const RETRYABLE: ReadonlySet<EndcueErrorCode> = new Set([
   'unreachable-url',
   'timeout',

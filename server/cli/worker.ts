@@ -16,7 +16,11 @@ import { loadConfig, type ServerConfig } from '../config.js';
 import { threadedDetector } from '../detector/thread.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError } from '../errors.js';
-import { logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
+import {
+  clearEnvironmentFailures,
+  logQueueEvents,
+  modelVersionFromMetadata,
+} from '../http/start.js';
 import type { SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { type BullWorker, startBullWorker } from '../queue/bullmq.js';
@@ -66,6 +70,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
   }
   const store = await openStore(config);
+  try {
+    // A worker restart is when a fix to this machine's ffmpeg or model takes effect.
+    await clearEnvironmentFailures(store, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const policy: SourcePolicy = {
     mediaRoots: config.mediaRoots,
     allowedHosts: config.allowedHosts,

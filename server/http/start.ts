@@ -16,6 +16,7 @@ import { type CatalogWatcher, watchCatalog } from '../catalog/watch.js';
 import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
 import { threadedDetector } from '../detector/thread.js';
 import type { Detector } from '../detector/types.js';
+import { ENVIRONMENT_ERROR_CODES } from '../errors.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { BullJobQueue } from '../queue/bullmq.js';
@@ -103,6 +104,24 @@ export function modelVersionFromMetadata(file: string = MODEL_METADATA): ModelVe
     }
     return cache.version;
   };
+}
+
+/**
+ * Forgets failures caused by this machine's setup (missing ffmpeg or model...): a restart
+ * is when an operator's fix takes effect, so those titles are analysed again on the next ask
+ * instead of answering 422 until someone forces it. Media failures are kept.
+ */
+export async function clearEnvironmentFailures(
+  store: CreditsStore,
+  logger: Pick<Logger, 'info'>,
+): Promise<void> {
+  const cleared = await store.clearFailuresWithCodes(ENVIRONMENT_ERROR_CODES);
+  if (cleared > 0) {
+    logger.info(
+      { cleared },
+      'cleared stored environment failures; those titles will be re-analysed',
+    );
+  }
 }
 
 /** Logs queue events and counts them in the metrics (local queue and `endcue worker`). */
@@ -203,6 +222,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   let watcher: CatalogWatcher | undefined;
   try {
+    await clearEnvironmentFailures(store, logger);
     if (titles?.length) await store.syncCatalog(titles);
     if (config.catalog) watcher = await watchCatalog(config.catalog, store, logger);
   } catch (error) {

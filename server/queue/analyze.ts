@@ -2,7 +2,8 @@
  * The analysis job: resolve the title's source (guards + fingerprint), skip if a result
  * for this exact media and model exists (unless forced), run the detector, store the
  * result. Permanent failures are stored per media fingerprint so the API answers 422
- * until the media changes or someone forces a re-analysis.
+ * until the media changes or someone forces a re-analysis; environment failures (no
+ * ffmpeg, no model...) only until the next server or worker start (clearEnvironmentFailures).
  */
 import type { Detector } from '../detector/types.js';
 import { EndcueError } from '../errors.js';

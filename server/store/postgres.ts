@@ -7,7 +7,7 @@
 import pg from 'pg';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
-import { EndcueError } from '../errors.js';
+import { EndcueError, type EndcueErrorCode } from '../errors.js';
 import type {
   CatalogChange,
   CreditsStore,
@@ -360,6 +360,15 @@ export class PostgresCreditsStore implements CreditsStore {
 
   async clearFailures(titleId: string): Promise<void> {
     await this.q('DELETE FROM failures WHERE title_id = $1', [titleId]);
+  }
+
+  async clearFailuresWithCodes(codes: readonly EndcueErrorCode[]): Promise<number> {
+    if (codes.length === 0) return 0;
+    const { rowCount } = await this.q(
+      "DELETE FROM failures WHERE error->>'code' = ANY($1::text[])",
+      [[...codes]],
+    );
+    return rowCount ?? 0;
   }
 
   async getOverride(titleId: string): Promise<ManualOverride | undefined> {

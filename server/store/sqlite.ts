@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
-import { EndcueError } from '../errors.js';
+import { EndcueError, type EndcueErrorCode } from '../errors.js';
 import type {
   CatalogChange,
   CreditsStore,
@@ -352,6 +352,15 @@ export class SqliteCreditsStore implements CreditsStore {
   async clearFailures(titleId: string): Promise<void> {
     this.writes++;
     this.stmt.clearFailures.run(titleId);
+  }
+
+  async clearFailuresWithCodes(codes: readonly EndcueErrorCode[]): Promise<number> {
+    if (codes.length === 0) return 0;
+    this.writes++;
+    const marks = codes.map(() => '?').join(', ');
+    return this.db
+      .prepare(`DELETE FROM failures WHERE json_extract(error, '$.code') IN (${marks})`)
+      .run(...codes).changes;
   }
 
   async getOverride(titleId: string): Promise<ManualOverride | undefined> {

@@ -73,6 +73,11 @@ export interface CreditsStore {
   getFailure(titleId: string, fingerprint: string): Promise<StoredFailure | undefined>;
   putFailure(failure: StoredFailure): Promise<void>;
   clearFailures(titleId: string): Promise<void>;
+  /**
+   * Drops every failure whose code is in `codes` (all titles); returns how many. Used at
+   * start-up for environment failures (ENVIRONMENT_ERROR_CODES), which a restart may fix.
+   */
+  clearFailuresWithCodes(codes: readonly EndcueErrorCode[]): Promise<number>;
 
   getOverride(titleId: string): Promise<ManualOverride | undefined>;
   putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride>;

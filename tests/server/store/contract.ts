@@ -121,6 +121,30 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
       await store.close();
     });
 
+    it('clears failures by error code across titles, keeping the others', async () => {
+      const { store, reopen } = await factory.open();
+      const fail = (titleId: string, code: 'model-missing' | 'ffmpeg-missing' | 'not-a-video') =>
+        store.putFailure({
+          titleId,
+          fingerprint: `f-${titleId}`,
+          error: { code, message: code, retryable: false },
+          createdAt: 1,
+        });
+      await fail('a', 'model-missing');
+      await fail('b', 'ffmpeg-missing');
+      await fail('c', 'not-a-video');
+      expect(await store.clearFailuresWithCodes(['model-missing', 'ffmpeg-missing'])).toBe(2);
+      expect(await store.getFailure('a', 'f-a')).toBeUndefined();
+      expect(await store.getFailure('b', 'f-b')).toBeUndefined();
+      expect((await store.getFailure('c', 'f-c'))?.error.code).toBe('not-a-video');
+      expect(await store.clearFailuresWithCodes([])).toBe(0);
+      await store.close();
+      const again = await reopen();
+      expect(await again.clearFailuresWithCodes(['model-missing'])).toBe(0);
+      expect((await again.getFailure('c', 'f-c'))?.error.code).toBe('not-a-video');
+      await again.close();
+    });
+
     it('keeps manual overrides apart from results (re-analysis never touches them)', async () => {
       const { store } = await factory.open();
       const put = await store.putOverride('a', {
