@@ -39,6 +39,19 @@ export function flagsToConfig(flags: ServeFlags): Partial<ServerConfig> {
   return out;
 }
 
+/** `--log-level`, shared by the commands that log (pino levels). */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'log level (env ENDCUE_LOG_LEVEL)').choices([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ]);
+}
+
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Serve credits times over HTTP; analyses run in the background and are cached.')
@@ -65,17 +78,7 @@ export function serveCommand(): Command {
       '--cors <origins>',
       "allowed origins, comma-separated, or '*' (env ENDCUE_CORS_ORIGINS, default '*')",
     )
-    .addOption(
-      new Option('--log-level <level>', 'log level (env ENDCUE_LOG_LEVEL)').choices([
-        'fatal',
-        'error',
-        'warn',
-        'info',
-        'debug',
-        'trace',
-        'silent',
-      ]),
-    )
+    .addOption(logLevelOption())
     .addHelpText(
       'after',
       '\nThe admin key is read from ENDCUE_ADMIN_KEY only (never a flag: it would show in `ps`).',

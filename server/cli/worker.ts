@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { type Logger, pino } from 'pino';
 import { loadConfig, type ServerConfig } from '../config.js';
 import { threadedDetector } from '../detector/thread.js';
@@ -26,7 +26,7 @@ import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analy
 import { type BullWorker, startBullWorker } from '../queue/bullmq.js';
 import { openStore } from '../store/open.js';
 import type { CreditsStore } from '../store/types.js';
-import { flagsToConfig } from './serve.js';
+import { flagsToConfig, logLevelOption } from './serve.js';
 
 export interface WorkerOptions {
   config: ServerConfig;
@@ -141,17 +141,7 @@ export function workerCommand(): Command {
     .option('--media-root <dir>', 'media root, repeatable (env ENDCUE_MEDIA_ROOTS)', collect)
     .option('--allowed-host <host>', 'host URL sources may use (env ENDCUE_ALLOWED_HOSTS)', collect)
     .option('--allow-private-networks', 'allow URL sources on private addresses')
-    .addOption(
-      new Option('--log-level <level>', 'log level (env ENDCUE_LOG_LEVEL)').choices([
-        'fatal',
-        'error',
-        'warn',
-        'info',
-        'debug',
-        'trace',
-        'silent',
-      ]),
-    )
+    .addOption(logLevelOption())
     .addHelpText(
       'after',
       '\nThe backend is the best available: @tensorflow/tfjs-node-gpu (install it on GPU machines), tfjs-node, then wasm.\nENDCUE_WORKER_LOCK_MS: how long a dead worker keeps its job before another takes it (default 30000).',
