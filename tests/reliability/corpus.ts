@@ -19,6 +19,7 @@ import type { EndcueErrorCode } from '../../server/errors.js';
 import { resolveFfmpeg } from '../../server/media/ffmpeg.js';
 import { generateFixture } from '../fixtures/generate.js';
 import { makeHls } from '../fixtures/hls.js';
+import { generateLongFeature } from '../fixtures/long.js';
 import { createRng } from '../fixtures/random.js';
 
 export interface CorpusEntry {
@@ -228,6 +229,27 @@ export async function buildCorpus(dir: string): Promise<Corpus> {
     ]);
     answer('VP9/Opus webm', 'vp9.webm', base.duration);
   } else skipped.push('VP9 (no libvpx-vp9)');
+
+  // 4K: a few seconds are enough to prove the scaler and memory cope with 3840x2160.
+  await ffmpeg([
+    '-i',
+    base.path,
+    '-t',
+    '3',
+    '-vf',
+    'scale=3840:2160',
+    ...X264,
+    '-an',
+    at('4k.mp4'),
+  ]);
+  answer('4K (3840x2160)', '4k.mp4', 3);
+
+  // 3 hours, assembled by stream copy (seconds to build): the tail pass must stay bounded.
+  const long = await generateLongFeature(
+    { durationSec: 3 * 3600, width: 320, height: 180, audio: false, maxrate: '40k' },
+    { cacheDir: dir },
+  );
+  answer('3 hours long (stream-copied)', path.basename(long.path), long.duration);
 
   const av1 = hasEncoder('libsvtav1')
     ? ['-c:v', 'libsvtav1', '-preset', '12']
