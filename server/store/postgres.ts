@@ -58,6 +58,20 @@ export const PG_MIGRATIONS: readonly string[] = [
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
+/**
+ * CREATE SCHEMA IF NOT EXISTS is not safe against itself: two processes starting together
+ * can both pass the check, and the loser fails on the catalog's unique index. Losing that
+ * race means the schema exists, which is all we wanted.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
+}
+
 /** Arbitrary constant: the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 0x656e6463; // 'endc'
 
@@ -197,7 +211,7 @@ export class PostgresCreditsStore implements CreditsStore {
   /** Connects and migrates; every method awaits it, so calling it first is optional. */
   open(): Promise<unknown> {
     this.ready ??= (async () => {
-      if (this.schema) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      if (this.schema) await createSchema(this.pool, this.schema);
       return migratePostgres(this.pool);
     })().catch((cause: unknown) => {
       this.ready = undefined;
