@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
+import { sameTitle, type TitleRow, titleFromRow } from './title-rows.js';
 import type {
   CatalogChange,
   CreditsStore,
@@ -118,40 +119,6 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     client.release();
   }
-}
-
-interface TitleRow {
-  id: string;
-  src: string;
-  title: string | null;
-  series: string | null;
-  season: number | null;
-  episode: number | null;
-  origin: TitleOrigin;
-  updated_at: number;
-}
-
-function titleFromRow(row: TitleRow): TitleRecord {
-  return {
-    id: row.id,
-    src: row.src,
-    ...(row.title !== null ? { title: row.title } : {}),
-    ...(row.series !== null ? { series: row.series } : {}),
-    ...(row.season !== null ? { season: row.season } : {}),
-    ...(row.episode !== null ? { episode: row.episode } : {}),
-    origin: row.origin,
-    updatedAt: row.updated_at,
-  };
-}
-
-function sameTitle(a: Title, b: Title): boolean {
-  return (
-    a.src === b.src &&
-    a.title === b.title &&
-    a.series === b.series &&
-    a.season === b.season &&
-    a.episode === b.episode
-  );
 }
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;

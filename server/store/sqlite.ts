@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
+import { sameTitle, type TitleRow, titleFromRow } from './title-rows.js';
 import type {
   CatalogChange,
   CreditsStore,
@@ -119,40 +120,6 @@ export function migrate(db: SqliteDb): number {
     })();
   }
   return MIGRATIONS.length;
-}
-
-interface TitleRow {
-  id: string;
-  src: string;
-  title: string | null;
-  series: string | null;
-  season: number | null;
-  episode: number | null;
-  origin: TitleOrigin;
-  updated_at: number;
-}
-
-function titleFromRow(row: TitleRow): TitleRecord {
-  return {
-    id: row.id,
-    src: row.src,
-    ...(row.title !== null ? { title: row.title } : {}),
-    ...(row.series !== null ? { series: row.series } : {}),
-    ...(row.season !== null ? { season: row.season } : {}),
-    ...(row.episode !== null ? { episode: row.episode } : {}),
-    origin: row.origin,
-    updatedAt: row.updated_at,
-  };
-}
-
-function sameTitle(a: Title, b: Title): boolean {
-  return (
-    a.src === b.src &&
-    a.title === b.title &&
-    a.series === b.series &&
-    a.season === b.season &&
-    a.episode === b.episode
-  );
 }
 
 export class SqliteCreditsStore implements CreditsStore {
