@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../server/detector/classify.js';
 import { CLASSES, type FrameItem } from './dataset.js';
-import { headLayers, headModel } from './network.js';
+import { compiledHead } from './network.js';
 import { createRng, hashString } from './rng.js';
 import { balancedEpoch, loadFeatures, loadItemSets, parseTrainArgs } from './train.js';
 
@@ -45,16 +45,17 @@ async function main(): Promise<void> {
     const te = items
       .map((_, i) => i)
       .filter((i) => foldOf(items[i] as FrameItem, clipFold) === fold);
-    const layers = headLayers({
-      features: width,
-      classes: CLASSES.length,
-      hidden: o.hidden,
-      dropout: o.dropout,
-      l2: o.l2,
-      seed: o.seed,
-    });
-    const head = headModel(layers, width);
-    head.compile({ optimizer: tf.train.adam(o.lr), loss: 'categoricalCrossentropy' });
+    const { head } = compiledHead(
+      {
+        features: width,
+        classes: CLASSES.length,
+        hidden: o.hidden,
+        dropout: o.dropout,
+        l2: o.l2,
+        seed: o.seed,
+      },
+      o.lr,
+    );
     const y = tr.map((i) => CLASSES.indexOf((items[i] as FrameItem).label));
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const order = balancedEpoch(createRng(o.seed * 1000 + epoch), y, CLASSES.length);

@@ -98,6 +98,17 @@ export function headModel(layers: tf.layers.Layer[], features: number): tf.Layer
   return tf.model({ inputs: input, outputs: x, name: 'endcue_head' });
 }
 
+/** A head ready to fit on cached features (Adam, cross-entropy): training and CV alike. */
+export function compiledHead(
+  o: HeadOptions,
+  lr: number,
+): { layers: tf.layers.Layer[]; head: tf.LayersModel } {
+  const layers = headLayers(o);
+  const head = headModel(layers, o.features);
+  head.compile({ optimizer: tf.train.adam(lr), loss: 'categoricalCrossentropy' });
+  return { layers, head };
+}
+
 /** frames -> probabilities: backbone + pooling + the trained head layers, one model. */
 export function fullModel(backbone: Backbone, layers: tf.layers.Layer[]): tf.LayersModel {
   let x = backbone.pooled;

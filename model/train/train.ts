@@ -26,10 +26,9 @@ import {
 import { saveModelFloat16 } from './export.js';
 import {
   buildBackbone,
+  compiledHead,
   extractFeatures,
   fullModel,
-  headLayers,
-  headModel,
   type PoolKind,
 } from './network.js';
 import { createRng, hashString, type Rng, shuffle } from './rng.js';
@@ -240,16 +239,17 @@ export async function train(o: TrainOptions): Promise<void> {
   );
 
   const width = feats[0]?.length ?? 0;
-  const layers = headLayers({
-    features: width,
-    classes: CLASSES.length,
-    hidden: o.hidden,
-    dropout: o.dropout,
-    l2: o.l2,
-    seed: o.seed,
-  });
-  const head = headModel(layers, width);
-  head.compile({ optimizer: tf.train.adam(o.lr), loss: 'categoricalCrossentropy' });
+  const { layers, head } = compiledHead(
+    {
+      features: width,
+      classes: CLASSES.length,
+      hidden: o.hidden,
+      dropout: o.dropout,
+      l2: o.l2,
+      seed: o.seed,
+    },
+    o.lr,
+  );
 
   const runDir = path.join(
     o.cache,
