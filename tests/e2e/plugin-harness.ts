@@ -137,6 +137,29 @@ export interface RecordedEvent {
   src: string;
 }
 
+/** The plugin events the test page has recorded so far. */
+export const events = (page: Page) =>
+  page.evaluate(() => (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents);
+
+/** Waits until the page has recorded an event of this type, and returns the first one. */
+export async function waitForEvent(
+  page: Page,
+  type: string,
+  timeout = 15_000,
+): Promise<RecordedEvent> {
+  await page.waitForFunction(
+    (t) =>
+      (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents.some(
+        (e) => e.type === t,
+      ),
+    type,
+    { timeout, polling: 50 },
+  );
+  const found = (await events(page)).find((e) => e.type === type);
+  if (!found) throw new Error(`no ${type}`);
+  return found;
+}
+
 /** The test page: a player, the plugin, an event log, all driven by `window.start(config)`. */
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -14,9 +14,11 @@ import { type Backend, startBackend } from './plugin-backend.js';
 import {
   type Browser,
   buildPlugin,
+  events,
   launchBrowser,
   type PageConfig,
   type RecordedEvent,
+  waitForEvent,
 } from './plugin-harness.js';
 
 type Case = 'slow' | 'error' | 'garbage' | 'past-end';
@@ -87,23 +89,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (bad ? bad.close(() => resolve()) : resolve()));
   await backend?.close();
 });
-
-const events = (page: Page) =>
-  page.evaluate(() => (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents);
-
-async function waitForEvent(page: Page, type: string, timeout = 15_000): Promise<RecordedEvent> {
-  await page.waitForFunction(
-    (t) =>
-      (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents.some(
-        (e) => e.type === t,
-      ),
-    type,
-    { timeout, polling: 50 },
-  );
-  const found = (await events(page)).find((e) => e.type === type);
-  if (!found) throw new Error(`no ${type}`);
-  return found;
-}
 
 const playerState = (page: Page) =>
   page.evaluate(() => {

@@ -14,10 +14,12 @@ import {
   type Browser,
   buildPlugin,
   type Episode,
+  events,
   launchBrowser,
   type PageConfig,
   type RecordedEvent,
   screenshot,
+  waitForEvent,
 } from './plugin-harness.js';
 
 let backend: Backend;
@@ -74,23 +76,6 @@ async function open(
     full,
   );
   return page;
-}
-
-const events = (page: Page) =>
-  page.evaluate(() => (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents);
-
-async function waitForEvent(page: Page, type: string, timeout = 15_000): Promise<RecordedEvent> {
-  await page.waitForFunction(
-    (t) =>
-      (window as unknown as { endcueEvents: RecordedEvent[] }).endcueEvents.some(
-        (e) => e.type === t,
-      ),
-    type,
-    { timeout, polling: 50 },
-  );
-  const found = (await events(page)).find((e) => e.type === type);
-  if (!found) throw new Error(`no ${type}`);
-  return found;
 }
 
 /** A loopback port that was just listening and is now closed: connection refused. */
