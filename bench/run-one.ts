@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { type BackendName, loadClassifier } from '../server/detector/classify.js';
 import { decideCredits, type ScoredSample } from '../server/detector/decide.js';
-import { runDetection } from '../server/detector/detect.js';
+import { type DetectionTimings, runDetection } from '../server/detector/detect.js';
 import { frameCues } from '../server/detector/features.js';
 import { ffmpegScaleFilter } from '../server/detector/preprocess.js';
 import { sampleFramesOffThread } from '../server/media/frames.js';
@@ -28,6 +28,12 @@ export interface RunOneResult {
   modelVersion: string;
   backend: string;
   nodeMaxRssMb: number;
+  /** endcue only: coarse/fine split and where the time went (ms). */
+  coarseFrames?: number;
+  fineFrames?: number;
+  timings?: DetectionTimings;
+  /** Process start to the first line of this script (node + tsx + imports), ms. */
+  startupMs?: number;
 }
 
 const { positionals, values } = parseArgs({
@@ -41,6 +47,8 @@ if ((mode !== 'endcue' && mode !== 'baseline') || !file) {
 }
 const backend = values.backend as BackendName;
 const started = performance.now();
+// performance.now() counts from process start: what node, tsx and the imports took.
+const startupMs = Math.round(started);
 
 let result: RunOneResult;
 if (mode === 'endcue') {
@@ -54,6 +62,10 @@ if (mode === 'endcue') {
     modelVersion: run.result.modelVersion,
     backend: run.result.backend,
     nodeMaxRssMb: 0,
+    coarseFrames: run.stats.coarseFrames,
+    fineFrames: run.stats.fineFrames,
+    timings: run.stats.timings,
+    startupMs,
   };
 } else {
   const media = await probeMedia(file);
@@ -97,6 +109,7 @@ if (mode === 'endcue') {
     modelVersion: classifier.modelVersion,
     backend: classifier.backend,
     nodeMaxRssMb: 0,
+    startupMs,
   };
   classifier.dispose();
 }

@@ -3,10 +3,12 @@
  * boundary -> decision. Decoding runs in ffmpeg (another process) while the classifier
  * scores the previous batch, so the two overlap.
  *
- * Coarse pass: keyframes only (cheap to decode: no reference chain), thinned to a budget.
- * Titles too short for that, or with too few keyframes, are sampled at a fixed rate instead.
- * Fine pass: accurate seeks at <= `resolution` spacing inside the interval the decision says
- * the start lies in, repeated until that interval is no longer than `resolution`.
+ * Coarse pass: keyframes only (cheap to decode: no reference chain), every one decoded (for
+ * motion) and one per `coarseSpacing` seconds classified. Titles too short for that, or with
+ * too few keyframes, are sampled at a fixed rate instead.
+ * Fine pass: first the keyframes the coarse pass decoded but did not classify, inside the
+ * interval the decision says the start lies in (no decoding at all); then accurate seeks at
+ * <= `resolution` spacing, repeated until that interval is no longer than `resolution`.
  * When the credits seem to start before the analysed part, the part is extended backwards.
  */
 import os from 'node:os';
@@ -49,6 +51,12 @@ export interface DetectorOptions {
   resolution?: number;
   /** Most frames the coarse pass classifies (default 240). */
   maxCoarseFrames?: number;
+  /**
+   * Long tails: seconds between classified keyframes in the coarse pass (default 7.5), but
+   * never fewer than `minCoarseFrames` (default 120) nor more than `maxCoarseFrames`.
+   */
+  coarseSpacing?: number;
+  minCoarseFrames?: number;
   /** Frames per classify() call (default 16). */
   batchSize?: number;
   probeTimeoutMs?: number;
@@ -76,6 +84,26 @@ export interface DetectionStats {
   coarseMode: 'keyframes' | 'rate';
   analysedFrom: number;
   media: MediaInfo;
+  /** Where the time went, milliseconds (profiling; the bench prints it). */
+  timings: DetectionTimings;
+}
+
+export interface DetectionTimings {
+  /** ffprobe (runs beside the model load). */
+  probe: number;
+  /** Loading the model when the detector owns it (0 when a classifier was given). */
+  load: number;
+  /** From the start until the worker pool took over classification (null: no pool). */
+  poolReady: number | null;
+  /** The coarse pass, its backward extensions included. */
+  coarse: number;
+  /** Fine passes (start and end of the credits). */
+  fine: number;
+  /** Inside coarse + fine: the sampling loop blocked on the classifier (main-thread model runs included). */
+  classify: number;
+  /** Inside coarse + fine: waiting for ffmpeg's next frame. */
+  decodeWait: number;
+  total: number;
 }
 
 export interface DetectionRun {
@@ -89,7 +117,7 @@ export interface DetectionRun {
 const SHORT_TAIL_S = 150;
 /** Fewer coarse samples than one per this many seconds means keyframes are too sparse. */
 const SPARSE_KEYFRAME_GAP_S = 20;
-const MAX_FINE_ROUNDS = 4;
+const MAX_FINE_ROUNDS = 5;
 const MAX_EXTENSIONS = 3;
 
 /** Seconds from the title's start where the analysis begins. */
@@ -154,25 +182,48 @@ export async function runDetection(
   const report = progressReporter(options.onProgress);
 
   report('probe', 0);
-  const media = await probeMedia(source, {
-    ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
-    ...(signal ? { signal } : {}),
-  });
-  throwIfAborted(signal);
-  if (media.videoCodec === 'unknown') {
-    throw new EndcueError('unsupported-codec', `${source}: its video codec is unknown to ffmpeg`, {
-      hint: 'Re-encode it to H.264 (ffmpeg -i in -c:v libx264 out.mp4), or use an ffmpeg built with that decoder.',
-    });
-  }
-
+  // The model loads while ffprobe runs: neither needs the other.
   const ownClassifier = !options.classifier;
+  let loadMs = 0;
+  const loading: Promise<FrameClassifier> = options.classifier
+    ? Promise.resolve(options.classifier)
+    : timed(() =>
+        loadClassifier({
+          ...(options.backend ? { backend: options.backend } : {}),
+          ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+        }),
+      ).then(([c, ms]) => {
+        loadMs = ms;
+        return c;
+      });
+  // Handled here so a model error during the probe is no unhandled rejection; awaited below.
+  loading.catch(() => undefined);
+  let media: MediaInfo;
+  try {
+    media = await probeMedia(source, {
+      ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    throwIfAborted(signal);
+    if (media.videoCodec === 'unknown') {
+      throw new EndcueError(
+        'unsupported-codec',
+        `${source}: its video codec is unknown to ffmpeg`,
+        {
+          hint: 'Re-encode it to H.264 (ffmpeg -i in -c:v libx264 out.mp4), or use an ffmpeg built with that decoder.',
+        },
+      );
+    }
+  } catch (error) {
+    // The input is at fault: that is the error to report, not the model's.
+    if (ownClassifier) void loading.then((c) => c.dispose()).catch(() => undefined);
+    throw error;
+  }
+  const probeMs = performance.now() - started;
+  const classifier = await loading;
+
   let pool: Promise<ClassifierPool> | undefined;
-  const classifier =
-    options.classifier ??
-    (await loadClassifier({
-      ...(options.backend ? { backend: options.backend } : {}),
-      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
-    }));
+  let poolReady: number | null = null;
   try {
     const sampler = new Sampler(source, media, classifier, options);
     const duration = media.duration;
@@ -192,8 +243,12 @@ export async function runDetection(
         backend: classifier.backend,
         ...(options.modelDir ? { modelDir: options.modelDir } : {}),
       });
-      void pool.then((p) => sampler.use(p));
+      void pool.then((p) => {
+        poolReady = performance.now() - started;
+        sampler.use(p);
+      });
     }
+    const coarseStarted = performance.now();
 
     // Coarse pass over [from, duration], extended backwards while the credits seem to
     // start before it.
@@ -207,6 +262,7 @@ export async function runDetection(
       decision = sampler.decide(from);
     }
 
+    const fineStarted = performance.now();
     // Fine pass: sample inside the start's bracket until it is short enough.
     for (let round = 0; round < MAX_FINE_ROUNDS; round++) {
       const bracket = decision.startBracket;
@@ -218,14 +274,18 @@ export async function runDetection(
       decision = sampler.decide(from);
       if (added === 0) break;
     }
-    // The end of the credits matters less: one round to within a couple of seconds.
-    const endBracket = decision.endBracket;
-    if (endBracket && endBracket.after - endBracket.before > 2) {
+    // The end of the credits matters less: to within a couple of seconds (decoded keyframes
+    // first, then one seek).
+    for (let round = 0; round < 2; round++) {
+      const endBracket = decision.endBracket;
+      if (!endBracket || endBracket.after - endBracket.before <= 2) break;
       report('fine', 0.9);
-      await sampler.fine(endBracket.before, endBracket.after, 2);
+      const added = await sampler.fine(endBracket.before, endBracket.after, 2);
       decision = sampler.decide(from);
+      if (added === 0) break;
     }
     report('done', 1);
+    const finished = performance.now();
 
     const fps = media.fps;
     const result: DetectionResult = {
@@ -242,7 +302,7 @@ export async function runDetection(
       segments: decision.segments,
       modelVersion: classifier.modelVersion,
       backend: classifier.backend,
-      elapsedMs: Math.round(performance.now() - started),
+      elapsedMs: Math.round(finished - started),
     };
     return {
       result,
@@ -256,6 +316,16 @@ export async function runDetection(
         coarseMode: sampler.coarseMode,
         analysedFrom: round3(from),
         media,
+        timings: {
+          probe: Math.round(probeMs),
+          load: Math.round(loadMs),
+          poolReady: poolReady === null ? null : Math.round(poolReady),
+          coarse: Math.round(fineStarted - coarseStarted),
+          fine: Math.round(finished - fineStarted),
+          classify: Math.round(sampler.classifyMs),
+          decodeWait: Math.round(sampler.decodeWaitMs),
+          total: Math.round(finished - started),
+        },
       },
     };
   } finally {
@@ -311,7 +381,11 @@ class Sampler {
   coarseFrames = 0;
   fineFrames = 0;
   coarseMode: 'keyframes' | 'rate' = 'keyframes';
+  classifyMs = 0;
+  decodeWaitMs = 0;
   private readonly scored = new Map<number, ScoredSample>();
+  /** Keyframes the coarse pass decoded but did not classify: the fine pass's first round. */
+  private readonly unscored = new Map<number, Frame>();
   /** Scroll-compensated difference to the previous / next frame of the same run. */
   private readonly residuals = new Map<number, { prev?: number; next?: number }>();
   private threshold: number | undefined;
@@ -381,7 +455,11 @@ class Sampler {
       this.checkCoverage(from, to, last);
       return;
     }
-    const minGap = length / budget;
+    // One classified keyframe per `coarseSpacing` s on long tails (the fine pass brackets the
+    // start from there), denser on shorter ones where credits are short too.
+    const spacing = this.options.coarseSpacing ?? 7.5;
+    const fewest = Math.min(budget, Math.max(8, this.options.minCoarseFrames ?? 120));
+    const minGap = length / Math.min(budget, Math.max(fewest, length / spacing));
     const before = this.scored.size;
     let last = await this.sample(
       { mode: 'keyframes', start: from, end: to, minGap },
@@ -433,6 +511,16 @@ class Sampler {
   async fine(before: number, after: number, spacing: number): Promise<number> {
     const width = after - before;
     if (width <= 0) return 0;
+    // Frames already decoded inside the bracket narrow it for free (no seek, no decoding).
+    const cached = [...this.unscored.values()]
+      .filter((f) => f.t > before + 1e-3 && f.t < after - 1e-3)
+      .sort((a, b) => a.t - b.t);
+    if (cached.length > 0) {
+      for (let i = 0; i < cached.length; i += this.batchSize) {
+        await this.waitFor(this.startScoring(cached.slice(i, i + this.batchSize), 'fine'));
+      }
+      return cached.length;
+    }
     // At most ~24 frames per round: a wide bracket takes two rounds, not one huge one.
     const count = Math.min(24, Math.max(1, Math.ceil(width / spacing) - 1));
     const rate = (count + 1) / width;
@@ -456,6 +544,9 @@ class Sampler {
       height: this.size,
       filter: this.filter,
       mode: run.mode,
+      // Keyframes only: frame threads have nothing to decode in parallel, and handing frames
+      // between them cost ~40% more CPU (and wall) than one thread in our measurements.
+      ...(run.mode === 'keyframes' ? { threads: 1 } : {}),
       ...(run.rate !== undefined ? { rate: run.rate } : {}),
       start: run.start,
       end: run.end,
@@ -474,7 +565,10 @@ class Sampler {
     const withMotion =
       run.mode === 'rate' ? (run.rate ?? 0) >= 1 : this.options.keyframeMotion !== false;
     let previous: { key: number; t: number; thumb: Float32Array } | undefined;
+    const inFlight: Promise<void>[] = [];
+    let waitFrom = performance.now();
     for await (const frame of frames) {
+      this.decodeWaitMs += performance.now() - waitFrom;
       this.framesDecoded++;
       last = Math.max(last, frame.t);
       if (withMotion) {
@@ -487,19 +581,44 @@ class Sampler {
         }
         previous = { key: k, t: frame.t, thumb };
       }
-      if (run.minGap !== undefined && frame.t - lastKept < run.minGap) continue;
       if (this.scored.has(key(frame.t))) continue;
+      if (run.minGap !== undefined && frame.t - lastKept < run.minGap) {
+        this.unscored.set(key(frame.t), frame);
+        continue;
+      }
       lastKept = frame.t;
       batch.push(frame);
       if (batch.length >= this.batchSize) {
-        await this.score(batch, pass);
+        // Two batches in flight: a pool's threads start on the next one while the last
+        // chunks of this one finish, instead of idling at every batch's end.
+        const scoring = this.startScoring(batch, pass);
+        scoring.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        inFlight.push(scoring);
         batch = [];
+        if (inFlight.length >= 2) await this.waitFor(inFlight.shift());
         onFraction(Math.min(1, (frame.t - run.start) / span));
       }
+      waitFrom = performance.now();
     }
-    if (batch.length > 0) await this.score(batch, pass);
+    if (batch.length > 0) inFlight.push(this.startScoring(batch, pass));
+    for (const scoring of inFlight.splice(0)) await this.waitFor(scoring);
     onFraction(1);
     return last;
+  }
+
+  /** Starts scoring a batch (on the main thread the model runs right here, synchronously). */
+  private startScoring(batch: Frame[], pass: 'coarse' | 'fine'): Promise<void> {
+    const started = performance.now();
+    const scoring = this.score(batch, pass);
+    this.classifyMs += performance.now() - started;
+    return scoring;
+  }
+
+  /** Waits for a batch's scores, counting the time as classification. */
+  private async waitFor(scoring: Promise<void> | undefined): Promise<void> {
+    const started = performance.now();
+    await scoring;
+    this.classifyMs += performance.now() - started;
   }
 
   private async score(batch: Frame[], pass: 'coarse' | 'fine'): Promise<void> {
@@ -517,6 +636,7 @@ class Sampler {
     } else {
       credits = await this.classifier.classify(data);
     }
+    for (const frame of batch) this.unscored.delete(key(frame.t));
     this.framesClassified += batch.length;
     if (pass === 'coarse') this.coarseFrames += batch.length;
     else this.fineFrames += batch.length;
@@ -578,6 +698,12 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   const error = new Error('detection aborted');
   error.name = 'AbortError';
   throw error;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await work();
+  return [value, performance.now() - started];
 }
 
 function round3(x: number): number {

@@ -3,15 +3,27 @@
  * the model. TF.js's wasm and cpu backends compute on one thread, so on a 2-core machine a
  * worker doubles inference throughput (ffmpeg's keyframe decoding is the smaller share).
  * Native backends (tfjs-node) already use every core: no pool there.
+ *
+ * Frames are cut into small chunks on one shared queue that every thread takes from when it
+ * is free, so a thread slowed down by ffmpeg (or anything else) takes fewer chunks instead
+ * of holding the others up, and chunks of the next call start while this one finishes.
  */
 import { Worker } from 'node:worker_threads';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
 import type { CreditsFrameClassifier, FrameClassifier, LoadClassifierOptions } from './classify.js';
 import type { PoolReply, PoolRequest } from './classify-thread.js';
 
+interface Chunk {
+  frames: Uint8Array[];
+  resolve: (p: Float32Array[]) => void;
+  reject: (e: Error) => void;
+}
+
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, { resolve: (p: Float32Array[]) => void; reject: (e: Error) => void }>;
+  /** The chunk it is scoring, by request id. */
+  busy: { id: number; chunk: Chunk } | null;
+  gone: boolean;
 }
 
 export interface ClassifierPool extends FrameClassifier {
@@ -20,7 +32,12 @@ export interface ClassifierPool extends FrameClassifier {
   scores(
     frames: Uint8Array[],
   ): Promise<{ classes: readonly string[]; probabilities: Float32Array[] }>;
+  /** Frames scored so far by the main thread and by the workers (diagnostics, tests). */
+  readonly scoredBy: { main: number; workers: number };
 }
+
+/** Frames per chunk: small enough to balance, big enough for a batched forward pass. */
+const CHUNK = 4;
 
 /** Starts `count` worker classifiers beside `main`; if they can't start, `main` works alone. */
 export async function createClassifierPool(
@@ -28,30 +45,90 @@ export async function createClassifierPool(
   count: number,
   load: LoadClassifierOptions,
 ): Promise<ClassifierPool> {
+  const queue: Chunk[] = [];
+  const scoredBy = { main: 0, workers: 0 };
+  let nextId = 1;
+  let mainRunning = false;
+  let disposed = false;
+  let workers: PoolWorker[] = [];
+
+  const onReply = (w: PoolWorker, reply: PoolReply) => {
+    const job = w.busy;
+    if (!job || job.id !== reply.id) return;
+    w.busy = null;
+    if ('error' in reply) job.chunk.reject(toError(reply.error));
+    else if ('probabilities' in reply) {
+      scoredBy.workers += job.chunk.frames.length;
+      job.chunk.resolve(reply.probabilities);
+    }
+    dispatch();
+  };
+  const onGone = (w: PoolWorker) => {
+    w.gone = true;
+    // A crashed worker's chunk goes back on the queue for the others (main at least).
+    const index = workers.indexOf(w);
+    if (index >= 0) workers.splice(index, 1);
+    if (w.busy) queue.unshift(w.busy.chunk);
+    w.busy = null;
+    dispatch();
+  };
+
   const started = await Promise.all(
     Array.from({ length: Math.max(0, count) }, () =>
-      startWorker({ ...load, backend: main.backend === 'cpu' ? 'cpu' : 'wasm' }).catch(() => null),
+      startWorker({ ...load, backend: main.backend === 'cpu' ? 'cpu' : 'wasm' }, onReply, onGone)
+        // A worker that cannot start leaves the work to the others.
+        .catch(() => null),
     ),
   );
-  const workers = started.filter((w): w is PoolWorker => w !== null);
-  let nextId = 1;
+  workers = started.filter((w): w is PoolWorker => w !== null && !w.gone);
+
+  function dispatch(): void {
+    if (disposed) return;
+    for (const w of workers) {
+      if (w.busy || queue.length === 0) continue;
+      const chunk = queue.shift() as Chunk;
+      const id = nextId++;
+      w.busy = { id, chunk };
+      w.worker.postMessage({ id, frames: chunk.frames } satisfies PoolRequest);
+    }
+    if (!mainRunning && queue.length > 0) void runMain();
+  }
+
+  async function runMain(): Promise<void> {
+    mainRunning = true;
+    try {
+      while (!disposed && queue.length > 0) {
+        const chunk = queue.shift() as Chunk;
+        try {
+          const { probabilities } = await main.scores(chunk.frames);
+          scoredBy.main += chunk.frames.length;
+          chunk.resolve(probabilities);
+        } catch (error) {
+          chunk.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+        // Let worker replies in (they take the next chunks) before taking another one.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      mainRunning = false;
+    }
+  }
 
   async function scores(frames: Uint8Array[]) {
-    if (workers.length === 0 || frames.length < 2) return main.scores(frames);
-    // Equal shares; the main thread's share is computed last, after the workers have theirs.
-    const share = Math.ceil(frames.length / (workers.length + 1));
-    const jobs = workers.map((w, i) => {
-      const part = frames.slice((i + 1) * share, (i + 2) * share);
-      if (part.length === 0) return Promise.resolve([] as Float32Array[]);
-      const id = nextId++;
-      return new Promise<Float32Array[]>((resolve, reject) => {
-        w.pending.set(id, { resolve, reject });
-        w.worker.postMessage({ id, frames: part } satisfies PoolRequest);
-      });
-    });
-    const own = await main.scores(frames.slice(0, share));
-    const rest = await Promise.all(jobs);
-    return { classes: main.classes, probabilities: [...own.probabilities, ...rest.flat()] };
+    if (disposed) throw new EndcueError('internal', 'classifier pool used after dispose()');
+    const parts: Promise<Float32Array[]>[] = [];
+    for (let i = 0; i < frames.length; i += CHUNK) {
+      const part = frames.slice(i, i + CHUNK);
+      parts.push(
+        new Promise<Float32Array[]>((resolve, reject) => {
+          queue.push({ frames: part, resolve, reject });
+        }),
+      );
+    }
+    // Workers first: the main thread takes what is left when it gets to it.
+    dispatch();
+    const probabilities = (await Promise.all(parts)).flat();
+    return { classes: main.classes, probabilities };
   }
 
   const creditsIndex = main.classes.indexOf('credits');
@@ -61,62 +138,66 @@ export async function createClassifierPool(
     backend: main.backend,
     classes: main.classes,
     workers: workers.length,
+    scoredBy,
     scores,
     async classify(frames) {
       const { probabilities } = await scores(frames);
       return Float32Array.from(probabilities, (p) => p[creditsIndex] ?? 0);
     },
     dispose() {
+      disposed = true;
+      const gone = new Error('classifier pool disposed');
+      for (const chunk of queue.splice(0)) chunk.reject(gone);
       for (const w of workers) {
         w.worker.postMessage({ id: -1, stop: true } satisfies PoolRequest);
         const timer = setTimeout(() => void w.worker.terminate(), 2000);
         timer.unref();
-        for (const p of w.pending.values()) p.reject(new Error('classifier pool disposed'));
+        w.busy?.chunk.reject(gone);
+        w.busy = null;
       }
     },
   };
 }
 
-function startWorker(load: LoadClassifierOptions): Promise<PoolWorker> {
+function toError(error: { message: string; code?: string; hint?: string }): Error {
+  return error.code
+    ? new EndcueError(error.code as EndcueErrorCode, error.message, {
+        ...(error.hint ? { hint: error.hint } : {}),
+      })
+    : new Error(error.message);
+}
+
+function startWorker(
+  load: LoadClassifierOptions,
+  onReply: (w: PoolWorker, reply: PoolReply) => void,
+  onGone: (w: PoolWorker) => void,
+): Promise<PoolWorker> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./classify-worker.mjs', import.meta.url), {
       workerData: load,
     });
-    const pending: PoolWorker['pending'] = new Map();
+    const self: PoolWorker = { worker, busy: null, gone: false };
     let ready = false;
     worker.on('message', (reply: PoolReply) => {
       if ('ready' in reply) {
         ready = true;
-        resolve({ worker, pending });
+        resolve(self);
         return;
       }
-      if ('error' in reply) {
-        const error = reply.error.code
-          ? new EndcueError(reply.error.code as EndcueErrorCode, reply.error.message, {
-              ...(reply.error.hint ? { hint: reply.error.hint } : {}),
-            })
-          : new Error(reply.error.message);
-        if (!ready) {
-          reject(error);
-          void worker.terminate();
-          return;
-        }
-        pending.get(reply.id)?.reject(error);
-        pending.delete(reply.id);
+      if (!ready) {
+        if ('error' in reply) reject(toError(reply.error));
+        void worker.terminate();
         return;
       }
-      pending.get(reply.id)?.resolve(reply.probabilities);
-      pending.delete(reply.id);
+      onReply(self, reply);
     });
     worker.on('error', (error) => {
       if (!ready) reject(error);
-      for (const p of pending.values()) p.reject(error);
-      pending.clear();
+      else onGone(self);
     });
     worker.on('exit', () => {
       if (!ready) reject(new Error('classifier worker exited before it was ready'));
-      for (const p of pending.values()) p.reject(new Error('classifier worker exited'));
-      pending.clear();
+      else onGone(self);
     });
   });
 }
