@@ -52,11 +52,13 @@ export interface DetectorOptions {
   /** Most frames the coarse pass classifies (default 240). */
   maxCoarseFrames?: number;
   /**
-   * Long tails: seconds between classified keyframes in the coarse pass (default 7.5), but
-   * never fewer than `minCoarseFrames` (default 120) nor more than `maxCoarseFrames`.
+   * Seconds between classified keyframes in the coarse pass over long tails (default 7.5,
+   * from `sparseTail` = 900 s on); tails up to `denseTail` (default 360 s) classify up to
+   * `maxCoarseFrames` (as dense as the keyframes allow); the spacing grows linearly between.
    */
   coarseSpacing?: number;
-  minCoarseFrames?: number;
+  denseTail?: number;
+  sparseTail?: number;
   /** Frames per classify() call (default 16). */
   batchSize?: number;
   probeTimeoutMs?: number;
@@ -455,14 +457,11 @@ class Sampler {
       this.checkCoverage(from, to, last);
       return;
     }
-    // One classified keyframe per `coarseSpacing` s on long tails (the fine pass brackets the
-    // start from there), denser on shorter ones where credits are short too.
-    const spacing = this.options.coarseSpacing ?? 7.5;
-    const fewest = Math.min(budget, Math.max(8, this.options.minCoarseFrames ?? 120));
-    const minGap = length / Math.min(budget, Math.max(fewest, length / spacing));
+    const minGap = coarseGap(length, budget, this.options);
     const before = this.scored.size;
     let last = await this.sample(
-      { mode: 'keyframes', start: from, end: to, minGap },
+      // A keyframe a hair closer than the gap (timestamp rounding) still counts as far enough.
+      { mode: 'keyframes', start: from, end: to, minGap: minGap - 0.05 },
       'coarse',
       onFraction,
     );
@@ -652,6 +651,29 @@ class Sampler {
       });
     });
   }
+}
+
+/**
+ * Seconds between classified keyframes on a tail of `length` s: as dense as the budget allows
+ * up to `denseTail`, `coarseSpacing` from `sparseTail` on (the fine pass brackets the start
+ * from there; a 2 h title's 30-min tail was already sampled so), linear in between. Short
+ * tails stay dense: their credits are short, and sparse samples misplaced credits over the
+ * picture on a 4-min generated title.
+ */
+export function coarseGap(
+  length: number,
+  budget: number,
+  options: Pick<DetectorOptions, 'coarseSpacing' | 'denseTail' | 'sparseTail'> = {},
+): number {
+  const spacing = options.coarseSpacing ?? 7.5;
+  const dense = options.denseTail ?? 360;
+  const sparse = Math.max(dense, options.sparseTail ?? 900);
+  const floor = length / budget;
+  if (length <= dense) return floor;
+  if (length >= sparse) return Math.max(spacing, floor);
+  const denseGap = dense / budget;
+  const k = (length - dense) / (sparse - dense);
+  return Math.max(floor, denseGap + k * (spacing - denseGap));
 }
 
 function hasClassScores(

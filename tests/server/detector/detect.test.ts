@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameClassifier } from '../../../server/detector/classify.js';
 import {
+  coarseGap,
   createDetector,
   DEFAULT_TAIL,
   parseTail,
@@ -95,6 +96,48 @@ describe('runDetection', { timeout: 120_000 }, () => {
     expect(
       Math.abs((post?.start as number) - (fixture.postCreditsStart as number)),
     ).toBeLessThanOrEqual(2.5);
+  });
+
+  it('spaces classified keyframes densely on short tails and sparsely on long ones', () => {
+    expect(coarseGap(240, 240)).toBe(1);
+    expect(coarseGap(360, 240)).toBe(1.5);
+    expect(coarseGap(900, 240)).toBe(7.5);
+    expect(coarseGap(1800, 240)).toBe(7.5);
+    expect(coarseGap(3600, 240)).toBe(15);
+    const middle = coarseGap(630, 240);
+    expect(middle).toBeGreaterThan(1.5);
+    expect(middle).toBeLessThan(7.5);
+    expect(coarseGap(100, 240, { coarseSpacing: 6, denseTail: 5, sparseTail: 10 })).toBe(6);
+  });
+
+  it('classifies one keyframe per coarseSpacing and refines from the keyframes it decoded', async () => {
+    const fixture = await generateFixture({
+      duration: 48,
+      style: 'cards',
+      postCredits: 8,
+      creditsDuration: 10,
+      seed: 5,
+    });
+    const { result, stats, samples } = await runDetection(fixture.path, {
+      classifier: fakeClassifier(),
+      shortTail: 5,
+      tail: { fraction: 1 },
+      coarseSpacing: 6,
+      denseTail: 5,
+      sparseTail: 10,
+    });
+    expect(stats.coarseMode).toBe('keyframes');
+    // Keyframes every 2 s, one classified per 6 s.
+    expect(stats.coarseFrames).toBeLessThanOrEqual(9);
+    expect(stats.framesDecoded).toBeGreaterThanOrEqual(22);
+    // Keyframes the coarse pass skipped were scored later (fine seeks land between them).
+    const onKeyframes = samples.filter((x) => Math.abs(x.t / 2 - Math.round(x.t / 2)) < 1e-3);
+    expect(onKeyframes.length).toBeGreaterThan(stats.coarseFrames);
+    expect(Math.abs((result.creditsStart as number) - fixture.creditsStart)).toBeLessThanOrEqual(
+      0.5,
+    );
+    expect(stats.timings.total).toBeGreaterThanOrEqual(stats.timings.coarse + stats.timings.fine);
+    expect(stats.timings.load).toBe(0); // the classifier was given, not loaded
   });
 
   it('analyses only the tail, and extends it backwards when the credits start before it', async () => {

@@ -20,6 +20,18 @@ describe('createClassifierPool', { timeout: 120_000 }, () => {
       const { classes, probabilities } = await pool.scores(frames);
       expect(classes).toEqual(main.classes);
       expect(probabilities).toHaveLength(frames.length);
+      // Both threads took chunks from the shared queue.
+      expect(pool.scoredBy.workers).toBeGreaterThan(0);
+      expect(pool.scoredBy.main).toBeGreaterThan(0);
+      expect(pool.scoredBy.workers + pool.scoredBy.main).toBe(2 * frames.length);
+
+      // Calls in flight at once each get their own frames' scores, in order.
+      const reversed = [...frames].reverse();
+      const [a, b] = await Promise.all([pool.classify(frames), pool.classify(reversed)]);
+      for (let i = 0; i < frames.length; i++) {
+        expect(a[i]).toBeCloseTo(alone[i] as number, 4);
+        expect(b[i]).toBeCloseTo(alone[frames.length - 1 - i] as number, 4);
+      }
     } finally {
       pool.dispose();
       main.dispose();
