@@ -61,6 +61,8 @@ const { values } = parseArgs({
     threshold: { type: 'string' },
     clip: { type: 'string' },
     'switch-cost': { type: 'string' },
+    confirm: { type: 'string' },
+    'confirm-shift': { type: 'string' },
     calibrate: { type: 'string' },
     'motion-weight': { type: 'string' },
     quantile: { type: 'string' },
@@ -73,6 +75,8 @@ const decideTuning: Partial<DecideOptions> = {
   ...(values.clip ? { clip: Number(values.clip) } : {}),
   ...(values['switch-cost'] ? { switchCost: Number(values['switch-cost']) } : {}),
   ...(values['motion-weight'] ? { motionWeight: Number(values['motion-weight']) } : {}),
+  ...(values.confirm ? { confirmThreshold: Number(values.confirm) } : {}),
+  ...(values['confirm-shift'] ? { maxConfirmShift: Number(values['confirm-shift']) } : {}),
 };
 
 function log(line: string): void {

@@ -47,6 +47,18 @@ export interface DecideOptions {
   minEvidence?: number;
   /** Starts closer than this are "the same answer" when judging confidence, seconds (default 2). */
   tolerance?: number;
+  /**
+   * Score that confirms credits (default 0.8). The chosen credits run starts where the frames
+   * scoring above it outweigh those below it to the run's end: a lead-in of lukewarm frames
+   * (a fade, text over the last shot, a title card) stays with the story. Showing "Next
+   * episode" a little late costs less than showing it over the ending.
+   */
+  confirmThreshold?: number;
+  /**
+   * Longest lead-in (seconds) the confirmation may move the start past (default 8): a longer
+   * lukewarm stretch is credits over picture, which do count.
+   */
+  maxConfirmShift?: number;
 }
 
 export interface Decision {
@@ -70,6 +82,8 @@ interface Prepared {
   t: number[];
   /** weighted log-odds for credits vs story */
   v: number[];
+  /** each vote's weight (time it stands for x how solid the frame is) */
+  mass: number[];
   blank: number[];
 }
 
@@ -130,7 +144,8 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     return noCredits(sigmoid(margin / 3), Number.isFinite(bestAny) ? bestAny : 0);
   }
 
-  const { a, b } = best;
+  const { b } = best;
+  const a = confirmedStart(prepared, best.a, b, nextSolid, options);
   // Trim trailing blank frames off the credits run: the credits end where the text goes.
   let last = b - 1;
   while (last > a && at(blank, last) >= BLANK_FRAME) last--;
@@ -231,6 +246,7 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
   const from = Math.min(options.from ?? at(t, 0), at(t, 0));
   const end = Math.max(options.duration, at(t, n - 1));
   const v: number[] = [];
+  const mass: number[] = [];
   const blank: number[] = [];
   for (let i = 0; i < n; i++) {
     const s = merged[i] as { t: number; p: number; blank: number; motion: number };
@@ -241,9 +257,39 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
     const q = clamp(s.p, clip, 1 - clip);
     const solid = 1 - s.blank;
     v.push((logit(q) - bias - motionWeight * s.motion) * weight * solid);
+    mass.push(weight * solid);
     blank.push(s.blank);
   }
-  return { t, v, blank };
+  return { t, v, mass, blank };
+}
+
+/**
+ * Where the credits run [a, b) really starts: the start whose suffix up to b has the most
+ * evidence when votes are counted against `confirmThreshold` instead of the threshold.
+ * Stays at `a` when no suffix is confirmed (lukewarm credits all along).
+ */
+function confirmedStart(
+  prepared: Prepared,
+  a: number,
+  b: number,
+  nextSolid: Int32Array,
+  options: DecideOptions,
+): number {
+  const clip = options.clip ?? 0.03;
+  const threshold = clamp(options.threshold ?? 0.5, clip, 1 - clip);
+  const confirm = clamp(options.confirmThreshold ?? 0.8, clip, 1 - clip);
+  if (!(confirm > threshold)) return a;
+  const extra = logit(confirm) - logit(threshold);
+  let suffix = 0;
+  let best = { sum: 0, at: a };
+  for (let i = b - 1; i >= a; i--) {
+    suffix += at(prepared.v, i) - extra * at(prepared.mass, i);
+    // >= : among equal suffixes the earliest start wins.
+    if (suffix >= best.sum && suffix > 0) best = { sum: suffix, at: i };
+  }
+  const start = Math.min(nextSolid[best.at] as number, b - 1);
+  const shift = at(prepared.t, start) - at(prepared.t, a);
+  return shift <= (options.maxConfirmShift ?? 8) ? start : a;
 }
 
 function noCredits(confidence: number, score: number): Decision {

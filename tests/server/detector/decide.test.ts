@@ -200,6 +200,31 @@ describe('decideCredits', () => {
     expect(vague.confidence).toBeLessThan(sharp.confidence);
   });
 
+  it('leaves a short lukewarm lead-in (text over the last shot, a title card) with the story', () => {
+    // 0.65 for 5 s before confident credits: evidence for credits at 0.5, not at 0.8.
+    const score = (t: number) => (t >= 100 ? 0.97 : t >= 95 ? 0.65 : 0.05);
+    const samples = sampled(0, 130, 0.5, score);
+    const d = decideCredits(samples, { duration: 130, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 100)).toBeLessThanOrEqual(0.5);
+    const unconfirmed = decideCredits(samples, { duration: 130, from: 0, confirmThreshold: 0 });
+    expect(Math.abs((unconfirmed.creditsStart as number) - 95)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('keeps a long lukewarm stretch (credits over picture) in the credits', () => {
+    const score = (t: number) => (t >= 100 ? 0.97 : t >= 80 ? 0.65 : 0.05);
+    const samples = sampled(0, 130, 0.5, score);
+    const d = decideCredits(samples, { duration: 130, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 80)).toBeLessThanOrEqual(0.5);
+    const wider = decideCredits(samples, { duration: 130, from: 0, maxConfirmShift: 30 });
+    expect(Math.abs((wider.creditsStart as number) - 100)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('keeps lukewarm credits that are never confirmed', () => {
+    const samples = sampled(0, 130, 0.5, (t) => (t >= 100 ? 0.7 : 0.05));
+    const d = decideCredits(samples, { duration: 130, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 100)).toBeLessThanOrEqual(0.5);
+  });
+
   it('always returns a consistent answer (property)', () => {
     fc.assert(
       fc.property(
