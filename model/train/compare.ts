@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   await selectBackend('wasm');
   const sets = await loadItemSets(o);
   const items = sets.flatMap((s) => s.items);
-  const feats = await loadFeatures(o, sets);
+  const { feats, tuned } = await loadFeatures(o, sets);
   const width = feats[0]?.length ?? 0;
   const clips = [
     ...new Set(
@@ -53,6 +53,8 @@ async function main(): Promise<void> {
         dropout: o.dropout,
         l2: o.l2,
         seed: o.seed,
+        pool: o.pool,
+        ...(tuned ? { tuned: { ...tuned, trainable: process.env.ENDCUE_FREEZE !== '1' } } : {}),
       },
       o.lr,
     );
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
     });
     return `@${th}: FP ${((100 * f) / Math.max(1, n)).toFixed(1)}% R ${((100 * t) / Math.max(1, p)).toFixed(1)}%`;
   });
-  const tag = `size ${o.size} pool ${o.pool} taps ${o.taps.join('+')} hidden ${o.hidden} l2 ${o.l2} epochs ${o.epochs} clips ${o.clips}`;
+  const tag = `size ${o.size} pool ${o.pool} taps ${o.taps.join('+')} tune ${o.tune} hidden ${o.hidden} l2 ${o.l2} epochs ${o.epochs} clips ${o.clips}`;
   console.log(`\nCV ${tag}`);
   for (const [clip, line] of perClip) console.log(`  ${clip.padEnd(32)} ${line}`);
   console.log(

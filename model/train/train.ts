@@ -30,6 +30,8 @@ import {
   extractFeatures,
   fullModel,
   type PoolKind,
+  type TunedConv,
+  type TuneKind,
 } from './network.js';
 import { createRng, hashString, type Rng, shuffle } from './rng.js';
 
@@ -49,6 +51,8 @@ export interface TrainOptions {
   pool: PoolKind;
   /** Backbone layers pooled into the features (comma list in the CLI). */
   taps: string[];
+  /** What of the backbone is trained besides the head. */
+  tune: TuneKind;
   hidden: number;
   dropout: number;
   l2: number;
@@ -131,16 +135,16 @@ export async function loadItems(o: TrainOptions): Promise<FrameItem[]> {
 }
 
 /** Frozen-backbone features of every item, cached per item set. */
-export async function loadFeatures(o: TrainOptions, sets: ItemSet[]): Promise<Float32Array[]> {
-  const backbone = await buildBackbone(o.size, o.pool, o.taps);
+export async function loadFeatures(
+  o: TrainOptions,
+  sets: ItemSet[],
+): Promise<{ feats: Float32Array[]; tuned?: TunedConv }> {
+  const backbone = await buildBackbone(o.size, o.pool, o.taps, o.tune);
   const width = backbone.pooled.shape[1] as number;
   const out: Float32Array[] = [];
+  const kind = o.tune === 'conv1' ? 'map-block16' : `${o.pool}-${o.taps.join('+')}`;
   for (const set of sets) {
-    const file = path.join(
-      o.cache,
-      `s${o.size}`,
-      `${set.key}.features-${o.pool}-${o.taps.join('+')}.f32`,
-    );
+    const file = path.join(o.cache, `s${o.size}`, `${set.key}.features-${kind}.f32`);
     if (existsSync(file)) {
       const buf = readFileSync(file);
       const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
@@ -164,7 +168,7 @@ export async function loadFeatures(o: TrainOptions, sets: ItemSet[]): Promise<Fl
     writeFileSync(file, Buffer.from(joined.buffer));
     out.push(...feats);
   }
-  return out;
+  return { feats: out, ...(backbone.tuned ? { tuned: backbone.tuned } : {}) };
 }
 
 /** Class-balanced epoch: every class drawn equally often (with replacement), seeded. */
@@ -223,7 +227,7 @@ export async function train(o: TrainOptions): Promise<void> {
   console.log(`backend ${backend}; size ${o.size}; pool ${o.pool}; seed ${o.seed}`);
   const sets = await loadItemSets(o);
   const items = sets.flatMap((s) => s.items);
-  const feats = await loadFeatures(o, sets);
+  const { feats, tuned } = await loadFeatures(o, sets);
   const train: Split = { x: [], y: [], items: [] };
   const val: Split = { x: [], y: [], items: [] };
   items.forEach((it, i) => {
@@ -247,6 +251,8 @@ export async function train(o: TrainOptions): Promise<void> {
       dropout: o.dropout,
       l2: o.l2,
       seed: o.seed,
+      pool: o.pool,
+      ...(tuned ? { tuned } : {}),
     },
     o.lr,
   );
@@ -254,7 +260,7 @@ export async function train(o: TrainOptions): Promise<void> {
   const runDir = path.join(
     o.cache,
     'runs',
-    `s${o.size}-${o.pool}-${o.taps.join('+')}-h${o.hidden}-seed${o.seed}`,
+    `s${o.size}-${o.pool}-${o.taps.join('+')}${o.tune === 'none' ? '' : `-tune${o.tune}`}-h${o.hidden}-seed${o.seed}`,
   );
   mkdirSync(runDir, { recursive: true });
   const ckpt = path.join(runDir, 'checkpoint.json');
@@ -385,7 +391,7 @@ export async function train(o: TrainOptions): Promise<void> {
     );
   }
 
-  const backbone = await buildBackbone(o.size, o.pool, o.taps);
+  const backbone = await buildBackbone(o.size, o.pool, o.taps, o.tune);
   const model = fullModel(backbone, layers);
   const date = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   const version =
@@ -429,6 +435,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .option('--size <px>', 'input size', '160')
     .option('--pool <kind>', 'avg | avgmax', 'avgmax')
     .option('--taps <layers>', 'backbone layers to pool, comma separated', 'out_relu')
+    .option('--tune <what>', 'none | conv1 (also train the last 1x1 convolution)', 'none')
     .option('--hidden <n>', 'hidden units in the head (0 = linear head)', '128')
     .option(
       '--dropout <rate>',
@@ -457,6 +464,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     size: Number(v.size),
     pool: v.pool === 'avg' ? 'avg' : 'avgmax',
     taps: String(v.taps).split(',').filter(Boolean),
+    tune: v.tune === 'conv1' ? 'conv1' : 'none',
     hidden: Number(v.hidden),
     dropout: Number(v.dropout),
     l2: Number(v.l2),
