@@ -1,7 +1,7 @@
 /**
  * One measured detection, in its own process so its peak memory is its own. Prints one JSON
  * line. Used by bench.ts; run by hand as:
- *   npx tsx bench/run-one.ts endcue|baseline <file> [--backend wasm]
+ *   npx tsx bench/run-one.ts endcue|baseline <file> [--backend wasm] [--workers N]
  *
  * baseline = the original research script's policy: decode every frame of the last 20% and
  * classify 10 frames per second of video (same model, same backend, frames scaled by ffmpeg
@@ -38,7 +38,11 @@ export interface RunOneResult {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { backend: { type: 'string', default: 'auto' } },
+  options: {
+    backend: { type: 'string', default: 'auto' },
+    // Experiments: classifier worker threads beside the main thread (default: the detector's).
+    workers: { type: 'string' },
+  },
 });
 const [mode, file] = positionals;
 if ((mode !== 'endcue' && mode !== 'baseline') || !file) {
@@ -52,7 +56,10 @@ const startupMs = Math.round(started);
 
 let result: RunOneResult;
 if (mode === 'endcue') {
-  const run = await runDetection(file, { backend });
+  const run = await runDetection(file, {
+    backend,
+    ...(values.workers !== undefined ? { classifierWorkers: Number(values.workers) } : {}),
+  });
   result = {
     mode,
     wallMs: Math.round(performance.now() - started),

@@ -68,7 +68,11 @@ export interface DetectorOptions {
   shortTail?: number;
   /** Tuning for the decision step (thresholds, costs); defaults suit the shipped model. */
   decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
-  /** Extra model copies in worker threads for long tails on wasm/cpu (default: cores - 1, max 3). */
+  /**
+   * Extra model copies in worker threads for long tails on wasm/cpu. Default: the cores the
+   * 1-min load average leaves idle, at most cores - 1 and 3 (a worker on a busy core only
+   * takes CPU from ffmpeg and the main thread: measured slower with one core busy).
+   */
   classifierWorkers?: number;
   /** Measure motion between consecutive keyframes in the coarse pass (default true). */
   keyframeMotion?: boolean;
@@ -200,6 +204,41 @@ export async function runDetection(
       });
   // Handled here so a model error during the probe is no unhandled rejection; awaited below.
   loading.catch(() => undefined);
+
+  // Long tails: more model copies in worker threads (single-threaded backends only); the
+  // coarse pass starts on the main thread and hands over to the pool when it is ready.
+  const workers = options.classifierWorkers ?? freeCores();
+  let pool: Promise<ClassifierPool> | undefined;
+  let poolReady: number | null = null;
+  let sampler: Sampler | undefined;
+  let readyPool: ClassifierPool | undefined;
+  const startPool = (c: FrameClassifier) => {
+    if (pool || workers <= 0 || !poolable(c)) return;
+    const starting = createClassifierPool(c, workers, {
+      backend: c.backend as BackendName,
+      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+    });
+    pool = starting;
+    void starting.then((p) => {
+      if (pool !== starting) return; // given back unused meanwhile
+      poolReady = performance.now() - started;
+      readyPool = p;
+      sampler?.use(p);
+    });
+  };
+  let probed = false;
+  // A one-off run (the CLI) starts the workers as soon as its model is up, beside the probe:
+  // started after it they came up too late to help on 30-min titles. A title too short for
+  // them gives them back unused.
+  if (ownClassifier) {
+    void loading
+      .then((c) => {
+        if (!probed) startPool(c);
+      })
+      .catch(() => undefined);
+  }
+  const disposePool = () => void pool?.then((p) => p.dispose());
+
   let media: MediaInfo;
   try {
     media = await probeMedia(source, {
@@ -217,51 +256,49 @@ export async function runDetection(
       );
     }
   } catch (error) {
+    probed = true;
+    disposePool();
     // The input is at fault: that is the error to report, not the model's.
     if (ownClassifier) void loading.then((c) => c.dispose()).catch(() => undefined);
     throw error;
+  } finally {
+    probed = true;
   }
   const probeMs = performance.now() - started;
-  const classifier = await loading;
-
-  let pool: Promise<ClassifierPool> | undefined;
-  let poolReady: number | null = null;
+  let classifier: FrameClassifier;
   try {
-    const sampler = new Sampler(source, media, classifier, options);
+    classifier = await loading;
+  } catch (error) {
+    disposePool();
+    throw error;
+  }
+
+  try {
+    const run = new Sampler(source, media, classifier, options);
+    sampler = run;
+    if (readyPool) run.use(readyPool);
     const duration = media.duration;
     let from = tailStart(duration, options.tail ?? DEFAULT_TAIL);
     report('probe', 1);
-    // Long tails: more model copies in worker threads (single-threaded backends only); the
-    // coarse pass starts on the main thread and takes the pool on when it is ready.
-    const workers = options.classifierWorkers ?? Math.min(3, os.availableParallelism() - 1);
-    if (
-      workers > 0 &&
-      duration - from > (options.shortTail ?? SHORT_TAIL_S) &&
-      (classifier.backend === 'wasm' || classifier.backend === 'cpu') &&
-      hasClassScores(classifier) &&
-      'fallbackReasons' in classifier
-    ) {
-      pool = createClassifierPool(classifier as CreditsFrameClassifier, workers, {
-        backend: classifier.backend,
-        ...(options.modelDir ? { modelDir: options.modelDir } : {}),
-      });
-      void pool.then((p) => {
-        poolReady = performance.now() - started;
-        sampler.use(p);
-      });
+    if (duration - from > (options.shortTail ?? SHORT_TAIL_S)) startPool(classifier);
+    else if (pool) {
+      // Started beside the probe, not needed: the main thread alone does short titles.
+      disposePool();
+      pool = undefined;
+      readyPool = undefined;
     }
     const coarseStarted = performance.now();
 
     // Coarse pass over [from, duration], extended backwards while the credits seem to
     // start before it.
     const coarseEnd = duration;
-    await sampler.coarse(from, coarseEnd, (f) => report('coarse', f));
-    let decision = sampler.decide(from);
-    for (let i = 0; i < MAX_EXTENSIONS && from > 0 && startsAtFirstSample(decision, sampler); i++) {
+    await run.coarse(from, coarseEnd, (f) => report('coarse', f));
+    let decision = run.decide(from);
+    for (let i = 0; i < MAX_EXTENSIONS && from > 0 && startsAtFirstSample(decision, run); i++) {
       const previous = from;
       from = Math.max(0, from - Math.max(duration - from, 60));
-      await sampler.coarse(from, previous, () => undefined);
-      decision = sampler.decide(from);
+      await run.coarse(from, previous, () => undefined);
+      decision = run.decide(from);
     }
 
     const fineStarted = performance.now();
@@ -272,8 +309,8 @@ export async function runDetection(
       const width = bracket.after - bracket.before;
       if (width <= resolution + 1e-6) break;
       report('fine', round / MAX_FINE_ROUNDS);
-      const added = await sampler.fine(bracket.before, bracket.after, resolution);
-      decision = sampler.decide(from);
+      const added = await run.fine(bracket.before, bracket.after, resolution);
+      decision = run.decide(from);
       if (added === 0) break;
     }
     // The end of the credits matters less: to within a couple of seconds (decoded keyframes
@@ -282,8 +319,8 @@ export async function runDetection(
       const endBracket = decision.endBracket;
       if (!endBracket || endBracket.after - endBracket.before <= 2) break;
       report('fine', 0.9);
-      const added = await sampler.fine(endBracket.before, endBracket.after, 2);
-      decision = sampler.decide(from);
+      const added = await run.fine(endBracket.before, endBracket.after, 2);
+      decision = run.decide(from);
       if (added === 0) break;
     }
     report('done', 1);
@@ -309,13 +346,13 @@ export async function runDetection(
     return {
       result,
       decision,
-      samples: sampler.samples(),
+      samples: run.samples(),
       stats: {
-        framesDecoded: sampler.framesDecoded,
-        framesClassified: sampler.framesClassified,
-        coarseFrames: sampler.coarseFrames,
-        fineFrames: sampler.fineFrames,
-        coarseMode: sampler.coarseMode,
+        framesDecoded: run.framesDecoded,
+        framesClassified: run.framesClassified,
+        coarseFrames: run.coarseFrames,
+        fineFrames: run.fineFrames,
+        coarseMode: run.coarseMode,
         analysedFrom: round3(from),
         media,
         timings: {
@@ -324,14 +361,14 @@ export async function runDetection(
           poolReady: poolReady === null ? null : Math.round(poolReady),
           coarse: Math.round(fineStarted - coarseStarted),
           fine: Math.round(finished - fineStarted),
-          classify: Math.round(sampler.classifyMs),
-          decodeWait: Math.round(sampler.decodeWaitMs),
+          classify: Math.round(run.classifyMs),
+          decodeWait: Math.round(run.decodeWaitMs),
           total: Math.round(finished - started),
         },
       },
     };
   } finally {
-    void pool?.then((p) => p.dispose());
+    disposePool();
     if (ownClassifier) classifier.dispose();
   }
 }
@@ -674,6 +711,20 @@ export function coarseGap(
   const denseGap = dense / budget;
   const k = (length - dense) / (sparse - dense);
   return Math.max(floor, denseGap + k * (spacing - denseGap));
+}
+
+/** Cores nobody else is using now, by the 1-min load average (0 on a busy machine). */
+function freeCores(): number {
+  const cores = os.availableParallelism();
+  const load = os.loadavg()[0] ?? 0; // always 0 on Windows: all cores count as free
+  return Math.max(0, Math.min(3, cores - 1, Math.floor(cores - load)));
+}
+
+/** A classifier whose model copies can run in worker threads (single-threaded backends). */
+function poolable(c: FrameClassifier): c is CreditsFrameClassifier {
+  return (
+    (c.backend === 'wasm' || c.backend === 'cpu') && hasClassScores(c) && 'fallbackReasons' in c
+  );
 }
 
 function hasClassScores(
