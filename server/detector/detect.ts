@@ -212,12 +212,18 @@ export async function runDetection(
   let poolReady: number | null = null;
   let sampler: Sampler | undefined;
   let readyPool: ClassifierPool | undefined;
+  const unwanted = new AbortController();
   const startPool = (c: FrameClassifier) => {
     if (pool || workers <= 0 || !poolable(c)) return;
-    const starting = createClassifierPool(c, workers, {
-      backend: c.backend as BackendName,
-      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
-    });
+    const starting = createClassifierPool(
+      c,
+      workers,
+      {
+        backend: c.backend as BackendName,
+        ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+      },
+      unwanted.signal,
+    );
     pool = starting;
     void starting.then((p) => {
       if (pool !== starting) return; // given back unused meanwhile
@@ -237,7 +243,10 @@ export async function runDetection(
       })
       .catch(() => undefined);
   }
-  const disposePool = () => void pool?.then((p) => p.dispose());
+  const disposePool = () => {
+    unwanted.abort(); // workers still starting stop now instead of loading a model for nothing
+    void pool?.then((p) => p.dispose());
+  };
 
   let media: MediaInfo;
   try {

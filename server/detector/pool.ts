@@ -39,11 +39,15 @@ export interface ClassifierPool extends FrameClassifier {
 /** Frames per chunk: small enough to balance, big enough for a batched forward pass. */
 const CHUNK = 4;
 
-/** Starts `count` worker classifiers beside `main`; if they can't start, `main` works alone. */
+/**
+ * Starts `count` worker classifiers beside `main`; if they can't start, `main` works alone.
+ * Aborting `signal` stops workers still starting (the pool then has fewer, or none).
+ */
 export async function createClassifierPool(
   main: CreditsFrameClassifier,
   count: number,
   load: LoadClassifierOptions,
+  signal?: AbortSignal,
 ): Promise<ClassifierPool> {
   const queue: Chunk[] = [];
   const scoredBy = { main: 0, workers: 0 };
@@ -75,7 +79,12 @@ export async function createClassifierPool(
 
   const started = await Promise.all(
     Array.from({ length: Math.max(0, count) }, () =>
-      startWorker({ ...load, backend: main.backend === 'cpu' ? 'cpu' : 'wasm' }, onReply, onGone)
+      startWorker(
+        { ...load, backend: main.backend === 'cpu' ? 'cpu' : 'wasm' },
+        onReply,
+        onGone,
+        signal,
+      )
         // A worker that cannot start leaves the work to the others.
         .catch(() => null),
     ),
@@ -171,16 +180,28 @@ function startWorker(
   load: LoadClassifierOptions,
   onReply: (w: PoolWorker, reply: PoolReply) => void,
   onGone: (w: PoolWorker) => void,
+  signal?: AbortSignal,
 ): Promise<PoolWorker> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error('classifier pool not wanted any more'));
+      return;
+    }
     const worker = new Worker(new URL('./classify-worker.mjs', import.meta.url), {
       workerData: load,
     });
     const self: PoolWorker = { worker, busy: null, gone: false };
     let ready = false;
+    const onAbort = () => {
+      if (ready) return;
+      reject(new Error('classifier pool not wanted any more'));
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (reply: PoolReply) => {
       if ('ready' in reply) {
         ready = true;
+        signal?.removeEventListener('abort', onAbort);
         resolve(self);
         return;
       }

@@ -37,4 +37,23 @@ describe('createClassifierPool', { timeout: 120_000 }, () => {
       main.dispose();
     }
   });
+
+  it('stops workers still starting when aborted, and scores on the main thread alone', async () => {
+    const main = await loadClassifier({ backend: 'wasm' });
+    const controller = new AbortController();
+    const starting = createClassifierPool(main, 1, { backend: 'wasm' }, controller.signal);
+    controller.abort();
+    const pool = await starting;
+    try {
+      expect(pool.workers).toBe(0);
+      const frame = new Uint8Array(main.inputSize * main.inputSize * 3).fill(200);
+      const pooled = await pool.classify([frame, frame]);
+      const alone = await main.classify([frame]);
+      expect(pooled[1]).toBeCloseTo(alone[0] as number, 4);
+      expect(pool.scoredBy).toEqual({ main: 2, workers: 0 });
+    } finally {
+      pool.dispose();
+      main.dispose();
+    }
+  });
 });
