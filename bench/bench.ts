@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     const method =
       r.mode === 'endcue'
         ? `EndCue${r.runsMs ? ` (median of ${r.runsMs.length}: ${r.runsMs.map(s).join(', ')})` : ''}`
-        : `baseline: every frame of last 20%, 10 fps classified${r.earlier ? ` (earlier run, ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`;
+        : `baseline: every frame of last 20%, 10 fps classified${r.earlier ? ` (earlier run, ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC, model ${r.modelVersion})` : ''}`;
     lines.push(
       `| ${r.title} | ${method} | ${s(r.processWallMs)} | ${s(r.wallMs)} | ${r.framesDecoded} | ${r.framesClassified} | ${r.peakTreeRssMb} MB | ${start} | ${t(r.truth)} | ${r.loadBefore?.toFixed(1) ?? '?'} |`,
     );
@@ -252,7 +252,9 @@ async function main(): Promise<void> {
     else if (e)
       lines.push(
         '',
-        `${title}: no baseline measured (--baseline-2h runs it, ~5 min; --baseline-json reuses an earlier one).`,
+        values['no-baseline']
+          ? `${title}: baseline skipped (--no-baseline).`
+          : `${title}: no baseline measured (--baseline-2h runs it, ~5 min; --baseline-json reuses an earlier one).`,
       );
   }
 
