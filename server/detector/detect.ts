@@ -101,6 +101,8 @@ export interface DetectionTimings {
   load: number;
   /** From the start until the worker pool took over classification (null: no pool). */
   poolReady: number | null;
+  /** From the start until the coarse pass's first frame came out of ffmpeg. */
+  firstFrame: number | null;
   /** The coarse pass, its backward extensions included. */
   coarse: number;
   /** Fine passes (start and end of the credits). */
@@ -368,6 +370,7 @@ export async function runDetection(
           probe: Math.round(probeMs),
           load: Math.round(loadMs),
           poolReady: poolReady === null ? null : Math.round(poolReady),
+          firstFrame: run.firstFrameAt === null ? null : Math.round(run.firstFrameAt - started),
           coarse: Math.round(fineStarted - coarseStarted),
           fine: Math.round(finished - fineStarted),
           classify: Math.round(run.classifyMs),
@@ -431,6 +434,8 @@ class Sampler {
   coarseMode: 'keyframes' | 'rate' = 'keyframes';
   classifyMs = 0;
   decodeWaitMs = 0;
+  /** performance.now() when the first frame arrived. */
+  firstFrameAt: number | null = null;
   private readonly scored = new Map<number, ScoredSample>();
   /** Keyframes the coarse pass decoded but did not classify: the fine pass's first round. */
   private readonly unscored = new Map<number, Frame>();
@@ -614,6 +619,7 @@ class Sampler {
     let waitFrom = performance.now();
     for await (const frame of frames) {
       this.decodeWaitMs += performance.now() - waitFrom;
+      this.firstFrameAt ??= performance.now();
       this.framesDecoded++;
       last = Math.max(last, frame.t);
       if (withMotion) {
