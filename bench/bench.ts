@@ -263,7 +263,7 @@ async function main(): Promise<void> {
   if (endcueRows.some((r) => r.timings)) {
     lines.push(
       '',
-      '| EndCue run | startup | probe (model loads alongside) | first frame at | worker pool ready at | coarse pass | fine pass | waiting on classifier | waiting on ffmpeg | coarse + fine frames |',
+      '| EndCue run | startup | probe (model loads alongside) | first frame at | worker threads, ready at | coarse pass | fine pass | waiting on classifier | waiting on ffmpeg | coarse + fine frames |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of endcueRows) {
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
       if (!x) continue;
       const name = 'label' in r ? `${r.title}, ${(r as { label: string }).label}` : r.title;
       lines.push(
-        `| ${name} | ${s(r.startupMs ?? 0)} | ${s(x.probe)} | ${x.firstFrame === null ? '-' : s(x.firstFrame)} | ${x.poolReady === null ? '-' : s(x.poolReady)} | ${s(x.coarse)} | ${s(x.fine)} | ${s(x.classify)} | ${s(x.decodeWait)} | ${r.coarseFrames ?? '?'} + ${r.fineFrames ?? '?'} |`,
+        `| ${name} | ${s(r.startupMs ?? 0)} | ${s(x.probe)} | ${x.firstFrame === null ? '-' : s(x.firstFrame)} | ${x.poolReady === null ? (r.classifierWorkers ?? 0) : `${r.classifierWorkers ?? '?'}, ${s(x.poolReady)}`} | ${s(x.coarse)} | ${s(x.fine)} | ${s(x.classify)} | ${s(x.decodeWait)} | ${r.coarseFrames ?? '?'} + ${r.fineFrames ?? '?'} |`,
       );
     }
   }

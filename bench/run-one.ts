@@ -31,6 +31,7 @@ export interface RunOneResult {
   /** endcue only: coarse/fine split and where the time went (ms). */
   coarseFrames?: number;
   fineFrames?: number;
+  classifierWorkers?: number;
   timings?: DetectionTimings;
   /** Process start to the first line of this script (node + tsx + imports), ms. */
   startupMs?: number;
@@ -70,6 +71,7 @@ if (mode === 'endcue') {
     backend: run.result.backend,
     nodeMaxRssMb: 0,
     coarseFrames: run.stats.coarseFrames,
+    classifierWorkers: run.stats.classifierWorkers,
     fineFrames: run.stats.fineFrames,
     timings: run.stats.timings,
     startupMs,

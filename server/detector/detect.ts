@@ -11,6 +11,7 @@
  * <= `resolution` spacing, repeated until that interval is no longer than `resolution`.
  * When the credits seem to start before the analysed part, the part is extended backwards.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { EndcueError } from '../errors.js';
 import { type Frame, sampleFrames, sampleFramesOffThread } from '../media/frames.js';
@@ -69,9 +70,9 @@ export interface DetectorOptions {
   /** Tuning for the decision step (thresholds, costs); defaults suit the shipped model. */
   decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
   /**
-   * Extra model copies in worker threads for long tails on wasm/cpu. Default: the cores the
-   * 1-min load average leaves idle, at most cores - 1 and 3 (a worker on a busy core only
-   * takes CPU from ffmpeg and the main thread: measured slower with one core busy).
+   * Extra model copies in worker threads on wasm/cpu. Default: for tails needing >= 160
+   * coarse frames, one per core other processes left idle during the probe (at most
+   * cores - 1 and 3); none otherwise.
    */
   classifierWorkers?: number;
   /** Measure motion between consecutive keyframes in the coarse pass (default true). */
@@ -90,6 +91,8 @@ export interface DetectionStats {
   coarseMode: 'keyframes' | 'rate';
   analysedFrom: number;
   media: MediaInfo;
+  /** Worker threads that classified beside the main thread (0: the main thread alone). */
+  classifierWorkers: number;
   /** Where the time went, milliseconds (profiling; the bench prints it). */
   timings: DetectionTimings;
 }
@@ -126,6 +129,12 @@ const SHORT_TAIL_S = 150;
 /** Fewer coarse samples than one per this many seconds means keyframes are too sparse. */
 const SPARSE_KEYFRAME_GAP_S = 20;
 const MAX_FINE_ROUNDS = 5;
+/**
+ * Fewest coarse frames worth a worker thread: starting one costs ~1 s of CPU (TF.js and the
+ * model in a fresh thread). Measured on 2 cores: the same wall time with and without one on a
+ * 30-min title (120 frames), 0.5 s less on a 2-h title (230 frames).
+ */
+const MIN_POOL_FRAMES = 160;
 const MAX_EXTENSIONS = 3;
 
 /** Seconds from the title's start where the analysis begins. */
@@ -209,13 +218,15 @@ export async function runDetection(
 
   // Long tails: more model copies in worker threads (single-threaded backends only); the
   // coarse pass starts on the main thread and hands over to the pool when it is ready.
-  const workers = options.classifierWorkers ?? freeCores();
+  // Whether a core is free is measured over the probe (other processes' CPU use).
+  const cpuBefore = cpuSnapshot();
+  let plannedWorkers = 0;
   let pool: Promise<ClassifierPool> | undefined;
   let poolReady: number | null = null;
   let sampler: Sampler | undefined;
   let readyPool: ClassifierPool | undefined;
   const unwanted = new AbortController();
-  const startPool = (c: FrameClassifier) => {
+  const startPool = (c: FrameClassifier, workers: number) => {
     if (pool || workers <= 0 || !poolable(c)) return;
     const starting = createClassifierPool(
       c,
@@ -234,17 +245,6 @@ export async function runDetection(
       sampler?.use(p);
     });
   };
-  let probed = false;
-  // A one-off run (the CLI) starts the workers as soon as its model is up, beside the probe:
-  // started after it they came up too late to help on 30-min titles. A title too short for
-  // them gives them back unused.
-  if (ownClassifier) {
-    void loading
-      .then((c) => {
-        if (!probed) startPool(c);
-      })
-      .catch(() => undefined);
-  }
   const disposePool = () => {
     unwanted.abort(); // workers still starting stop now instead of loading a model for nothing
     void pool?.then((p) => p.dispose());
@@ -267,13 +267,9 @@ export async function runDetection(
       );
     }
   } catch (error) {
-    probed = true;
-    disposePool();
     // The input is at fault: that is the error to report, not the model's.
     if (ownClassifier) void loading.then((c) => c.dispose()).catch(() => undefined);
     throw error;
-  } finally {
-    probed = true;
   }
   const probeMs = performance.now() - started;
   let classifier: FrameClassifier;
@@ -291,12 +287,15 @@ export async function runDetection(
     const duration = media.duration;
     let from = tailStart(duration, options.tail ?? DEFAULT_TAIL);
     report('probe', 1);
-    if (duration - from > (options.shortTail ?? SHORT_TAIL_S)) startPool(classifier);
-    else if (pool) {
-      // Started beside the probe, not needed: the main thread alone does short titles.
-      disposePool();
-      pool = undefined;
-      readyPool = undefined;
+    const length = duration - from;
+    if (length > (options.shortTail ?? SHORT_TAIL_S)) {
+      const budget = Math.max(8, options.maxCoarseFrames ?? 240);
+      const expected = length / coarseGap(length, budget, options);
+      const workers =
+        options.classifierWorkers ??
+        (expected >= MIN_POOL_FRAMES ? freeCores(cpuBefore, cpuSnapshot()) : 0);
+      startPool(classifier, workers);
+      plannedWorkers = pool ? workers : 0;
     }
     const coarseStarted = performance.now();
 
@@ -366,6 +365,7 @@ export async function runDetection(
         coarseMode: run.coarseMode,
         analysedFrom: round3(from),
         media,
+        classifierWorkers: readyPool?.workers ?? plannedWorkers,
         timings: {
           probe: Math.round(probeMs),
           load: Math.round(loadMs),
@@ -728,11 +728,46 @@ export function coarseGap(
   return Math.max(floor, denseGap + k * (spacing - denseGap));
 }
 
-/** Cores nobody else is using now, by the 1-min load average (0 on a busy machine). */
-function freeCores(): number {
+interface CpuSnapshot {
+  /** Summed over all cores, ms. */
+  busy: number;
+  /** This process (all its threads), ms. */
+  own: number;
+  at: number;
+}
+
+function cpuSnapshot(): CpuSnapshot {
+  let busy = 0;
+  for (const { times } of os.cpus()) busy += times.user + times.nice + times.sys + times.irq;
+  const own = process.cpuUsage();
+  return { busy, own: (own.user + own.system) / 1000 + childrenCpuMs(), at: performance.now() };
+}
+
+/** CPU of this process's finished children (ffprobe, `ffmpeg -version`), ms; 0 off Linux. */
+function childrenCpuMs(): number {
+  try {
+    // Fields after the command name: cutime and cstime are the 14th and 15th, in ticks.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Cores for worker threads: those left once other processes' CPU use between two snapshots
+ * and this process's main thread are counted; at most cores - 1 and 3.
+ * A worker on a busy core only takes CPU from ffmpeg and the main thread (measured slower
+ * with one core busy). The load average was not used: it still counts the run before.
+ */
+function freeCores(before: CpuSnapshot, after: CpuSnapshot): number {
   const cores = os.availableParallelism();
-  const load = os.loadavg()[0] ?? 0; // always 0 on Windows: all cores count as free
-  return Math.max(0, Math.min(3, cores - 1, Math.floor(cores - load)));
+  const wall = after.at - before.at;
+  // Too short a window (or no per-core times) to tell: assume the cores are free.
+  const others =
+    wall >= 50 ? Math.max(0, after.busy - before.busy - (after.own - before.own)) / wall : 0;
+  return Math.max(0, Math.min(3, cores - 1, Math.round(cores - 1 - others)));
 }
 
 /** A classifier whose model copies can run in worker threads (single-threaded backends). */
