@@ -48,7 +48,7 @@ export interface DecideOptions {
   /** Starts closer than this are "the same answer" when judging confidence, seconds (default 2). */
   tolerance?: number;
   /**
-   * Score that confirms credits (default 0.8). The chosen credits run starts where the frames
+   * Score that confirms credits (default 0.7). The chosen credits run starts where the frames
    * scoring above it outweigh those below it to the run's end: a lead-in of lukewarm frames
    * (a fade, text over the last shot, a title card) stays with the story. Showing "Next
    * episode" a little late costs less than showing it over the ending.
@@ -277,7 +277,7 @@ function confirmedStart(
 ): number {
   const clip = options.clip ?? 0.03;
   const threshold = clamp(options.threshold ?? 0.5, clip, 1 - clip);
-  const confirm = clamp(options.confirmThreshold ?? 0.8, clip, 1 - clip);
+  const confirm = clamp(options.confirmThreshold ?? 0.7, clip, 1 - clip);
   if (!(confirm > threshold)) return a;
   const extra = logit(confirm) - logit(threshold);
   let suffix = 0;
