@@ -4,8 +4,9 @@
  * for the same media fingerprint and model, queues the rest and follows them to the end
  * with an overall progress bar; then a report of titles done/skipped/failed with reasons.
  * Production mode (REDIS_URL): jobs go to Redis and `endcue worker` processes run them.
- * Zero-config mode: this process runs them itself (stop `endcue serve` on the same data
- * dir first: one process should own the local queue).
+ * Zero-config mode: this process runs them itself. It may share the data dir with a running
+ * `endcue serve`: each process runs only the jobs it claimed (see queue/local.ts), and both
+ * pick queued ones.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';

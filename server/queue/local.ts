@@ -1,9 +1,16 @@
 /**
  * The zero-config job queue: runs analyses in this process, at most `concurrency` at once,
  * and keeps every job in the SQLite `jobs` table so that queued and running jobs survive a
- * crash or restart (running ones go back to queued on start). Retryable errors
- * (EndcueError.retryable) are retried with exponential backoff; bad media fails at once.
+ * crash or restart. Retryable errors (EndcueError.retryable) are retried with exponential
+ * backoff; bad media fails at once.
+ *
+ * Several processes may share one data dir (`endcue scan` while `endcue serve` runs): each
+ * running job names its owner (queue instance, host, pid) and the owner renews a heartbeat.
+ * A job goes back to the queue only when its owner is gone: a dead pid on this host, or no
+ * heartbeat for `leaseMs` (the only sign available for another host).
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EndcueError, isEndcueError } from '../errors.js';
 import type { SqliteDb } from '../store/sqlite.js';
 import type { StoredError } from '../store/types.js';
@@ -30,6 +37,13 @@ export interface LocalQueueOptions {
   keepFinished?: number;
   /** How long stop() waits for aborted jobs to settle (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * A running job whose owner sent no heartbeat for this long is taken to be orphaned
+   * (default 60 s); owners on this host are also checked by pid, at once.
+   */
+  leaseMs?: number;
+  /** How often running jobs' heartbeats are renewed and orphans looked for (default 10 s). */
+  heartbeatMs?: number;
   onEvent?: (event: QueueEvent) => void;
   now?: () => number;
 }
@@ -48,6 +62,30 @@ interface JobRow {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  owner_id: string | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  heartbeat_at: number | null;
+}
+
+type OwnerRow = Pick<JobRow, 'id' | 'owner_id' | 'owner_host' | 'owner_pid' | 'heartbeat_at'>;
+
+/** Who runs a job: this queue instance (several may share a process), its host and pid. */
+export interface JobOwner {
+  id: string;
+  host: string;
+  pid: number;
+}
+
+/** true unless the process surely does not exist (EPERM: it exists, as another user). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function snapshot(row: JobRow): JobSnapshot {
@@ -97,12 +135,17 @@ export class LocalJobQueue implements JobQueue {
   private readonly stopTimeoutMs: number;
   private readonly onEvent: (event: QueueEvent) => void;
   private readonly now: () => number;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  /** This instance, as written on the jobs it runs. */
+  readonly owner: JobOwner;
   private readonly running = new Map<number, Running>();
   /** Job id -> error JSON, for jobs whose outcome could not be written (disk full). */
   private readonly stranded = new Map<number, string>();
   private started = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly sql;
 
   constructor(options: LocalQueueOptions) {
@@ -116,6 +159,9 @@ export class LocalJobQueue implements JobQueue {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.onEvent = options.onEvent ?? (() => {});
     this.now = options.now ?? Date.now;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.heartbeatMs = Math.max(10, options.heartbeatMs ?? Math.min(10_000, this.leaseMs / 3));
+    this.owner = { id: randomUUID(), host: hostname(), pid: process.pid };
     const db = this.db;
     this.sql = {
       active: db.prepare<[string], JobRow>(
@@ -133,9 +179,16 @@ export class LocalJobQueue implements JobQueue {
       nextWake: db.prepare<[], { at: number | null }>(
         "SELECT MIN(run_after) AS at FROM jobs WHERE state = 'queued'",
       ),
-      claim: db.prepare<[number, number, number]>(
+      claim: db.prepare<[number, number, string, string, number, number, number]>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?,
-           progress = 0, phase = NULL WHERE id = ? AND state = 'queued'`,
+           progress = 0, phase = NULL, owner_id = ?, owner_host = ?, owner_pid = ?, heartbeat_at = ?
+         WHERE id = ? AND state = 'queued'`,
+      ),
+      heartbeat: db.prepare<[number, string]>(
+        "UPDATE jobs SET heartbeat_at = ? WHERE owner_id = ? AND state = 'running'",
+      ),
+      runningOwners: db.prepare<[], OwnerRow>(
+        "SELECT id, owner_id, owner_host, owner_pid, heartbeat_at FROM jobs WHERE state = 'running'",
       ),
       progress: db.prepare<[number, string | null, number, number]>(
         'UPDATE jobs SET progress = ?, phase = ?, updated_at = ? WHERE id = ?',
@@ -149,8 +202,8 @@ export class LocalJobQueue implements JobQueue {
       requeue: db.prepare<[number, number]>(
         "UPDATE jobs SET state = 'queued', updated_at = ? WHERE id = ? AND state = 'running'",
       ),
-      requeueAll: db.prepare<[number]>(
-        "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'",
+      requeueOwn: db.prepare<[number, string]>(
+        "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running' AND owner_id = ?",
       ),
       list: db.prepare<[number], JobRow>(
         `SELECT * FROM jobs ORDER BY CASE state WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,
@@ -167,20 +220,22 @@ export class LocalJobQueue implements JobQueue {
   }
 
   async enqueue(titleId: string, options: { force?: boolean } = {}): Promise<EnqueueResult> {
-    const result = this.db.transaction((): EnqueueResult => {
-      const existing = this.sql.active.get(titleId);
-      if (existing) {
-        if (options.force && existing.state === 'queued' && existing.force === 0) {
-          this.sql.setForce.run(existing.id);
-          existing.force = 1;
+    const result = this.db
+      .transaction((): EnqueueResult => {
+        const existing = this.sql.active.get(titleId);
+        if (existing) {
+          if (options.force && existing.state === 'queued' && existing.force === 0) {
+            this.sql.setForce.run(existing.id);
+            existing.force = 1;
+          }
+          return { job: this.withLiveProgress(existing), created: false };
         }
-        return { job: this.withLiveProgress(existing), created: false };
-      }
-      const now = this.now();
-      const info = this.sql.insert.run(titleId, options.force ? 1 : 0, now, now, now);
-      const row = this.sql.byId.get(Number(info.lastInsertRowid)) as JobRow;
-      return { job: snapshot(row), created: true };
-    })();
+        const now = this.now();
+        const info = this.sql.insert.run(titleId, options.force ? 1 : 0, now, now, now);
+        const row = this.sql.byId.get(Number(info.lastInsertRowid)) as JobRow;
+        return { job: snapshot(row), created: true };
+      })
+      .immediate(); // another process may enqueue the same title at the same moment
     if (result.created) queueMicrotask(() => this.pump());
     return result;
   }
@@ -200,12 +255,58 @@ export class LocalJobQueue implements JobQueue {
     return counts;
   }
 
-  /** Resumes what a previous process left: running jobs were interrupted, run them again. */
+  /**
+   * Resumes what a dead process left (its running jobs were interrupted: run them again);
+   * jobs that a live process runs are left to it.
+   */
   async start(): Promise<void> {
     if (this.started) return;
-    this.sql.requeueAll.run(this.now());
+    this.recoverOrphans();
     this.started = true;
     this.stopping = false;
+    this.heartbeatTimer = setInterval(() => this.tick(), this.heartbeatMs);
+    this.heartbeatTimer.unref();
+    this.pump();
+  }
+
+  /**
+   * Puts back in the queue the running jobs that no live owner runs: owned by nobody (rows
+   * from before owners were recorded), by a dead pid on this host, by an owner silent for
+   * `leaseMs`, or by this instance but no longer running here. Returns how many.
+   */
+  recoverOrphans(): number {
+    return this.db
+      .transaction((): number => {
+        let recovered = 0;
+        for (const row of this.sql.runningOwners.all()) {
+          if (this.ownerAlive(row)) continue;
+          recovered += this.sql.requeue.run(this.now(), row.id).changes;
+        }
+        return recovered;
+      })
+      .immediate();
+  }
+
+  private ownerAlive(row: OwnerRow): boolean {
+    // Stranded jobs (outcome not written) are re-queued by requeueStranded, with their error.
+    if (row.owner_id === this.owner.id)
+      return this.running.has(row.id) || this.stranded.has(row.id);
+    if (row.owner_id === null || row.heartbeat_at === null) return false;
+    if (this.now() - row.heartbeat_at > this.leaseMs) return false;
+    // Another host's processes can't be seen from here: its heartbeat is all there is.
+    if (row.owner_host !== this.owner.host) return true;
+    return row.owner_pid !== null && pidAlive(row.owner_pid);
+  }
+
+  /** Renews this instance's leases, takes over orphans, and picks up jobs other processes queued. */
+  private tick(): void {
+    if (!this.started || this.stopping) return;
+    try {
+      this.sql.heartbeat.run(this.now(), this.owner.id);
+      this.recoverOrphans();
+    } catch {
+      // The table can't be written now: the next tick tries again.
+    }
     this.pump();
   }
 
@@ -213,6 +314,7 @@ export class LocalJobQueue implements JobQueue {
     if (!this.started) return;
     this.stopping = true;
     clearTimeout(this.wakeTimer);
+    clearInterval(this.heartbeatTimer);
     const settling = [...this.running.values()].map((job) => {
       job.controller.abort(
         new EndcueError('timeout', 'The server is shutting down', {
@@ -229,12 +331,13 @@ export class LocalJobQueue implements JobQueue {
       }),
     ]);
     clearTimeout(timer);
-    // Whatever did not settle in time is still 'running' in the table: back to the queue.
-    // (If the table can't be written now, start() does it on the next run.)
+    // Whatever of ours did not settle in time is still 'running' in the table: back to the
+    // queue. Other processes' jobs are theirs. (If the table can't be written now, the next
+    // start() here, or another process once our pid is gone, re-queues them.)
     try {
-      this.sql.requeueAll.run(this.now());
+      this.sql.requeueOwn.run(this.now(), this.owner.id);
     } catch {
-      // disk full or read-only: start() re-queues 'running' rows anyway
+      // disk full or read-only: see above
     }
     this.started = false;
   }
@@ -285,13 +388,18 @@ export class LocalJobQueue implements JobQueue {
   }
 
   private claimNext(): JobRow | undefined {
-    return this.db.transaction((): JobRow | undefined => {
-      const row = this.sql.next.get(this.now());
-      if (!row) return undefined;
-      const now = this.now();
-      this.sql.claim.run(now, now, row.id);
-      return this.sql.byId.get(row.id);
-    })();
+    // IMMEDIATE: take the write lock before reading, so two processes never claim one job.
+    return this.db
+      .transaction((): JobRow | undefined => {
+        const row = this.sql.next.get(this.now());
+        if (!row) return undefined;
+        const now = this.now();
+        const { id, host, pid } = this.owner;
+        if (this.sql.claim.run(now, now, id, host, pid, now, row.id).changes === 0)
+          return undefined;
+        return this.sql.byId.get(row.id);
+      })
+      .immediate();
   }
 
   /** Wakes up for the earliest delayed retry. */

@@ -76,6 +76,13 @@ export const MIGRATIONS: readonly string[] = [
    -- single-flight in the database too: one active job per title
    CREATE UNIQUE INDEX jobs_active_title ON jobs (title_id) WHERE state IN ('queued', 'running');
    CREATE INDEX jobs_pending ON jobs (state, run_after, id);`,
+  // v2: who runs a 'running' job (queue instance, host, pid) and when it last said so, so
+  // that a second process on the same data dir (`endcue scan` beside `endcue serve`)
+  // re-queues only jobs whose owner died or went silent. Old rows keep NULLs = no owner.
+  `ALTER TABLE jobs ADD COLUMN owner_id TEXT;
+   ALTER TABLE jobs ADD COLUMN owner_host TEXT;
+   ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
+   ALTER TABLE jobs ADD COLUMN heartbeat_at INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EndcueError } from '../../../server/errors.js';
@@ -212,5 +214,126 @@ describe('LocalJobQueue', () => {
     const forced = await queue.enqueue('a', { force: true });
     expect(forced.created).toBe(false);
     expect(forced.job).toMatchObject({ id: first.job.id, force: true });
+  });
+});
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/** A second process on `dataDir` whose queue runs (and holds) a job for `titleId`. */
+function holdJobInChild(dataDir: string, titleId: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'hold-job-child.ts'),
+      dataDir,
+      titleId,
+      '50',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('running')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`child exited ${code}: ${err}`)));
+  });
+}
+
+interface OwnedRow {
+  state: string;
+  attempts: number;
+  owner_pid: number | null;
+  heartbeat_at: number | null;
+}
+
+describe('LocalJobQueue beside another process on the same data dir', () => {
+  it("leaves a live process's running job alone (start, ticks, stop), and takes it over once that process dies", async () => {
+    media = tempMedia();
+    const child = await holdJobInChild(media.dataDir, 'held');
+    const db = openDatabase(media.dataDir);
+    cleanups.push(() => {
+      db.close();
+    });
+    const row = () =>
+      db
+        .prepare<[], OwnedRow>(
+          "SELECT state, attempts, owner_pid, heartbeat_at FROM jobs WHERE title_id = 'held'",
+        )
+        .get();
+    expect(row()).toMatchObject({ state: 'running', attempts: 1, owner_pid: child.pid });
+
+    // What `endcue scan` does beside `endcue serve`: start a queue, enqueue, stop.
+    const scanning = recordingHandler();
+    const scan = makeQueue(db, scanning.handler, { heartbeatMs: 20 });
+    await scan.start();
+    expect((await scan.enqueue('held')).created).toBe(false);
+    expect(scanning.calls).toEqual([]);
+    expect(row()).toMatchObject({ state: 'running', attempts: 1 });
+    // Let both sides tick a few times: the child's heartbeat moves on, ours looks for orphans.
+    const firstBeat = row()?.heartbeat_at ?? 0;
+    await waitFor(() => ((row()?.heartbeat_at ?? 0) > firstBeat + 100 ? true : undefined));
+    expect(scanning.calls).toEqual([]);
+    await scan.stop();
+    expect(row()).toMatchObject({ state: 'running', attempts: 1 });
+    expect(scanning.calls).toEqual([]);
+
+    // The owner dies: a running queue on the same data dir runs its job again.
+    const serving = recordingHandler();
+    const serve = makeQueue(db, serving.handler, { heartbeatMs: 20 });
+    await serve.start();
+    expect(serving.calls).toEqual([]);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor(() => (row()?.state === 'done' ? true : undefined));
+    expect(serving.calls).toEqual(['held']);
+    expect(row()).toMatchObject({ attempts: 2, owner_pid: process.pid });
+  });
+
+  it('re-queues only orphans: no owner, a dead pid here, or a lease run out elsewhere', async () => {
+    let now = 1_000_000;
+    const db = memoryDb();
+    const seed = makeQueue(db, recordingHandler().handler);
+    for (const id of ['legacy', 'dead-pid', 'live-here', 'remote-fresh', 'remote-stale'])
+      await seed.enqueue(id);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const own = db.prepare<[string | null, string | null, number | null, number | null, string]>(
+      `UPDATE jobs SET state = 'running', attempts = 1, owner_id = ?, owner_host = ?,
+         owner_pid = ?, heartbeat_at = ? WHERE title_id = ?`,
+    );
+    own.run(null, null, null, null, 'legacy');
+    own.run('gone', hostname(), deadPid, now, 'dead-pid');
+    own.run('here', hostname(), process.pid, now - 5_000, 'live-here');
+    own.run('far', 'some-other-host', 1, now - 5_000, 'remote-fresh');
+    own.run('far', 'some-other-host', 1, now - 60_001, 'remote-stale');
+    const queue = makeQueue(db, recordingHandler().handler, { leaseMs: 60_000, now: () => now });
+    const states = () =>
+      Object.fromEntries(
+        db
+          .prepare<[], { title_id: string; state: string }>('SELECT title_id, state FROM jobs')
+          .all()
+          .map((r) => [r.title_id, r.state]),
+      );
+    expect(queue.recoverOrphans()).toBe(3);
+    expect(states()).toEqual({
+      legacy: 'queued',
+      'dead-pid': 'queued',
+      'live-here': 'running',
+      'remote-fresh': 'running',
+      'remote-stale': 'queued',
+    });
+    // Silent for longer than the lease: even a pid that is alive here no longer holds it.
+    now += 60_000;
+    expect(queue.recoverOrphans()).toBe(2);
+    expect(states()).toMatchObject({ 'live-here': 'queued', 'remote-fresh': 'queued' });
   });
 });

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { migrate, SCHEMA_VERSION, SqliteCreditsStore } from '../../../server/store/sqlite.js';
+import {
+  MIGRATIONS,
+  migrate,
+  SCHEMA_VERSION,
+  SqliteCreditsStore,
+} from '../../../server/store/sqlite.js';
 import { type TempMedia, tempMedia } from '../http/fakes.js';
 import { describeStoreContract } from './contract.js';
 
@@ -29,6 +34,31 @@ describe('SqliteCreditsStore', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(migrate(store.db)).toBe(SCHEMA_VERSION); // idempotent
+    await store.close();
+  });
+
+  it('upgrades a v1 database (no job owners) keeping its titles, results and jobs', async () => {
+    media = tempMedia();
+    const file = path.join(media.dir, 'v1.db');
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0] as string);
+    v1.pragma('user_version = 1');
+    v1.exec(`INSERT INTO titles VALUES ('a', 'a.mp4', NULL, NULL, NULL, NULL, 'catalog', 1);
+      INSERT INTO results VALUES ('a', 'fp', 'm1', '{"creditsStart":90}', 2);
+      INSERT INTO jobs (title_id, state, attempts, run_after, created_at, updated_at)
+        VALUES ('a', 'running', 1, 3, 3, 3), ('b', 'queued', 0, 4, 4, 4);`);
+    v1.close();
+    const store = new SqliteCreditsStore(file);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(await store.getTitle('a')).toMatchObject({ src: 'a.mp4', origin: 'catalog' });
+    expect((await store.getResult('a', 'fp', 'm1'))?.result).toEqual({ creditsStart: 90 });
+    expect(
+      store.db.prepare('SELECT title_id, state, attempts, owner_id, heartbeat_at FROM jobs').all(),
+    ).toEqual([
+      { title_id: 'a', state: 'running', attempts: 1, owner_id: null, heartbeat_at: null },
+      { title_id: 'b', state: 'queued', attempts: 0, owner_id: null, heartbeat_at: null },
+    ]);
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     await store.close();
   });
 
