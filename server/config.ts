@@ -8,6 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EndcueError } from './errors.js';
+import {
+  parseTrustProxy,
+  type TrustProxy,
+  trustEntryProblem,
+} from './http/middleware/trust-proxy.js';
 
 /** Repository root (this file is server/config.ts). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +44,11 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** New analyses a single client may start per minute (enqueueing endpoints only). */
   enqueueRatePerMinute: number;
+  /**
+   * Reverse proxies in front, for the client address the rate limit keys on: 0 (default)
+   * ignores X-Forwarded-For; n trusts that many hops; a list trusts those addresses/CIDRs.
+   */
+  trustProxy: TrustProxy;
   /** Retries for retryable analysis errors, and the first backoff delay. */
   maxAttempts: number;
   retryBaseMs: number;
@@ -66,6 +76,7 @@ export const defaultConfig = (): ServerConfig => ({
   cors: { origins: '*' },
   maxBodyBytes: 64 * 1024,
   enqueueRatePerMinute: 60,
+  trustProxy: 0,
   maxAttempts: 4,
   retryBaseMs: 2000,
   fingerprintTtlMs: 5000,
@@ -100,6 +111,7 @@ const ENV: Record<string, [keyof ServerConfig, (value: string) => unknown]> = {
   ],
   ENDCUE_MAX_BODY_BYTES: ['maxBodyBytes', Number],
   ENDCUE_ENQUEUE_RATE: ['enqueueRatePerMinute', Number],
+  ENDCUE_TRUST_PROXY: ['trustProxy', parseTrustProxy],
   ENDCUE_LOG_LEVEL: ['logLevel', String],
   // Conventional names, as hosting platforms set them.
   REDIS_URL: ['redisUrl', String],
@@ -119,6 +131,18 @@ const ConfigSchema = z.object({
   cors: z.object({ origins: z.union([z.literal('*'), z.array(z.string())]) }),
   maxBodyBytes: z.number().int().min(1),
   enqueueRatePerMinute: z.number().int().min(1),
+  trustProxy: z.union([
+    z.number().int().min(0).max(64),
+    z
+      .array(z.string())
+      .min(1)
+      .superRefine((entries, context) => {
+        for (const entry of entries) {
+          const problem = trustEntryProblem(entry);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        }
+      }),
+  ]),
   maxAttempts: z.number().int().min(1).max(20),
   retryBaseMs: z.number().min(0),
   fingerprintTtlMs: z.number().min(0),

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import type { ServerConfig } from '../config.js';
+import { parseTrustProxy } from '../http/middleware/trust-proxy.js';
 import { startServer } from '../http/start.js';
 
 interface ServeFlags {
@@ -17,6 +18,7 @@ interface ServeFlags {
   concurrency?: string;
   cors?: string;
   logLevel?: string;
+  trustProxy?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -36,6 +38,7 @@ export function flagsToConfig(flags: ServeFlags): Partial<ServerConfig> {
     out.cors = { origins: flags.cors === '*' ? '*' : flags.cors.split(',').filter(Boolean) };
   }
   if (flags.logLevel !== undefined) out.logLevel = flags.logLevel;
+  if (flags.trustProxy !== undefined) out.trustProxy = parseTrustProxy(flags.trustProxy);
   return out;
 }
 
@@ -77,6 +80,10 @@ export function serveCommand(): Command {
     .option(
       '--cors <origins>',
       "allowed origins, comma-separated, or '*' (env ENDCUE_CORS_ORIGINS, default '*')",
+    )
+    .option(
+      '--trust-proxy <n|list>',
+      'client address from X-Forwarded-For behind proxies: a hop count, or trusted proxy IPs/CIDRs/loopback (env ENDCUE_TRUST_PROXY, default 0 = never)',
     )
     .addOption(logLevelOption())
     .addHelpText(

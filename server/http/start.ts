@@ -27,6 +27,7 @@ import { openDatabase, SqliteCreditsStore } from '../store/sqlite.js';
 import type { CreditsStore } from '../store/types.js';
 import { createApp } from './app.js';
 import { EndcueMetrics } from './metrics.js';
+import { clientAddressResolver } from './middleware/trust-proxy.js';
 import { checkModelFiles } from './model-preflight.js';
 import { NodeEndcueService } from './node-service.js';
 
@@ -242,6 +243,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...(versionOf ? { modelVersion: versionOf } : {}),
     ...(publicSrc ? { publicSrc } : {}),
   });
+  const clientAddress = clientAddressResolver(config.trustProxy);
   const app = createApp({
     service,
     ...(config.adminKey ? { adminKey: config.adminKey } : {}),
@@ -251,11 +253,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     resultMaxAgeS: config.resultMaxAgeS,
     metrics,
     clientKey: (c) => {
+      let peer: string | undefined;
       try {
-        return getConnInfo(c).remote.address ?? 'unknown';
+        peer = getConnInfo(c).remote.address;
       } catch {
-        return 'unknown';
+        peer = undefined; // not a socket (app.request in tests)
       }
+      return clientAddress(peer, c.req.header('x-forwarded-for')) ?? 'unknown';
     },
     logger,
     ...(configureApp ? { configure: configureApp } : {}),
