@@ -156,6 +156,16 @@ export function logQueueEvents(
       case 'requeued':
         logger.info(base, 'analysis interrupted by shutdown; re-queued');
         break;
+      case 'lost':
+        logger.warn(
+          {
+            ...base,
+            outcome: event.outcome,
+            ...(event.error ? { err: event.error.toJSON() } : {}),
+          },
+          'analysis outcome dropped: another process took the job over after this one missed its lease',
+        );
+        break;
     }
   };
 }

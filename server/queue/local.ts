@@ -8,6 +8,11 @@
  * running job names its owner (queue instance, host, pid) and the owner renews a heartbeat.
  * A job goes back to the queue only when its owner is gone: a dead pid on this host, or no
  * heartbeat for `leaseMs` (the only sign available for another host).
+ *
+ * A run's writes (progress, outcome, retry, re-queue) are conditional on the job still being
+ * that run's: running, owned by this instance, at the same attempt. An owner that stalled
+ * past its lease and was taken over finds its writes dropped (a 'lost' event) and its run
+ * aborted at its next heartbeat; the job row only ever shows the new owner's run.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -21,6 +26,7 @@ import type {
   JobQueue,
   JobSnapshot,
   JobState,
+  LostOutcome,
   QueueEvent,
 } from './types.js';
 
@@ -70,6 +76,10 @@ interface JobRow {
 
 type OwnerRow = Pick<JobRow, 'id' | 'owner_id' | 'owner_host' | 'owner_pid' | 'heartbeat_at'>;
 
+/** Which run a write comes from: job id, owner id, attempt (the claim it holds). */
+type Claim = [id: number, ownerId: string, attempt: number];
+const CLAIMED = "WHERE id = ? AND state = 'running' AND owner_id = ? AND attempts = ?";
+
 /** Who runs a job: this queue instance (several may share a process), its host and pid. */
 export interface JobOwner {
   id: string;
@@ -118,6 +128,8 @@ export function asEndcueError(error: unknown): EndcueError {
 
 interface Running {
   controller: AbortController;
+  /** The claim this run holds: the job's `attempts` when it was claimed. */
+  attempt: number;
   done: Promise<void>;
   progress: number;
   phase: string | null;
@@ -140,8 +152,8 @@ export class LocalJobQueue implements JobQueue {
   /** This instance, as written on the jobs it runs. */
   readonly owner: JobOwner;
   private readonly running = new Map<number, Running>();
-  /** Job id -> error JSON, for jobs whose outcome could not be written (disk full). */
-  private readonly stranded = new Map<number, string>();
+  /** Job id -> the run's claim and error JSON, for outcomes that could not be written (disk full). */
+  private readonly stranded = new Map<number, { attempt: number; error: string }>();
   private started = false;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -187,18 +199,26 @@ export class LocalJobQueue implements JobQueue {
       heartbeat: db.prepare<[number, string]>(
         "UPDATE jobs SET heartbeat_at = ? WHERE owner_id = ? AND state = 'running'",
       ),
+      owned: db.prepare<[string], { id: number; attempts: number }>(
+        "SELECT id, attempts FROM jobs WHERE owner_id = ? AND state = 'running'",
+      ),
       runningOwners: db.prepare<[], OwnerRow>(
         "SELECT id, owner_id, owner_host, owner_pid, heartbeat_at FROM jobs WHERE state = 'running'",
       ),
-      progress: db.prepare<[number, string | null, number, number]>(
-        'UPDATE jobs SET progress = ?, phase = ?, updated_at = ? WHERE id = ?',
+      // A run's own writes: only while the job is still that run's (see the file comment).
+      progress: db.prepare<[number, string | null, number, ...Claim]>(
+        `UPDATE jobs SET progress = ?, phase = ?, updated_at = ? ${CLAIMED}`,
       ),
-      finish: db.prepare<[JobState, string | null, number, number, number, number]>(
-        'UPDATE jobs SET state = ?, error = ?, progress = ?, finished_at = ?, updated_at = ? WHERE id = ?',
+      finish: db.prepare<[JobState, string | null, number, number, number, ...Claim]>(
+        `UPDATE jobs SET state = ?, error = ?, progress = ?, finished_at = ?, updated_at = ? ${CLAIMED}`,
       ),
-      retry: db.prepare<[string, number, number, number]>(
-        "UPDATE jobs SET state = 'queued', error = ?, run_after = ?, updated_at = ? WHERE id = ?",
+      retry: db.prepare<[string, number, number, ...Claim]>(
+        `UPDATE jobs SET state = 'queued', error = ?, run_after = ?, updated_at = ? ${CLAIMED}`,
       ),
+      requeueRun: db.prepare<[number, ...Claim]>(
+        `UPDATE jobs SET state = 'queued', updated_at = ? ${CLAIMED}`,
+      ),
+      // Taking over another owner's job, in the transaction that found it orphaned.
       requeue: db.prepare<[number, number]>(
         "UPDATE jobs SET state = 'queued', updated_at = ? WHERE id = ? AND state = 'running'",
       ),
@@ -303,11 +323,29 @@ export class LocalJobQueue implements JobQueue {
     if (!this.started || this.stopping) return;
     try {
       this.sql.heartbeat.run(this.now(), this.owner.id);
+      this.abortLostRuns();
       this.recoverOrphans();
     } catch {
       // The table can't be written now: the next tick tries again.
     }
     this.pump();
+  }
+
+  /**
+   * Runs whose job another process took over (this instance stalled past its lease) are
+   * aborted: their outcome would be dropped anyway, and the job now runs elsewhere.
+   */
+  private abortLostRuns(): void {
+    if (this.running.size === 0) return;
+    const held = new Map(this.sql.owned.all(this.owner.id).map((row) => [row.id, row.attempts]));
+    for (const [id, entry] of this.running) {
+      if (held.get(id) === entry.attempt || entry.controller.signal.aborted) continue;
+      entry.controller.abort(
+        new EndcueError('timeout', `Job ${id} was taken over by another process`, {
+          hint: 'This process missed its heartbeat lease; the job runs elsewhere now.',
+        }),
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -375,8 +413,9 @@ export class LocalJobQueue implements JobQueue {
 
   /** Jobs whose outcome could not be written go back to the queue once the table takes writes. */
   private requeueStranded(): void {
-    for (const [id, stored] of this.stranded) {
-      this.sql.retry.run(stored, this.now(), this.now(), id);
+    for (const [id, { attempt, error }] of this.stranded) {
+      // 0 changes: another process took the job over meanwhile; it is theirs now.
+      this.sql.retry.run(error, this.now(), this.now(), id, this.owner.id, attempt);
       this.stranded.delete(id);
     }
   }
@@ -419,8 +458,10 @@ export class LocalJobQueue implements JobQueue {
 
   private run(row: JobRow): void {
     const controller = new AbortController();
+    const claim: Claim = [row.id, this.owner.id, row.attempts];
     const entry: Running = {
       controller,
+      attempt: row.attempts,
       done: Promise.resolve(),
       progress: 0,
       phase: null,
@@ -439,8 +480,8 @@ export class LocalJobQueue implements JobQueue {
       if (phaseChanged || this.now() - entry.lastSaved > 1000) {
         entry.lastSaved = this.now();
         try {
-          if (this.running.has(row.id))
-            this.sql.progress.run(clamped, entry.phase, entry.lastSaved, row.id);
+          if (this.running.get(row.id) === entry)
+            this.sql.progress.run(clamped, entry.phase, entry.lastSaved, ...claim);
         } catch {
           // best effort: progress is also kept in memory
         }
@@ -450,23 +491,26 @@ export class LocalJobQueue implements JobQueue {
       try {
         try {
           await this.handler.run(job, { signal: controller.signal, progress });
-          this.sql.finish.run('done', null, 1, this.now(), this.now(), row.id);
-          this.onEvent({
-            type: 'done',
-            job: this.current(row.id, job),
-            durationMs: this.now() - startedAt,
-          });
+          if (this.sql.finish.run('done', null, 1, this.now(), this.now(), ...claim).changes === 0)
+            this.lost(job, 'done');
+          else
+            this.onEvent({
+              type: 'done',
+              job: this.current(row.id, job),
+              durationMs: this.now() - startedAt,
+            });
         } catch (thrown) {
-          await this.settleFailure(row.id, job, thrown, controller.signal, startedAt);
+          await this.settleFailure(claim, job, thrown, controller.signal, startedAt);
         }
       } catch (storage) {
         // The outcome (result, failure or retry) could not be written, e.g. the disk is
         // full: run the job again once writes work, rather than crash or leave it 'running'.
         const error = asEndcueError(storage);
-        this.stranded.set(row.id, JSON.stringify(error.toJSON()));
+        this.stranded.set(row.id, { attempt: row.attempts, error: JSON.stringify(error.toJSON()) });
         this.onEvent({ type: 'retry', job, error, delayMs: this.retryBaseMs });
       } finally {
-        this.running.delete(row.id);
+        // This instance may have claimed the job again since (after losing it): keep that run.
+        if (this.running.get(row.id) === entry) this.running.delete(row.id);
         try {
           this.sql.prune.run(this.keepFinished);
         } catch {
@@ -478,39 +522,47 @@ export class LocalJobQueue implements JobQueue {
   }
 
   private async settleFailure(
-    id: number,
+    claim: Claim,
     job: JobSnapshot,
     thrown: unknown,
     signal: AbortSignal,
     startedAt: number,
   ): Promise<void> {
+    const [id] = claim;
     if (this.stopping && signal.aborted) {
-      this.sql.requeue.run(this.now(), id);
-      this.onEvent({ type: 'requeued', job: this.current(id, job) });
+      if (this.sql.requeueRun.run(this.now(), ...claim).changes === 0) this.lost(job, 'requeued');
+      else this.onEvent({ type: 'requeued', job: this.current(id, job) });
       return;
     }
     const error = asEndcueError(thrown);
     const stored = JSON.stringify(error.toJSON());
     if (error.retryable && job.attempts < this.maxAttempts) {
       const delayMs = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (job.attempts - 1));
-      this.sql.retry.run(stored, this.now() + delayMs, this.now(), id);
-      this.onEvent({ type: 'retry', job: this.current(id, job), error, delayMs });
+      if (this.sql.retry.run(stored, this.now() + delayMs, this.now(), ...claim).changes === 0)
+        this.lost(job, 'retry', error);
+      else this.onEvent({ type: 'retry', job: this.current(id, job), error, delayMs });
       return;
     }
-    this.sql.finish.run(
-      'failed',
-      stored,
-      this.running.get(id)?.progress ?? 0,
-      this.now(),
-      this.now(),
-      id,
-    );
+    const progress = this.running.get(id)?.progress ?? 0;
+    if (
+      this.sql.finish.run('failed', stored, progress, this.now(), this.now(), ...claim).changes ===
+      0
+    ) {
+      // Not ours to report: the new owner's run decides whether a failure is stored.
+      this.lost(job, 'failed', error);
+      return;
+    }
     const failedJob = this.current(id, job);
     try {
       await this.handler.failed?.(failedJob, error);
     } finally {
       this.onEvent({ type: 'failed', job: failedJob, error, durationMs: this.now() - startedAt });
     }
+  }
+
+  /** A run's outcome that was not written because the job is no longer this run's. */
+  private lost(job: JobSnapshot, outcome: LostOutcome, error?: EndcueError): void {
+    this.onEvent({ type: 'lost', job, outcome, ...(error ? { error } : {}) });
   }
 
   private current(id: number, fallback: JobSnapshot): JobSnapshot {

@@ -69,4 +69,12 @@ export type QueueEvent =
   | { type: 'done'; job: JobSnapshot; durationMs: number }
   | { type: 'retry'; job: JobSnapshot; error: EndcueError; delayMs: number }
   | { type: 'failed'; job: JobSnapshot; error: EndcueError; durationMs: number }
-  | { type: 'requeued'; job: JobSnapshot };
+  | { type: 'requeued'; job: JobSnapshot }
+  /**
+   * A run's outcome was dropped: another process took the job over (this one missed its
+   * heartbeat lease), so the job row shows that process's run. `job` is as this run began.
+   */
+  | { type: 'lost'; job: JobSnapshot; outcome: LostOutcome; error?: EndcueError };
+
+/** What a run that lost its job had to write. */
+export type LostOutcome = 'done' | 'failed' | 'retry' | 'requeued';

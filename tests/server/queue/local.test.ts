@@ -337,3 +337,142 @@ describe('LocalJobQueue beside another process on the same data dir', () => {
     expect(states()).toMatchObject({ 'live-here': 'queued', 'remote-fresh': 'queued' });
   });
 });
+
+/** A handler whose runs are settled by the test (or rejected when their signal aborts). */
+function gatedHandler() {
+  const runs: {
+    attempt: number;
+    signal: AbortSignal;
+    progress(fraction: number, phase?: string): void;
+    settle(error?: Error): void;
+  }[] = [];
+  const failed: string[] = [];
+  const handler: JobHandler = {
+    run: (job, { signal, progress }) =>
+      new Promise<void>((resolve, reject) => {
+        progress(0.5, `run ${job.attempts}`);
+        signal.addEventListener('abort', () => reject(signal.reason));
+        runs.push({
+          attempt: job.attempts,
+          signal,
+          progress,
+          settle: (error) => (error ? reject(error) : resolve()),
+        });
+      }),
+    async failed(job, error) {
+      failed.push(`${job.attempts}:${error.code}`);
+    },
+  };
+  return { handler, runs, failed };
+}
+
+interface JobRowView {
+  state: string;
+  attempts: number;
+  owner_id: string | null;
+  phase: string | null;
+  error: string | null;
+}
+
+/**
+ * Two queues on one data dir: A runs a job, stalls past its lease (as B's clock sees it),
+ * and B takes the job over and runs it. Both runs are held open until the test settles them.
+ */
+async function takenOver(heartbeatMsA = 3_600_000) {
+  media = tempMedia();
+  const dbA = openDatabase(media.dataDir);
+  const dbB = openDatabase(media.dataDir);
+  cleanups.push(() => {
+    dbA.close();
+    dbB.close();
+  });
+  const clockB = { now: 1_000_000 };
+  const a = { ...gatedHandler(), events: [] as QueueEvent[] };
+  const b = { ...gatedHandler(), events: [] as QueueEvent[] };
+  const common = { concurrency: 1, leaseMs: 60_000 };
+  const queueA = makeQueue(dbA, a.handler, {
+    ...common,
+    heartbeatMs: heartbeatMsA,
+    now: () => 1_000_000, // stalled: its heartbeats say nothing new
+    onEvent: (e) => a.events.push(e),
+  });
+  const queueB = makeQueue(dbB, b.handler, {
+    ...common,
+    heartbeatMs: 3_600_000,
+    now: () => clockB.now,
+    onEvent: (e) => b.events.push(e),
+  });
+  await queueA.start();
+  await queueA.enqueue('t');
+  const runA = await waitFor(() => a.runs[0]);
+  clockB.now += 60_001;
+  await queueB.start(); // finds A silent past its lease: re-queues the job, claims it
+  const runB = await waitFor(() => b.runs[0]);
+  const row = () => dbB.prepare<[], JobRowView>('SELECT * FROM jobs').get();
+  expect(row()).toMatchObject({ state: 'running', attempts: 2, owner_id: queueB.owner.id });
+  /** A's run settled: the event it ended with. */
+  const settledA = () => waitFor(() => a.events.find((e) => e.type !== 'started'));
+  return { queueA, queueB, a, b, runA, runB, row, settledA };
+}
+
+describe('LocalJobQueue: a job taken over is not finished by its old owner', () => {
+  it("drops A's completion and progress after B took over; the row shows B's run, which then fails for good", async () => {
+    const { queueB, a, b, runA, runB, row, settledA } = await takenOver();
+    runA.progress(0.9, 'late');
+    runA.settle();
+    const settled = await settledA(); // A's run has ended
+    expect(row()).toMatchObject({
+      state: 'running',
+      attempts: 2,
+      owner_id: queueB.owner.id,
+      phase: 'run 2',
+    });
+    expect(settled).toMatchObject({ type: 'lost', outcome: 'done' });
+    runB.settle(new EndcueError('not-a-video', 't.mp4 is a text file'));
+    await waitFor(() => (row()?.state === 'failed' ? true : undefined));
+    expect(JSON.parse(row()?.error ?? 'null')).toMatchObject({ code: 'not-a-video' });
+    expect(b.failed).toEqual(['2:not-a-video']);
+    expect(a.failed).toEqual([]);
+    expect(a.events.map((e) => e.type)).toEqual(['started', 'lost']);
+    expect(b.events.map((e) => e.type)).toEqual(['started', 'failed']);
+  });
+
+  it("drops A's permanent failure after B finished: no failure is reported or stored for A", async () => {
+    const { a, runA, runB, row, settledA } = await takenOver();
+    runB.settle();
+    await waitFor(() => (row()?.state === 'done' ? true : undefined));
+    runA.settle(new EndcueError('not-a-video', 't.mp4 is a text file'));
+    const settled = await settledA(); // A's run has ended
+    expect(row()).toMatchObject({ state: 'done', attempts: 2, error: null });
+    expect(settled).toMatchObject({ type: 'lost', outcome: 'failed' });
+    expect(a.failed).toEqual([]);
+  });
+
+  it("drops A's retry: B's running job is not put back in the queue, and runs once", async () => {
+    const { a, b, runA, runB, row, settledA } = await takenOver();
+    runA.settle(new EndcueError('ffmpeg-failed', 'ffmpeg was killed'));
+    const settled = await settledA(); // A's run has ended
+    expect(row()).toMatchObject({ state: 'running', attempts: 2, error: null });
+    expect(settled).toMatchObject({ type: 'lost', outcome: 'retry' });
+    runB.settle();
+    await waitFor(() => (row()?.state === 'done' ? true : undefined));
+    expect([a.runs.length, b.runs.length]).toEqual([1, 1]);
+  });
+
+  it('A stopping does not re-queue the job B now runs', async () => {
+    const { queueA, queueB, runA, row, settledA } = await takenOver();
+    await queueA.stop();
+    expect(runA.signal.aborted).toBe(true);
+    const settled = await settledA(); // A's run has ended
+    expect(row()).toMatchObject({ state: 'running', attempts: 2, owner_id: queueB.owner.id });
+    expect(settled).toMatchObject({ type: 'lost', outcome: 'requeued' });
+  });
+
+  it("A's next heartbeat finds the job taken over and aborts its run", async () => {
+    const { queueB, runA, row, settledA } = await takenOver(20);
+    expect(await settledA()).toMatchObject({ type: 'lost', outcome: 'retry' });
+    expect(runA.signal.aborted).toBe(true);
+    expect(String(runA.signal.reason?.message)).toMatch(/taken over/);
+    expect(row()).toMatchObject({ state: 'running', attempts: 2, owner_id: queueB.owner.id });
+  });
+});
