@@ -61,6 +61,14 @@ export function resolveFfmpeg(options: ResolveFfmpegOptions = {}): FfmpegBinarie
   return found;
 }
 
+/**
+ * Takes binaries another thread of this process already found and verified (a worker
+ * thread would otherwise run both `-version` checks again, ~0.2 s before its first frame).
+ */
+export function adoptFfmpeg(binaries: FfmpegBinaries): void {
+  cached ??= binaries;
+}
+
 /** A fluent-ffmpeg command with the resolved binaries set. */
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   const bins = resolveFfmpeg();

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isEndcueError } from '../errors.js';
+import { adoptFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { type SampleFramesOptions, sampleFrames } from './frames.js';
 
 export interface WorkerInput {
@@ -14,6 +15,8 @@ export interface WorkerInput {
   options: Omit<SampleFramesOptions, 'signal'>;
   /** Most frames in flight (sent, not yet acknowledged). */
   maxAhead: number;
+  /** The parent's verified ffmpeg/ffprobe, so this thread doesn't look again. */
+  binaries?: FfmpegBinaries;
 }
 
 export type WorkerMessage =
@@ -29,6 +32,7 @@ export type ParentMessage = { type: 'ack'; count: number } | { type: 'stop' };
 const port = parentPort;
 if (!port) throw new Error('frames-thread must run in a worker');
 const input = workerData as WorkerInput;
+if (input.binaries) adoptFfmpeg(input.binaries);
 const controller = new AbortController();
 let credit = input.maxAhead;
 let wake: (() => void) | undefined;

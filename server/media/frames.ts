@@ -11,7 +11,7 @@
 import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
-import { ffmpegCommand, passthroughFlags } from './ffmpeg.js';
+import { ffmpegCommand, passthroughFlags, resolveFfmpeg } from './ffmpeg.js';
 import type { ParentMessage, WorkerInput, WorkerMessage } from './frames-thread.js';
 
 export interface Frame {
@@ -285,7 +285,12 @@ export async function* sampleFramesOffThread(
   if (signal?.aborted) throw abortReason(signal, source);
   const maxAhead = 48;
   const worker = new Worker(new URL('./frames-worker.mjs', import.meta.url), {
-    workerData: { source, options: rest, maxAhead } satisfies WorkerInput,
+    workerData: {
+      source,
+      options: rest,
+      maxAhead,
+      binaries: resolveFfmpeg(),
+    } satisfies WorkerInput,
   });
   const frames: Frame[] = [];
   let done = false;

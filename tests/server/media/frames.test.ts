@@ -10,6 +10,7 @@ import {
   inputOptionsFor,
   outputOptionsFor,
   sampleFrames,
+  sampleFramesOffThread,
 } from '../../../server/media/frames.js';
 
 const DIR = path.resolve('.cache/test-frames');
@@ -184,5 +185,25 @@ describe('sampleFrames', () => {
     expect(local).not.toContain('-skip_frame');
     expect(local).not.toContain('-rw_timeout');
     expect(outputOptionsFor({ ...base, mode: 'rate', rate: 2 }).join(' ')).toContain('fps=2,');
+  });
+});
+
+describe('sampleFramesOffThread', () => {
+  it('gives the same frames as sampleFrames, using the ffmpeg this process already verified', async () => {
+    resolveFfmpeg();
+    // A worker that looked for ffmpeg again would now fail on this broken path.
+    const saved = process.env.FFMPEG_PATH;
+    process.env.FFMPEG_PATH = path.join(DIR, 'no-such-ffmpeg');
+    try {
+      const frames: Array<{ t: number; colour: string }> = [];
+      for await (const f of sampleFramesOffThread(CLIP, { ...base, mode: 'keyframes' })) {
+        frames.push({ t: f.t, colour: colourOf(f.data) });
+      }
+      expect(frames.map((f) => f.t)).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5]);
+      expect(frames.map((f) => f.colour)).toEqual(frames.map((f) => (f.t < 2 ? 'red' : 'blue')));
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
   });
 });
