@@ -61,6 +61,11 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Production mode (issue 8): titles, results and overrides in PostgreSQL. */
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL only: how long (ms) a read is reused before asking the database again; the
+   * bound on how late this server sees another process's writes (0 = never reuse).
+   */
+  dbReadCacheMs: number;
 }
 
 export const defaultConfig = (): ServerConfig => ({
@@ -84,6 +89,7 @@ export const defaultConfig = (): ServerConfig => ({
   logLevel: 'info',
   redisUrl: undefined,
   databaseUrl: undefined,
+  dbReadCacheMs: 1000,
 });
 
 const list = (separator: string) => (value: string) =>
@@ -116,6 +122,7 @@ const ENV: Record<string, [keyof ServerConfig, (value: string) => unknown]> = {
   // Conventional names, as hosting platforms set them.
   REDIS_URL: ['redisUrl', String],
   DATABASE_URL: ['databaseUrl', String],
+  ENDCUE_DB_READ_CACHE_MS: ['dbReadCacheMs', Number],
 };
 
 const ConfigSchema = z.object({
@@ -156,6 +163,7 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: 'expected postgres://user@host:port/db' })
     .optional(),
+  dbReadCacheMs: z.number().int().min(0).max(60_000),
 });
 
 /** Reads ENDCUE_* from `env` (empty values count as unset). */

@@ -8,10 +8,14 @@ import { SqliteCreditsStore } from './sqlite.js';
 import type { CreditsStore } from './types.js';
 
 export async function openStore(
-  config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>,
+  config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'> &
+    Partial<Pick<ServerConfig, 'dbReadCacheMs'>>,
 ): Promise<CreditsStore> {
   if (!config.databaseUrl) return new SqliteCreditsStore(config.dataDir);
-  const store = new PostgresCreditsStore({ connectionString: config.databaseUrl });
+  const store = new PostgresCreditsStore({
+    connectionString: config.databaseUrl,
+    ...(config.dbReadCacheMs !== undefined ? { readCacheMs: config.dbReadCacheMs } : {}),
+  });
   try {
     await store.open(); // fail at start, with the hint, rather than on the first request
   } catch (error) {

@@ -3,7 +3,11 @@
  * servers and workers share titles, results, failures and overrides. Chosen when
  * DATABASE_URL is set. Migrations are versioned in `endcue_schema` and run once, under an
  * advisory lock, so processes starting together do not race.
+ *
+ * Reads are memoised for `readCacheMs` (default 1 s) so the hot credits path does not query
+ * on every ask; see ReadMemo for the staleness bound across processes.
  */
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
@@ -123,6 +127,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
+const memoKey = (...parts: (string | null)[]): string => JSON.stringify(parts);
+
 const UPSERT_TITLE = `INSERT INTO titles (id, src, title, series, season, episode, origin, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (id) DO UPDATE SET src = excluded.src, title = excluded.title,
@@ -144,6 +150,52 @@ async function upsertTitle(db: Queryable, title: Title, origin: TitleOrigin): Pr
   return record;
 }
 
+/**
+ * Short-lived memo of reads, safe beside other processes writing the same database: an
+ * answer is kept for `ttlMs` from the moment its query was sent, so a write committed by
+ * another process is seen by every read here at most `ttlMs` after its commit (the query
+ * that produced a stale answer started before that commit). This process's own writes
+ * clear the memo as they start and again once they are done, so a read sent during a
+ * write is not kept either. Concurrent asks for the same key share one query; failed
+ * queries are not kept.
+ */
+export class ReadMemo {
+  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.ttlMs <= 0) return read();
+    const now = this.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
+    const value = read();
+    const entry = { at: now, value };
+    this.entries.delete(key); // re-inserted last: eviction drops the oldest first
+    this.entries.set(key, entry);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 export interface PostgresStoreOptions {
   /** postgres://user:pass@host:port/db (DATABASE_URL). */
   connectionString: string;
@@ -151,12 +203,23 @@ export interface PostgresStoreOptions {
   max?: number;
   /** Keep EndCue's tables in this schema (created if missing; default: the search_path). */
   schema?: string;
+  /**
+   * How long a read answer is reused (default 1000 ms; 0 = query every time). Bounds how
+   * late this process sees another process's writes; its own writes are seen at once.
+   */
+  readCacheMs?: number;
+  /** Clock for the read memo (tests); default performance.now(). */
+  now?: () => number;
 }
+
+/** Default read memo lifetime: well under the player's polling interval (2 s). */
+export const DEFAULT_PG_READ_CACHE_MS = 1000;
 
 export class PostgresCreditsStore implements CreditsStore {
   readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private ready: Promise<unknown> | undefined;
+  private readonly memo: ReadMemo;
 
   constructor(options: PostgresStoreOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -165,6 +228,7 @@ export class PostgresCreditsStore implements CreditsStore {
       });
     }
     this.schema = options.schema;
+    this.memo = new ReadMemo(options.readCacheMs ?? DEFAULT_PG_READ_CACHE_MS, 10_000, options.now);
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
@@ -199,6 +263,21 @@ export class PostgresCreditsStore implements CreditsStore {
     return this.pool.query<R>(text, values);
   }
 
+  /** A read, answered from the memo while fresh. Callers must not modify what it returns. */
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.memo.get(key, read);
+  }
+
+  /** A write: the memo is dropped before it starts and again once it has settled. */
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    this.memo.clear();
+    try {
+      return await work();
+    } finally {
+      this.memo.clear();
+    }
+  }
+
   /** Runs `work` in one transaction on one connection. */
   private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     await this.open();
@@ -216,185 +295,217 @@ export class PostgresCreditsStore implements CreditsStore {
     }
   }
 
-  async getTitle(id: string): Promise<TitleRecord | undefined> {
-    const { rows } = await this.q<TitleRow>('SELECT * FROM titles WHERE id = $1', [id]);
-    return rows[0] ? titleFromRow(rows[0]) : undefined;
-  }
-
-  async listTitles(): Promise<TitleRecord[]> {
-    const { rows } = await this.q<TitleRow>('SELECT * FROM titles ORDER BY id');
-    return rows.map(titleFromRow);
-  }
-
-  async seriesTitles(seriesId: string): Promise<Title[]> {
-    const { rows } = await this.q<TitleRow>('SELECT * FROM titles WHERE series = $1', [seriesId]);
-    return rows.map(titleFromRow);
-  }
-
-  async putTitle(title: Title, origin: TitleOrigin): Promise<TitleRecord> {
-    await this.open();
-    return upsertTitle(this.pool, title, origin);
-  }
-
-  async deleteTitle(id: string): Promise<boolean> {
-    const { rowCount } = await this.q('DELETE FROM titles WHERE id = $1', [id]);
-    return (rowCount ?? 0) > 0;
-  }
-
-  async syncCatalog(titles: readonly Title[]): Promise<CatalogChange> {
-    return this.tx(async (client) => {
-      // Serialise concurrent syncs (several servers watching the same catalog).
-      await client.query('LOCK TABLE titles IN SHARE ROW EXCLUSIVE MODE');
-      const change = { added: 0, updated: 0, removed: 0 };
-      const { rows } = await client.query<TitleRow>('SELECT * FROM titles');
-      const existing = new Map(rows.map((row) => [row.id, titleFromRow(row)]));
-      const wanted = new Set<string>();
-      for (const title of titles) {
-        wanted.add(title.id);
-        const before = existing.get(title.id);
-        if (before?.origin === 'admin') continue; // the admin API's word wins
-        if (before && sameTitle(before, title)) continue;
-        await upsertTitle(client, title, 'catalog');
-        if (before) change.updated++;
-        else change.added++;
-      }
-      const gone = [...existing.values()]
-        .filter((before) => before.origin === 'catalog' && !wanted.has(before.id))
-        .map((before) => before.id);
-      if (gone.length > 0) {
-        await client.query('DELETE FROM titles WHERE id = ANY($1)', [gone]);
-        change.removed = gone.length;
-      }
-      return change;
+  getTitle(id: string): Promise<TitleRecord | undefined> {
+    return this.cached(memoKey('title', id), async () => {
+      const { rows } = await this.q<TitleRow>('SELECT * FROM titles WHERE id = $1', [id]);
+      return rows[0] ? titleFromRow(rows[0]) : undefined;
     });
   }
 
-  async getResult(
+  listTitles(): Promise<TitleRecord[]> {
+    return this.cached(memoKey('titles'), async () => {
+      const { rows } = await this.q<TitleRow>('SELECT * FROM titles ORDER BY id');
+      return rows.map(titleFromRow);
+    });
+  }
+
+  seriesTitles(seriesId: string): Promise<Title[]> {
+    return this.cached(memoKey('series', seriesId), async () => {
+      const { rows } = await this.q<TitleRow>('SELECT * FROM titles WHERE series = $1', [seriesId]);
+      return rows.map(titleFromRow);
+    });
+  }
+
+  putTitle(title: Title, origin: TitleOrigin): Promise<TitleRecord> {
+    return this.write(async () => {
+      await this.open();
+      return upsertTitle(this.pool, title, origin);
+    });
+  }
+
+  deleteTitle(id: string): Promise<boolean> {
+    return this.write(async () => {
+      const { rowCount } = await this.q('DELETE FROM titles WHERE id = $1', [id]);
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
+  syncCatalog(titles: readonly Title[]): Promise<CatalogChange> {
+    return this.write(async () => {
+      return this.tx(async (client) => {
+        // Serialise concurrent syncs (several servers watching the same catalog).
+        await client.query('LOCK TABLE titles IN SHARE ROW EXCLUSIVE MODE');
+        const change = { added: 0, updated: 0, removed: 0 };
+        const { rows } = await client.query<TitleRow>('SELECT * FROM titles');
+        const existing = new Map(rows.map((row) => [row.id, titleFromRow(row)]));
+        const wanted = new Set<string>();
+        for (const title of titles) {
+          wanted.add(title.id);
+          const before = existing.get(title.id);
+          if (before?.origin === 'admin') continue; // the admin API's word wins
+          if (before && sameTitle(before, title)) continue;
+          await upsertTitle(client, title, 'catalog');
+          if (before) change.updated++;
+          else change.added++;
+        }
+        const gone = [...existing.values()]
+          .filter((before) => before.origin === 'catalog' && !wanted.has(before.id))
+          .map((before) => before.id);
+        if (gone.length > 0) {
+          await client.query('DELETE FROM titles WHERE id = ANY($1)', [gone]);
+          change.removed = gone.length;
+        }
+        return change;
+      });
+    });
+  }
+
+  getResult(
     titleId: string,
     fingerprint: string,
     modelVersion?: string,
   ): Promise<StoredResult | undefined> {
-    const { rows } =
-      modelVersion === undefined
-        ? await this.q<{ result: DetectionResult; created_at: number; model_version: string }>(
-            `SELECT result, created_at, model_version FROM results
+    return this.cached(memoKey('result', titleId, fingerprint, modelVersion ?? null), async () => {
+      const { rows } =
+        modelVersion === undefined
+          ? await this.q<{ result: DetectionResult; created_at: number; model_version: string }>(
+              `SELECT result, created_at, model_version FROM results
              WHERE title_id = $1 AND fingerprint = $2 ORDER BY created_at DESC, seq DESC LIMIT 1`,
-            [titleId, fingerprint],
-          )
-        : await this.q<{ result: DetectionResult; created_at: number; model_version: string }>(
-            `SELECT result, created_at, model_version FROM results
+              [titleId, fingerprint],
+            )
+          : await this.q<{ result: DetectionResult; created_at: number; model_version: string }>(
+              `SELECT result, created_at, model_version FROM results
              WHERE title_id = $1 AND fingerprint = $2 AND model_version = $3`,
-            [titleId, fingerprint, modelVersion],
-          );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      titleId,
-      fingerprint,
-      modelVersion: row.model_version,
-      result: row.result,
-      createdAt: row.created_at,
-    };
-  }
-
-  async putResult(stored: StoredResult): Promise<void> {
-    await this.tx(async (client) => {
-      await client.query(
-        `INSERT INTO results (title_id, fingerprint, model_version, result, created_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (title_id, fingerprint, model_version) DO UPDATE
-           SET result = excluded.result, created_at = excluded.created_at, seq = DEFAULT`,
-        [
-          stored.titleId,
-          stored.fingerprint,
-          stored.modelVersion,
-          JSON.stringify(stored.result),
-          stored.createdAt,
-        ],
-      );
-      // Results for other media of the same title can never be served again.
-      await client.query('DELETE FROM results WHERE title_id = $1 AND fingerprint <> $2', [
-        stored.titleId,
-        stored.fingerprint,
-      ]);
-      await client.query('DELETE FROM failures WHERE title_id = $1', [stored.titleId]);
+              [titleId, fingerprint, modelVersion],
+            );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        titleId,
+        fingerprint,
+        modelVersion: row.model_version,
+        result: row.result,
+        createdAt: row.created_at,
+      };
     });
   }
 
-  async getFailure(titleId: string, fingerprint: string): Promise<StoredFailure | undefined> {
-    const { rows } = await this.q<{ error: StoredError; created_at: number }>(
-      'SELECT error, created_at FROM failures WHERE title_id = $1 AND fingerprint = $2',
-      [titleId, fingerprint],
-    );
-    const row = rows[0];
-    return row ? { titleId, fingerprint, error: row.error, createdAt: row.created_at } : undefined;
+  putResult(stored: StoredResult): Promise<void> {
+    return this.write(async () => {
+      await this.tx(async (client) => {
+        await client.query(
+          `INSERT INTO results (title_id, fingerprint, model_version, result, created_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (title_id, fingerprint, model_version) DO UPDATE
+           SET result = excluded.result, created_at = excluded.created_at, seq = DEFAULT`,
+          [
+            stored.titleId,
+            stored.fingerprint,
+            stored.modelVersion,
+            JSON.stringify(stored.result),
+            stored.createdAt,
+          ],
+        );
+        // Results for other media of the same title can never be served again.
+        await client.query('DELETE FROM results WHERE title_id = $1 AND fingerprint <> $2', [
+          stored.titleId,
+          stored.fingerprint,
+        ]);
+        await client.query('DELETE FROM failures WHERE title_id = $1', [stored.titleId]);
+      });
+    });
   }
 
-  async putFailure(failure: StoredFailure): Promise<void> {
-    await this.q(
-      `INSERT INTO failures (title_id, fingerprint, error, created_at) VALUES ($1, $2, $3, $4)
+  getFailure(titleId: string, fingerprint: string): Promise<StoredFailure | undefined> {
+    return this.cached(memoKey('failure', titleId, fingerprint), async () => {
+      const { rows } = await this.q<{ error: StoredError; created_at: number }>(
+        'SELECT error, created_at FROM failures WHERE title_id = $1 AND fingerprint = $2',
+        [titleId, fingerprint],
+      );
+      const row = rows[0];
+      return row
+        ? { titleId, fingerprint, error: row.error, createdAt: row.created_at }
+        : undefined;
+    });
+  }
+
+  putFailure(failure: StoredFailure): Promise<void> {
+    return this.write(async () => {
+      await this.q(
+        `INSERT INTO failures (title_id, fingerprint, error, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (title_id, fingerprint) DO UPDATE
          SET error = excluded.error, created_at = excluded.created_at`,
-      [failure.titleId, failure.fingerprint, JSON.stringify(failure.error), failure.createdAt],
-    );
+        [failure.titleId, failure.fingerprint, JSON.stringify(failure.error), failure.createdAt],
+      );
+    });
   }
 
-  async clearFailures(titleId: string): Promise<void> {
-    await this.q('DELETE FROM failures WHERE title_id = $1', [titleId]);
+  clearFailures(titleId: string): Promise<void> {
+    return this.write(async () => {
+      await this.q('DELETE FROM failures WHERE title_id = $1', [titleId]);
+    });
   }
 
-  async clearFailuresWithCodes(codes: readonly EndcueErrorCode[]): Promise<number> {
-    if (codes.length === 0) return 0;
-    const { rowCount } = await this.q(
-      "DELETE FROM failures WHERE error->>'code' = ANY($1::text[])",
-      [[...codes]],
-    );
-    return rowCount ?? 0;
+  clearFailuresWithCodes(codes: readonly EndcueErrorCode[]): Promise<number> {
+    return this.write(async () => {
+      if (codes.length === 0) return 0;
+      const { rowCount } = await this.q(
+        "DELETE FROM failures WHERE error->>'code' = ANY($1::text[])",
+        [[...codes]],
+      );
+      return rowCount ?? 0;
+    });
   }
 
-  async getOverride(titleId: string): Promise<ManualOverride | undefined> {
-    const { rows } = await this.q<{
-      credits_start: number | null;
-      credits_end: number | null;
-      duration: number | null;
-      note: string | null;
-      updated_at: number;
-    }>('SELECT * FROM overrides WHERE title_id = $1', [titleId]);
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      titleId,
-      creditsStart: row.credits_start,
-      creditsEnd: row.credits_end,
-      duration: row.duration,
-      note: row.note,
-      updatedAt: row.updated_at,
-    };
+  getOverride(titleId: string): Promise<ManualOverride | undefined> {
+    return this.cached(memoKey('override', titleId), async () => {
+      const { rows } = await this.q<{
+        credits_start: number | null;
+        credits_end: number | null;
+        duration: number | null;
+        note: string | null;
+        updated_at: number;
+      }>('SELECT * FROM overrides WHERE title_id = $1', [titleId]);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        titleId,
+        creditsStart: row.credits_start,
+        creditsEnd: row.credits_end,
+        duration: row.duration,
+        note: row.note,
+        updatedAt: row.updated_at,
+      };
+    });
   }
 
-  async putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride> {
-    const override: ManualOverride = { titleId, ...input, updatedAt: Date.now() };
-    await this.q(
-      `INSERT INTO overrides (title_id, credits_start, credits_end, duration, note, updated_at)
+  putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride> {
+    return this.write(async () => {
+      const override: ManualOverride = { titleId, ...input, updatedAt: Date.now() };
+      await this.q(
+        `INSERT INTO overrides (title_id, credits_start, credits_end, duration, note, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (title_id) DO UPDATE SET credits_start = excluded.credits_start,
          credits_end = excluded.credits_end, duration = excluded.duration, note = excluded.note,
          updated_at = excluded.updated_at`,
-      [
-        titleId,
-        input.creditsStart,
-        input.creditsEnd,
-        input.duration,
-        input.note,
-        override.updatedAt,
-      ],
-    );
-    return override;
+        [
+          titleId,
+          input.creditsStart,
+          input.creditsEnd,
+          input.duration,
+          input.note,
+          override.updatedAt,
+        ],
+      );
+      return override;
+    });
   }
 
-  async deleteOverride(titleId: string): Promise<boolean> {
-    const { rowCount } = await this.q('DELETE FROM overrides WHERE title_id = $1', [titleId]);
-    return (rowCount ?? 0) > 0;
+  deleteOverride(titleId: string): Promise<boolean> {
+    return this.write(async () => {
+      const { rowCount } = await this.q('DELETE FROM overrides WHERE title_id = $1', [titleId]);
+      return (rowCount ?? 0) > 0;
+    });
   }
 
   async ping(): Promise<void> {

@@ -18,6 +18,14 @@ describe('production-mode settings (REDIS_URL, DATABASE_URL)', () => {
     expect(loadConfig({}, { REDIS_URL: ' ', DATABASE_URL: '' }).redisUrl).toBeUndefined();
   });
 
+  it('reuse PostgreSQL reads for 1 s unless ENDCUE_DB_READ_CACHE_MS says otherwise', () => {
+    expect(loadConfig({}, {}).dbReadCacheMs).toBe(1000);
+    expect(loadConfig({}, { ENDCUE_DB_READ_CACHE_MS: '0' }).dbReadCacheMs).toBe(0);
+    expect(() => loadConfig({}, { ENDCUE_DB_READ_CACHE_MS: '-5' })).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/ENDCUE_DB_READ_CACHE_MS/) }),
+    );
+  });
+
   it('reject URLs of the wrong kind, naming the variable', () => {
     expect(() => loadConfig({}, { REDIS_URL: 'http://cache:6379' })).toThrow(
       expect.objectContaining({

@@ -5,13 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   migratePostgres,
   PG_SCHEMA_VERSION,
   PostgresCreditsStore,
 } from '../../../server/store/postgres.js';
-import { describeStoreContract } from './contract.js';
+import { describeStoreContract, detection } from './contract.js';
 
 const url = process.env.ENDCUE_TEST_DATABASE_URL || process.env.DATABASE_URL;
 if (!url) {
@@ -90,5 +90,94 @@ describe.skipIf(!url)('PostgresCreditsStore', () => {
       hint: expect.stringMatching(/DATABASE_URL/),
     });
     await store.close();
+  });
+});
+
+describe.skipIf(!url)('PostgresCreditsStore read memo (several processes on one database)', () => {
+  /** Two stores on one schema, as two server processes would be; `reader` runs on a test clock. */
+  async function twoProcesses(readCacheMs = 1000) {
+    const schema = freshSchema();
+    const clock = { now: 0 };
+    const writer = new PostgresCreditsStore({ connectionString: url as string, schema });
+    const reader = new PostgresCreditsStore({
+      connectionString: url as string,
+      schema,
+      readCacheMs,
+      now: () => clock.now,
+    });
+    onTestFinished(async () => {
+      await reader.close();
+      await writer.close();
+    });
+    await writer.open();
+    await reader.open();
+    const queries = vi.spyOn(reader.pool, 'query');
+    return { writer, reader, clock, queries: () => queries.mock.calls.length };
+  }
+
+  it("answers repeated reads without querying, and sees another process's write within readCacheMs", async () => {
+    const { writer, reader, clock, queries } = await twoProcesses(1000);
+    await writer.putTitle({ id: 'a', src: 'a.mp4', series: 's' }, 'admin');
+    // What one credits lookup reads: title, override, result, the series.
+    const lookup = () =>
+      Promise.all([
+        reader.getTitle('a'),
+        reader.getOverride('a'),
+        reader.getResult('a', 'f1', 'm1'),
+        reader.seriesTitles('s'),
+      ]);
+    expect((await lookup())[0]?.src).toBe('a.mp4');
+    expect(queries()).toBe(4);
+    for (let i = 0; i < 10; i++) await lookup();
+    expect(queries()).toBe(4);
+
+    await writer.putTitle({ id: 'a', src: 'b.mp4', series: 's' }, 'admin');
+    await writer.putResult({
+      titleId: 'a',
+      fingerprint: 'f1',
+      modelVersion: 'm1',
+      result: detection(70),
+      createdAt: 1,
+    });
+    clock.now = 999; // within the bound the memo may still answer: it does, without a query
+    const [stale] = await lookup();
+    expect(stale?.src).toBe('a.mp4');
+    expect(queries()).toBe(4);
+    clock.now = 1000; // the bound: the other process's writes are seen
+    const [title, , result] = await lookup();
+    expect(title?.src).toBe('b.mp4');
+    expect(result?.result.creditsStart).toBe(70);
+    expect(queries()).toBe(8);
+  });
+
+  it('sees its own writes at once, including reads sent while the write ran', async () => {
+    const { reader, queries } = await twoProcesses(60_000);
+    await reader.putTitle({ id: 'a', src: 'a.mp4' }, 'admin');
+    expect((await reader.getTitle('a'))?.src).toBe('a.mp4');
+    const writing = reader.putTitle({ id: 'a', src: 'b.mp4' }, 'admin');
+    const during = reader.getTitle('a'); // may see either; must not be kept
+    await Promise.all([writing, during]);
+    expect((await reader.getTitle('a'))?.src).toBe('b.mp4');
+    await reader.putOverride('a', {
+      creditsStart: 5,
+      creditsEnd: null,
+      duration: null,
+      note: null,
+    });
+    expect((await reader.getOverride('a'))?.creditsStart).toBe(5);
+    await reader.deleteOverride('a');
+    expect(await reader.getOverride('a')).toBeUndefined();
+    const before = queries();
+    await reader.getOverride('a');
+    expect(queries()).toBe(before);
+  });
+
+  it('queries every time with readCacheMs 0', async () => {
+    const { writer, reader, queries } = await twoProcesses(0);
+    await writer.putTitle({ id: 'a', src: 'a.mp4' }, 'admin');
+    await reader.getTitle('a');
+    await writer.putTitle({ id: 'a', src: 'b.mp4' }, 'admin');
+    expect((await reader.getTitle('a'))?.src).toBe('b.mp4');
+    expect(queries()).toBe(2);
   });
 });

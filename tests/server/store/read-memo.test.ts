@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ReadMemo } from '../../../server/store/postgres.js';
+
+/** A read that counts its calls and answers `value()` as it is when called. */
+function countingRead<T>(value: () => T) {
+  const read = {
+    calls: 0,
+    fn: async () => {
+      read.calls++;
+      return value();
+    },
+  };
+  return read;
+}
+
+describe('ReadMemo (the PostgreSQL store read memo)', () => {
+  it('reuses an answer for ttlMs from when its query was sent, then asks again', async () => {
+    let now = 0;
+    let stored = 'old';
+    const memo = new ReadMemo(1000, 100, () => now);
+    const read = countingRead(() => stored);
+    expect(await memo.get('k', read.fn)).toBe('old');
+    stored = 'new'; // written by another process
+    now = 999;
+    expect(await memo.get('k', read.fn)).toBe('old');
+    expect(read.calls).toBe(1);
+    now = 1000;
+    expect(await memo.get('k', read.fn)).toBe('new');
+    expect(read.calls).toBe(2);
+  });
+
+  it('shares one query between concurrent asks, and keeps keys apart', async () => {
+    const memo = new ReadMemo(1000, 100, () => 0);
+    const read = countingRead(() => 'a');
+    const other = countingRead(() => 'b');
+    const answers = await Promise.all([
+      memo.get('a', read.fn),
+      memo.get('a', read.fn),
+      memo.get('b', other.fn),
+    ]);
+    expect(answers).toEqual(['a', 'a', 'b']);
+    expect([read.calls, other.calls]).toEqual([1, 1]);
+  });
+
+  it('asks again after clear() (this process wrote) and after a failed query', async () => {
+    const memo = new ReadMemo(1000, 100, () => 0);
+    const read = countingRead(() => 'v');
+    await memo.get('k', read.fn);
+    memo.clear();
+    await memo.get('k', read.fn);
+    expect(read.calls).toBe(2);
+    await expect(memo.get('bad', async () => Promise.reject(new Error('down')))).rejects.toThrow(
+      'down',
+    );
+    expect(await memo.get('bad', async () => 'up')).toBe('up');
+  });
+
+  it('queries every time with ttlMs 0, and holds at most maxEntries keys', async () => {
+    const off = new ReadMemo(0, 100, () => 0);
+    const read = countingRead(() => 'v');
+    await off.get('k', read.fn);
+    await off.get('k', read.fn);
+    expect(read.calls).toBe(2);
+    expect(off.size).toBe(0);
+
+    const small = new ReadMemo(1000, 2, () => 0);
+    const first = countingRead(() => 1);
+    await small.get('first', first.fn);
+    await small.get('second', async () => 2);
+    await small.get('third', async () => 3);
+    expect(small.size).toBe(2);
+    await small.get('first', first.fn); // the oldest was dropped
+    expect(first.calls).toBe(2);
+  });
+});
