@@ -27,8 +27,20 @@ export function createAnalysisHandler(deps: AnalysisDeps): JobHandler {
   // Fingerprint measured by the latest run of each job, so a final failure is stored
   // against the media that failed.
   const fingerprints = new Map<string, string>();
+  /** Whether the title's media still has this fingerprint (false when that can't be told). */
+  async function sameMedia(titleId: string, fingerprint: string): Promise<boolean> {
+    const title = await deps.store.getTitle(titleId);
+    if (!title) return false;
+    try {
+      return (
+        (await resolveSource(title.src, deps.policy, deps.sourceDeps)).fingerprint === fingerprint
+      );
+    } catch {
+      return false;
+    }
+  }
   return {
-    async run(job, { signal, progress }) {
+    async run(job, { signal, progress, owned }) {
       const title = await deps.store.getTitle(job.titleId);
       if (!title) {
         throw new EndcueError('not-found', `Title ${job.titleId} no longer exists`, {
@@ -51,6 +63,18 @@ export function createAnalysisHandler(deps: AnalysisDeps): JobHandler {
         signal,
         onProgress: (p) => progress(p.fraction, p.phase),
       });
+      // This run lost its job (its process stalled past the queue's lease; another one runs
+      // it now). Its result is still good for the media it measured, and serves sooner,
+      // unless the media changed meanwhile: then storing it would drop the new owner's
+      // result for the new media (putResult keeps one media per title), so it is not stored.
+      if (owned?.() === false && !(await sameMedia(job.titleId, source.fingerprint))) {
+        deps.log?.warn(
+          { titleId: job.titleId },
+          'analysis taken over by another process and the media changed since: result not stored',
+        );
+        fingerprints.delete(job.id);
+        return;
+      }
       if (expected !== undefined && result.modelVersion !== expected) {
         deps.log?.warn(
           { titleId: job.titleId, expected, got: result.modelVersion },

@@ -199,6 +199,7 @@ export class LocalJobQueue implements JobQueue {
       heartbeat: db.prepare<[number, string]>(
         "UPDATE jobs SET heartbeat_at = ? WHERE owner_id = ? AND state = 'running'",
       ),
+      claimed: db.prepare<Claim, { held: number }>(`SELECT 1 AS held FROM jobs ${CLAIMED}`),
       owned: db.prepare<[string], { id: number; attempts: number }>(
         "SELECT id, attempts FROM jobs WHERE owner_id = ? AND state = 'running'",
       ),
@@ -487,10 +488,17 @@ export class LocalJobQueue implements JobQueue {
         }
       }
     };
+    const owned = (): boolean => {
+      try {
+        return this.sql.claimed.get(...claim) !== undefined;
+      } catch {
+        return true; // can't tell now; the outcome write is guarded anyway
+      }
+    };
     entry.done = (async () => {
       try {
         try {
-          await this.handler.run(job, { signal: controller.signal, progress });
+          await this.handler.run(job, { signal: controller.signal, progress, owned });
           if (this.sql.finish.run('done', null, 1, this.now(), this.now(), ...claim).changes === 0)
             this.lost(job, 'done');
           else

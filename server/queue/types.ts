@@ -55,6 +55,11 @@ export interface JobContext {
   signal: AbortSignal;
   /** fraction 0..1, phase a short word ('probe', 'coarse'...). */
   progress(fraction: number, phase?: string): void;
+  /**
+   * false once this run no longer holds its job: another process took it over after this
+   * one missed its lease. Left out by queues that cannot tell (taken as true).
+   */
+  owned?(): boolean;
 }
 
 /** The work itself; queues call it and decide on retries from EndcueError.retryable. */

@@ -344,11 +344,12 @@ function gatedHandler() {
     attempt: number;
     signal: AbortSignal;
     progress(fraction: number, phase?: string): void;
+    owned(): boolean | undefined;
     settle(error?: Error): void;
   }[] = [];
   const failed: string[] = [];
   const handler: JobHandler = {
-    run: (job, { signal, progress }) =>
+    run: (job, { signal, progress, owned }) =>
       new Promise<void>((resolve, reject) => {
         progress(0.5, `run ${job.attempts}`);
         signal.addEventListener('abort', () => reject(signal.reason));
@@ -356,6 +357,7 @@ function gatedHandler() {
           attempt: job.attempts,
           signal,
           progress,
+          owned: () => owned?.(),
           settle: (error) => (error ? reject(error) : resolve()),
         });
       }),
@@ -418,6 +420,7 @@ async function takenOver(heartbeatMsA = 3_600_000) {
 describe('LocalJobQueue: a job taken over is not finished by its old owner', () => {
   it("drops A's completion and progress after B took over; the row shows B's run, which then fails for good", async () => {
     const { queueB, a, b, runA, runB, row, settledA } = await takenOver();
+    expect([runA.owned(), runB.owned()]).toEqual([false, true]);
     runA.progress(0.9, 'late');
     runA.settle();
     const settled = await settledA(); // A's run has ended
