@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Title } from '../../server/catalog/title.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
 import { type TempMedia, tempMedia, waitFor } from '../server/http/fakes.js';
@@ -171,9 +171,17 @@ describe.skipIf(!available)('production mode: workers and API servers as process
     // Both worker processes took part, and only they ran the detector.
     expect(new Set(done.map((line) => line.pid))).toEqual(new Set(workers.map((w) => w.pid)));
 
-    // /metrics on an API server shows the Redis queue and the workers.
-    const metrics = await (await fetch(`${servers[0]?.url}/metrics`)).text();
-    expect(metrics).toMatch(/endcue_queue_depth\{state="completed"\} 20/);
+    // /metrics on an API server shows the Redis queue and the workers. A worker stores the
+    // result before BullMQ marks its job completed, so the last answer can be readable a
+    // moment before the queue counts it: wait for the count, briefly.
+    const metrics = await vi.waitFor(
+      async () => {
+        const text = await (await fetch(`${servers[0]?.url}/metrics`)).text();
+        expect(text).toMatch(/endcue_queue_depth\{state="completed"\} 20/);
+        return text;
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     expect(metrics).toMatch(/endcue_workers 2/);
     // Jobs, not analyses: a request can read "no result" just before a job completes and
     // enqueue once more; that job finds the stored result and skips the detector.
