@@ -85,6 +85,9 @@ interface Prepared {
   /** each vote's weight (time it stands for x how solid the frame is) */
   mass: number[];
   blank: number[];
+  /** log-odds of the (clipped) threshold: what every vote was measured against */
+  bias: number;
+  clip: number;
 }
 
 const BLANK_FRAME = 0.5;
@@ -260,7 +263,7 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
     mass.push(weight * solid);
     blank.push(s.blank);
   }
-  return { t, v, mass, blank };
+  return { t, v, mass, blank, bias, clip };
 }
 
 /**
@@ -275,11 +278,9 @@ function confirmedStart(
   nextSolid: Int32Array,
   options: DecideOptions,
 ): number {
-  const clip = options.clip ?? 0.03;
-  const threshold = clamp(options.threshold ?? 0.5, clip, 1 - clip);
-  const confirm = clamp(options.confirmThreshold ?? 0.7, clip, 1 - clip);
-  if (!(confirm > threshold)) return a;
-  const extra = logit(confirm) - logit(threshold);
+  const { clip } = prepared;
+  const extra = logit(clamp(options.confirmThreshold ?? 0.7, clip, 1 - clip)) - prepared.bias;
+  if (!(extra > 0)) return a;
   let suffix = 0;
   let best = { sum: 0, at: a };
   for (let i = b - 1; i >= a; i--) {
