@@ -5,13 +5,16 @@
  * real video: share of non-credits frames called credits, share of credits frames found.
  *
  *   tsx model/train/compare.ts --data ../shared/data --size 128 --pool avgmax --taps out_relu
+ *
+ * ENDCUE_FREEZE=1 with --tune conv1 keeps the folded Conv_1 frozen: it must then reproduce
+ * the untuned numbers exactly (checks the batch-norm folding).
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../server/detector/classify.js';
 import { CLASSES, type FrameItem } from './dataset.js';
 import { compiledHead } from './network.js';
 import { createRng, hashString } from './rng.js';
-import { balancedEpoch, loadFeatures, loadItemSets, parseTrainArgs } from './train.js';
+import { balancedEpoch, headOptions, loadFeatures, loadItemSets, parseTrainArgs } from './train.js';
 
 const FOLDS = 4;
 
@@ -45,17 +48,9 @@ async function main(): Promise<void> {
     const te = items
       .map((_, i) => i)
       .filter((i) => foldOf(items[i] as FrameItem, clipFold) === fold);
+    const frozen = process.env.ENDCUE_FREEZE === '1';
     const { head } = compiledHead(
-      {
-        features: width,
-        classes: CLASSES.length,
-        hidden: o.hidden,
-        dropout: o.dropout,
-        l2: o.l2,
-        seed: o.seed,
-        pool: o.pool,
-        ...(tuned ? { tuned: { ...tuned, trainable: process.env.ENDCUE_FREEZE !== '1' } } : {}),
-      },
+      headOptions(o, width, tuned && { ...tuned, trainable: !frozen }),
       o.lr,
     );
     const y = tr.map((i) => CLASSES.indexOf((items[i] as FrameItem).label));
@@ -94,33 +89,28 @@ async function main(): Promise<void> {
     head.dispose();
   }
   // Real clip frames: truth from the clip labels (blank frames count with their clip truth).
-  let neg = 0;
-  let fp = 0;
-  let pos = 0;
-  let tp = 0;
-  const perClip = new Map<string, string>();
-  for (const clip of clips) {
-    let n = 0;
-    let f = 0;
-    let p = 0;
-    let t = 0;
+  const count = (threshold: number, keep: (item: FrameItem) => boolean) => {
+    const c = { neg: 0, fp: 0, pos: 0, tp: 0 };
     items.forEach((it, i) => {
-      if (it.group !== clip) return;
-      const called = (oof[i]?.[credits] ?? 0) >= 0.5;
+      if (!keep(it)) return;
+      const called = (oof[i]?.[credits] ?? 0) >= threshold;
       if (it.kind === 'clip-credits') {
-        p++;
-        if (called) t++;
+        c.pos++;
+        if (called) c.tp++;
       } else {
-        n++;
-        if (called) f++;
+        c.neg++;
+        if (called) c.fp++;
       }
     });
-    neg += n;
-    fp += f;
-    pos += p;
-    tp += t;
-    perClip.set(clip, `fp ${f}/${n} found ${t}/${p}`);
+    return c;
+  };
+  const perClip = new Map<string, string>();
+  for (const clip of clips) {
+    const c = count(0.5, (it) => it.group === clip);
+    perClip.set(clip, `fp ${c.fp}/${c.neg} found ${c.tp}/${c.pos}`);
   }
+  const isClip = (it: FrameItem) => it.group !== 'synth' && it.group !== 'stills';
+  const { neg, fp, pos, tp } = count(0.5, isClip);
   let stp = 0;
   let sfp = 0;
   let sfn = 0;
@@ -133,22 +123,8 @@ async function main(): Promise<void> {
   });
   const f1 = (2 * stp) / Math.max(1, 2 * stp + sfp + sfn);
   const sweep = [0.5, 0.7, 0.8, 0.9, 0.95].map((th) => {
-    let n = 0;
-    let f = 0;
-    let p = 0;
-    let t = 0;
-    items.forEach((it, i) => {
-      if (it.group === 'synth' || it.group === 'stills') return;
-      const called = (oof[i]?.[credits] ?? 0) >= th;
-      if (it.kind === 'clip-credits') {
-        p++;
-        if (called) t++;
-      } else {
-        n++;
-        if (called) f++;
-      }
-    });
-    return `@${th}: FP ${((100 * f) / Math.max(1, n)).toFixed(1)}% R ${((100 * t) / Math.max(1, p)).toFixed(1)}%`;
+    const c = count(th, isClip);
+    return `@${th}: FP ${((100 * c.fp) / Math.max(1, c.neg)).toFixed(1)}% R ${((100 * c.tp) / Math.max(1, c.pos)).toFixed(1)}%`;
   });
   const tag = `size ${o.size} pool ${o.pool} taps ${o.taps.join('+')} tune ${o.tune} hidden ${o.hidden} l2 ${o.l2} epochs ${o.epochs} clips ${o.clips}`;
   console.log(`\nCV ${tag}`);

@@ -29,6 +29,7 @@ import {
   compiledHead,
   extractFeatures,
   fullModel,
+  type HeadOptions,
   type PoolKind,
   type TunedConv,
   type TuneKind,
@@ -171,6 +172,20 @@ export async function loadFeatures(
   return { feats: out, ...(backbone.tuned ? { tuned: backbone.tuned } : {}) };
 }
 
+/** The head these options train on features of `width` (training and CV alike). */
+export function headOptions(o: TrainOptions, width: number, tuned?: TunedConv): HeadOptions {
+  return {
+    features: width,
+    classes: CLASSES.length,
+    hidden: o.hidden,
+    dropout: o.dropout,
+    l2: o.l2,
+    seed: o.seed,
+    pool: o.pool,
+    ...(tuned ? { tuned } : {}),
+  };
+}
+
 /** Class-balanced epoch: every class drawn equally often (with replacement), seeded. */
 export function balancedEpoch(rng: Rng, labels: number[], classes: number): number[] {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
@@ -243,19 +258,7 @@ export async function train(o: TrainOptions): Promise<void> {
   );
 
   const width = feats[0]?.length ?? 0;
-  const { layers, head } = compiledHead(
-    {
-      features: width,
-      classes: CLASSES.length,
-      hidden: o.hidden,
-      dropout: o.dropout,
-      l2: o.l2,
-      seed: o.seed,
-      pool: o.pool,
-      ...(tuned ? { tuned } : {}),
-    },
-    o.lr,
-  );
+  const { layers, head } = compiledHead(headOptions(o, width, tuned), o.lr);
 
   const runDir = path.join(
     o.cache,
