@@ -43,6 +43,12 @@ export interface DecideOptions {
   switchCost?: number;
   /** Longest post-credits run, seconds (default 25% of duration, 15 s..10 min). */
   maxPostCredits?: number;
+  /**
+   * Longest post-credits run as a multiple of the credits run before it (default 1). A
+   * post-credits scene follows long credits; a short card followed by a longer stretch of
+   * story is an opening card ("X presents") or an in-story title, not closing credits.
+   */
+  maxPostRatio?: number;
   /** Evidence a credits run needs beyond the switch cost (default scales with the range). */
   minEvidence?: number;
   /** Starts closer than this are "the same answer" when judging confidence, seconds (default 2). */
@@ -104,6 +110,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   // Short clips get a cheaper switch: a one-second end card must be able to pay for it.
   const switchCost = options.switchCost ?? clamp(0.02 * span, 0.5, 2);
   const maxPost = options.maxPostCredits ?? clamp(0.25 * duration, 15, 600);
+  const maxPostRatio = options.maxPostRatio ?? 1;
   // Longer analysed ranges need more evidence: in-story text near the end of a film is
   // likelier than in a 20-second clip, and real closing credits are longer there too.
   const minEvidence = options.minEvidence ?? clamp(0.04 * span, 0.3, 8);
@@ -132,7 +139,10 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     if (start !== a) continue; // same run as starting at `start`, which is counted there
     for (let b = n; b > a; b--) {
       const postLength = duration - cutTime(b);
-      if (b < n && postLength > maxPost) break;
+      // Moving b down only lengthens the post run and shortens the credits: stop at the first miss.
+      if (b < n && (postLength > maxPost || postLength > maxPostRatio * (cutTime(b) - cutTime(a)))) {
+        break;
+      }
       const evidence = (prefix[b] as number) - (prefix[a] as number);
       const score = evidence - switchCost - (b < n ? switchCost : 0);
       if (score > (bestByStart.get(a) ?? Number.NEGATIVE_INFINITY)) bestByStart.set(a, score);

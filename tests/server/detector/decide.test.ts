@@ -113,6 +113,18 @@ describe('decideCredits', () => {
     expect(d.creditsStart).toBeNull();
   });
 
+  it('does not call a short card followed by a longer stretch of story closing credits', () => {
+    // A 2.5 s "presents" card, then 4.5 s of story to the end of a 16 s clip.
+    const score = (t: number) => (t >= 9 && t < 11.5 ? 0.9 : 0.02);
+    const samples = sampled(0, 16, 0.25, score);
+    expect(decideCredits(samples, { duration: 16, from: 0 }).creditsStart).toBeNull();
+    // The same card with a shorter scene after it is credits followed by a post-credits scene.
+    const shorter = sampled(0, 13.5, 0.25, score);
+    const d = decideCredits(shorter, { duration: 13.5, from: 0 });
+    expect(d.creditsStart).toBeCloseTo(9, 0);
+    expect(d.segments.map((s) => s.kind)).toEqual(['credits', 'post-credits']);
+  });
+
   it('answers "no credits" with confidence on a story-only title', () => {
     const r = rng(7);
     const samples = sampled(0, 300, 1, () => 0.3 * r());
