@@ -139,10 +139,9 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     if (start !== a) continue; // same run as starting at `start`, which is counted there
     for (let b = n; b > a; b--) {
       const postLength = duration - cutTime(b);
+      const creditsLength = cutTime(b) - cutTime(a);
       // Moving b down only lengthens the post run and shortens the credits: stop at the first miss.
-      if (b < n && (postLength > maxPost || postLength > maxPostRatio * (cutTime(b) - cutTime(a)))) {
-        break;
-      }
+      if (b < n && (postLength > maxPost || postLength > maxPostRatio * creditsLength)) break;
       const evidence = (prefix[b] as number) - (prefix[a] as number);
       const score = evidence - switchCost - (b < n ? switchCost : 0);
       if (score > (bestByStart.get(a) ?? Number.NEGATIVE_INFINITY)) bestByStart.set(a, score);
