@@ -19,6 +19,7 @@ interface DetectFlags {
   backend: BackendName;
   model?: string;
   progress: boolean;
+  text: boolean;
 }
 
 export function detectCommand(): Command {
@@ -41,6 +42,7 @@ export function detectCommand(): Command {
     )
     .option('--model <dir>', 'model folder (default: the shipped model)')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--no-text', 'do not read the credits text (OCR); trust the frame scores alone')
     .action(async (input: string, flags: DetectFlags) => {
       // Imported here: the detector loads TF.js, which `endcue serve` and `--help` don't need.
       const { DEFAULT_TAIL, parseTail, runDetection } = await import('../detector/detect.js');
@@ -55,6 +57,7 @@ export function detectCommand(): Command {
           tail,
           backend: flags.backend,
           ...(flags.model ? { modelDir: flags.model } : {}),
+          readText: flags.text,
           signal: interrupt.signal,
           ...(bar ? { onProgress: (p: DetectProgress) => bar.update(p) } : {}),
         });

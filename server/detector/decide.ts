@@ -24,6 +24,8 @@ export interface ScoredSample {
   blank?: number;
   /** Complex motion around the frame, 0..1 (story-like); 0 when unknown. */
   motion?: number;
+  /** What the frame's text reads as: +1 closing credits, -1 another text screen, 0 or absent unknown. */
+  text?: number;
 }
 
 export interface DecideOptions {
@@ -37,6 +39,12 @@ export interface DecideOptions {
   clip?: number;
   /** Log-odds a fully "story-like motion" frame loses (default 3, tuned on generated titles). */
   motionWeight?: number;
+  /**
+   * Log-odds a frame's text cue adds (+1) or takes away (-1) (default 10: a second of text
+   * that reads "Coming soon" outweighs more than two seconds of the most confident frame
+   * score, which is clipped at log-odds 3.5; the cue is what the words say, the score a guess).
+   */
+  textWeight?: number;
   /** Longest time one sample may stand for, seconds (default 6). */
   maxSampleWeight?: number;
   /** Cost of entering (and of leaving) the credits run, in weighted log-odds (default 0.5..2 by range). */
@@ -91,6 +99,8 @@ interface Prepared {
   /** each vote's weight (time it stands for x how solid the frame is) */
   mass: number[];
   blank: number[];
+  /** text cue per sample (-1 other text screen, 0 unknown, +1 credits text) */
+  text: number[];
   /** log-odds of the (clipped) threshold: what every vote was measured against */
   bias: number;
   clip: number;
@@ -104,7 +114,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   const n = prepared.t.length;
   if (n === 0) return noCredits(0, 0);
 
-  const { t, v, blank } = prepared;
+  const { t, v, blank, text } = prepared;
   const from = Math.min(options.from ?? t[0] ?? 0, t[0] ?? 0);
   const span = Math.max(duration, at(t, n - 1)) - from;
   // Short clips get a cheaper switch: a one-second end card must be able to pay for it.
@@ -126,6 +136,14 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     nextSolid[i] = at(blank, i) < BLANK_FRAME ? i : (nextSolid[i + 1] as number);
   }
 
+  // Whether a frame read as another kind of text screen ("Coming soon", a score table) lies
+  // at or after i: closing credits are followed by black, the end, or a post-credits scene,
+  // not by such a screen (that is a trailer's or a game's sequence of cards).
+  const otherTextFrom = new Uint8Array(n + 1);
+  for (let i = n - 1; i >= 0; i--) {
+    otherTextFrom[i] = at(text, i) < 0 ? 1 : (otherTextFrom[i + 1] as number);
+  }
+
   // Boundary time between sample i-1 and i (the run [i, ...) starts there).
   const cutTime = (i: number): number =>
     i <= 0 ? from : i >= n ? duration : (at(t, i - 1) + at(t, i)) / 2;
@@ -142,6 +160,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
       const creditsLength = cutTime(b) - cutTime(a);
       // Moving b down only lengthens the post run and shortens the credits: stop at the first miss.
       if (b < n && (postLength > maxPost || postLength > maxPostRatio * creditsLength)) break;
+      if (b < n && otherTextFrom[b]) break;
       const evidence = (prefix[b] as number) - (prefix[a] as number);
       const score = evidence - switchCost - (b < n ? switchCost : 0);
       if (score > (bestByStart.get(a) ?? Number.NEGATIVE_INFINITY)) bestByStart.set(a, score);
@@ -231,6 +250,7 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
   const clip = options.clip ?? 0.03;
   const maxWeight = options.maxSampleWeight ?? 6;
   const motionWeight = options.motionWeight ?? 3;
+  const textWeight = options.textWeight ?? 10;
   const bias = logit(clamp(threshold, clip, 1 - clip));
 
   const sorted = samples
@@ -238,18 +258,27 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
     .slice()
     .sort((x, y) => x.t - y.t);
   // Merge samples at the same time (a frame decoded twice) by averaging.
-  const merged: Array<{ t: number; p: number; blank: number; motion: number; count: number }> = [];
+  const merged: Array<{
+    t: number;
+    p: number;
+    blank: number;
+    motion: number;
+    text: number;
+    count: number;
+  }> = [];
   for (const s of sorted) {
     const prev = merged[merged.length - 1];
     const blank = clamp(s.blank ?? 0, 0, 1);
     const motion = clamp(s.motion ?? 0, 0, 1);
+    const text = clamp(s.text ?? 0, -1, 1);
     if (prev && Math.abs(prev.t - s.t) < 1e-6) {
       prev.motion = Math.max(prev.motion, motion);
+      if (text !== 0) prev.text = text;
       prev.p = (prev.p * prev.count + s.p) / (prev.count + 1);
       prev.blank = (prev.blank * prev.count + blank) / (prev.count + 1);
       prev.count++;
     } else {
-      merged.push({ t: s.t, p: s.p, blank, motion, count: 1 });
+      merged.push({ t: s.t, p: s.p, blank, motion, text, count: 1 });
     }
   }
 
@@ -260,19 +289,22 @@ function prepare(samples: readonly ScoredSample[], options: DecideOptions): Prep
   const v: number[] = [];
   const mass: number[] = [];
   const blank: number[] = [];
+  const text: number[] = [];
   for (let i = 0; i < n; i++) {
-    const s = merged[i] as { t: number; p: number; blank: number; motion: number };
+    const s = merged[i] as (typeof merged)[number];
     // The stretch this sample stands for: halfway to each neighbour (the range edges at the ends).
     const left = i === 0 ? s.t - from : (s.t - at(t, i - 1)) / 2;
     const right = i === n - 1 ? end - s.t : (at(t, i + 1) - s.t) / 2;
     const weight = Math.min(maxWeight, Math.max(0.04, left + right));
     const q = clamp(s.p, clip, 1 - clip);
     const solid = 1 - s.blank;
-    v.push((logit(q) - bias - motionWeight * s.motion) * weight * solid);
+    const evidence = logit(q) - bias - motionWeight * s.motion + textWeight * s.text;
+    v.push(evidence * weight * solid);
     mass.push(weight * solid);
     blank.push(s.blank);
+    text.push(s.text);
   }
-  return { t, v, mass, blank, bias, clip };
+  return { t, v, mass, blank, text, bias, clip };
 }
 
 /**

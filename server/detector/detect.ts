@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { EndcueError } from '../errors.js';
-import { type Frame, sampleFrames, sampleFramesOffThread } from '../media/frames.js';
+import { collectFrames, type Frame, sampleFrames, sampleFramesOffThread } from '../media/frames.js';
 import { type MediaInfo, probeMedia } from '../media/probe.js';
 import {
   type BackendName,
@@ -32,6 +32,9 @@ import {
 import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { type ClassifierPool, createClassifierPool } from './pool.js';
 import { ffmpegScaleFilter } from './preprocess.js';
+import { readCreditsText } from './text-cues.js';
+import { applyTextCues, planTextReads, type TextRead, type TextWindow } from './text-plan.js';
+import { createTextReader, type TextReader } from './text-reader.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
 
 /** How much of the end to analyse first: seconds, a fraction of the duration, or both (max). */
@@ -79,6 +82,15 @@ export interface DetectorOptions {
   keyframeMotion?: boolean;
   /** Read the coarse pass's frames in a worker thread (default true). */
   offThread?: boolean;
+  /**
+   * Read the text of the chosen credits run (OCR) and let it confirm or overrule the frame
+   * scores: "Coming soon" or a high-score table is not closing credits (default true).
+   */
+  readText?: boolean;
+  /** An OCR reader to use (tests pass fakes); the detector starts its own otherwise. */
+  textReader?: TextReader;
+  /** Most frames read by OCR per title (default 10). */
+  maxTextReads?: number;
 }
 
 export interface DetectionStats {
@@ -93,6 +105,10 @@ export interface DetectionStats {
   media: MediaInfo;
   /** Worker threads that classified beside the main thread (0: the main thread alone). */
   classifierWorkers: number;
+  /** Frames read by OCR, and what each read as. */
+  textReads: TextRead[];
+  /** Why text was not read although a credits run was found (OCR failed to start). */
+  textUnavailable?: string;
   /** Where the time went, milliseconds (profiling; the bench prints it). */
   timings: DetectionTimings;
 }
@@ -108,8 +124,10 @@ export interface DetectionTimings {
   firstFrame: number | null;
   /** The coarse pass, its backward extensions included. */
   coarse: number;
-  /** Fine passes (start and end of the credits). */
+  /** Fine passes (start and end of the credits), the text check included. */
   fine: number;
+  /** Inside fine: reading text (frame grabs + OCR, the reader's start included). */
+  text: number;
   /** Inside coarse + fine: the sampling loop blocked on the classifier (main-thread model runs included). */
   classify: number;
   /** Inside coarse + fine: waiting for ffmpeg's next frame. */
@@ -136,6 +154,10 @@ const MAX_FINE_ROUNDS = 5;
  */
 const MIN_POOL_FRAMES = 160;
 const MAX_EXTENSIONS = 3;
+/** Rounds of reading text (spread, then bisection). */
+const MAX_TEXT_ROUNDS = 5;
+/** OCR reads frames at most this wide: credits text is legible there, and OCR time grows with pixels. */
+const OCR_MAX_WIDTH = 1280;
 
 /** Seconds from the title's start where the analysis begins. */
 export function tailStart(duration: number, tail: TailSpec = DEFAULT_TAIL): number {
@@ -312,16 +334,47 @@ export async function runDetection(
     }
 
     const fineStarted = performance.now();
+    // OCR starts now, beside the fine pass, when there is a credits run to read.
+    const wantText = options.readText !== false && decision.creditsStart !== null;
+    const reading: Promise<TextReader | string> | undefined = wantText
+      ? options.textReader
+        ? Promise.resolve(options.textReader)
+        : createTextReader().catch((error: unknown) =>
+            error instanceof Error ? error.message : String(error),
+          )
+      : undefined;
     // Fine pass: sample inside the start's bracket until it is short enough.
-    for (let round = 0; round < MAX_FINE_ROUNDS; round++) {
-      const bracket = decision.startBracket;
-      if (!bracket) break;
-      const width = bracket.after - bracket.before;
-      if (width <= resolution + 1e-6) break;
-      report('fine', round / MAX_FINE_ROUNDS);
-      const added = await run.fine(bracket.before, bracket.after, resolution);
-      decision = run.decide(from);
-      if (added === 0) break;
+    const refineStart = async () => {
+      for (let round = 0; round < MAX_FINE_ROUNDS; round++) {
+        const bracket = decision.startBracket;
+        if (!bracket) break;
+        const width = bracket.after - bracket.before;
+        if (width <= resolution + 1e-6) break;
+        report('fine', round / MAX_FINE_ROUNDS);
+        const added = await run.fine(bracket.before, bracket.after, resolution);
+        decision = run.decide(from);
+        if (added === 0) break;
+      }
+    };
+    await refineStart();
+    let textMs = 0;
+    let textUnavailable: string | undefined;
+    if (reading) {
+      const textStarted = performance.now();
+      const reader = await reading;
+      if (typeof reader === 'string') {
+        textUnavailable = reader;
+      } else {
+        try {
+          report('fine', 0.8);
+          const before = decision.creditsStart;
+          decision = await run.readText(reader, decision, from, options.maxTextReads ?? 10);
+          if (decision.creditsStart !== before) await refineStart();
+        } finally {
+          if (reader !== options.textReader) await reader.dispose();
+        }
+      }
+      textMs = performance.now() - textStarted;
     }
     // The end of the credits matters less: to within a couple of seconds (decoded keyframes
     // first, then one seek).
@@ -366,6 +419,8 @@ export async function runDetection(
         analysedFrom: round3(from),
         media,
         classifierWorkers: readyPool?.workers ?? plannedWorkers,
+        textReads: run.textReads.slice(),
+        ...(textUnavailable ? { textUnavailable } : {}),
         timings: {
           probe: Math.round(probeMs),
           load: Math.round(loadMs),
@@ -373,6 +428,7 @@ export async function runDetection(
           firstFrame: run.firstFrameAt === null ? null : Math.round(run.firstFrameAt - started),
           coarse: Math.round(fineStarted - coarseStarted),
           fine: Math.round(finished - fineStarted),
+          text: Math.round(textMs),
           classify: Math.round(run.classifyMs),
           decodeWait: Math.round(run.decodeWaitMs),
           total: Math.round(finished - started),
@@ -441,6 +497,9 @@ class Sampler {
   private readonly unscored = new Map<number, Frame>();
   /** Scroll-compensated difference to the previous / next frame of the same run. */
   private readonly residuals = new Map<number, { prev?: number; next?: number }>();
+  /** OCR readings, and the credits runs they were taken in. */
+  readonly textReads: TextRead[] = [];
+  private readonly textWindows: TextWindow[] = [];
   private threshold: number | undefined;
   private readonly size: number;
   private readonly filter: string;
@@ -463,7 +522,7 @@ class Sampler {
   }
 
   samples(): ScoredSample[] {
-    return [...this.scored.entries()]
+    const scored = [...this.scored.entries()]
       .map(([k, s]) => {
         const r = this.residuals.get(k);
         if (!r) return s;
@@ -475,6 +534,57 @@ class Sampler {
         return { ...s, motion: storyMotion(residual) };
       })
       .sort((a, b) => a.t - b.t);
+    return applyTextCues(scored, this.textReads, this.textWindows);
+  }
+
+  /**
+   * Reads the text of the chosen credits run and decides again, until the readings say
+   * nothing new: a few frames spread over the run, then bisection where "not credits" text
+   * meets other frames (text-plan.ts). Returns the last decision.
+   */
+  async readText(
+    reader: TextReader,
+    decision: Decision,
+    from: number,
+    maxReads: number,
+  ): Promise<Decision> {
+    const { width, height } = ocrSize(this.media);
+    for (let round = 0; round < MAX_TEXT_ROUNDS; round++) {
+      if (decision.creditsStart === null) break;
+      const window = {
+        start: decision.creditsStart,
+        end: decision.creditsEnd ?? this.media.duration,
+      };
+      const solid = this.samples()
+        .filter((s) => (s.blank ?? 0) < 0.5)
+        .map((s) => s.t);
+      const times = planTextReads(window, this.textReads, solid).slice(
+        0,
+        Math.max(0, maxReads - this.textReads.length),
+      );
+      if (times.length === 0) break;
+      this.textWindows.push(window);
+      for (const t of times) {
+        const [frame] = await collectFrames(this.source, {
+          mode: 'rate',
+          rate: 1,
+          start: t,
+          end: t + 1,
+          width,
+          height,
+          filter: `scale=${width}:${height}:flags=bicubic,setsar=1,format=rgb24`,
+          ...(this.options.idleTimeoutMs !== undefined
+            ? { idleTimeoutMs: this.options.idleTimeoutMs }
+            : {}),
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+        });
+        if (!frame) continue;
+        const words = await reader.read({ data: frame.data, width, height });
+        this.textReads.push({ t, cue: readCreditsText(words).cue });
+      }
+      decision = this.decide(from);
+    }
+    return decision;
   }
 
   decide(from: number): Decision {
@@ -734,6 +844,13 @@ interface CpuSnapshot {
   /** This process (all its threads), ms. */
   own: number;
   at: number;
+}
+
+/** Frame size for OCR: the source's aspect ratio, at most OCR_MAX_WIDTH wide, even sides. */
+function ocrSize(media: MediaInfo): { width: number; height: number } {
+  const width = 2 * Math.round(Math.min(OCR_MAX_WIDTH, Math.max(16, media.width)) / 2);
+  const aspect = media.height > 0 && media.width > 0 ? media.height / media.width : 9 / 16;
+  return { width, height: Math.max(16, 2 * Math.round((width * aspect) / 2)) };
 }
 
 function cpuSnapshot(): CpuSnapshot {

@@ -125,6 +125,35 @@ describe('decideCredits', () => {
     expect(d.segments.map((s) => s.kind)).toEqual(['credits', 'post-credits']);
   });
 
+  it('lets text read as another kind of screen overrule confident frame scores', () => {
+    // A trailer's end: story, a title card (no text cue), then "Coming soon" (read: other).
+    const score = (t: number) => (t >= 11 ? 0.97 : 0.02);
+    const samples = sampled(0, 18.5, 0.25, score);
+    expect(decideCredits(samples, { duration: 18.5, from: 0 }).creditsStart).toBeCloseTo(11, 0);
+    const read = samples.map((s) => (s.t >= 15 ? { ...s, text: -1 } : s));
+    const d = decideCredits(read, { duration: 18.5, from: 0 });
+    expect(d.creditsStart).toBeNull();
+  });
+
+  it('does not follow closing credits with a screen read as other text', () => {
+    // Credits-like cards 10-16 s, then 4 s read as "HI-SCORE" to the end: no post-credits scene.
+    const score = (t: number) => (t >= 10 && t < 16 ? 0.95 : 0.05);
+    const samples = sampled(0, 20, 0.25, score);
+    const plain = decideCredits(samples, { duration: 20, from: 0 });
+    expect(plain.segments.map((s) => s.kind)).toEqual(['credits', 'post-credits']);
+    const read = samples.map((s) => (s.t >= 16 ? { ...s, text: -1 } : s));
+    expect(decideCredits(read, { duration: 20, from: 0 }).creditsStart).toBeNull();
+  });
+
+  it('moves the start to where text stops reading as another screen', () => {
+    // A score table the classifier calls credits (0-27.5 s), then real credits to 36 s.
+    const samples = sampled(0, 36, 0.25, () => 0.97).map((s) =>
+      s.t < 27.5 ? { ...s, text: -1 } : { ...s, text: 1 },
+    );
+    const d = decideCredits(samples, { duration: 36, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 27.5)).toBeLessThanOrEqual(0.25);
+  });
+
   it('answers "no credits" with confidence on a story-only title', () => {
     const r = rng(7);
     const samples = sampled(0, 300, 1, () => 0.3 * r());

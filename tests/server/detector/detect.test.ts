@@ -4,6 +4,9 @@
  * model: "credits" = a mostly black frame with some bright pixels (the generator's credits
  * are light text on black; its story is colourful).
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FrameClassifier } from '../../../server/detector/classify.js';
 import {
@@ -16,7 +19,9 @@ import {
 } from '../../../server/detector/detect.js';
 import type { DetectProgress } from '../../../server/detector/types.js';
 import { isEndcueError } from '../../../server/errors.js';
+import { fontFile } from '../../fixtures/fonts.js';
 import { generateFixture } from '../../fixtures/generate.js';
+import { binaries, runFfmpeg } from '../../fixtures/run.js';
 
 const SIZE = 64;
 
@@ -193,6 +198,48 @@ describe('runDetection', { timeout: 120_000 }, () => {
     }).catch((e) => e);
     expect(isEndcueError(error)).toBe(true);
     expect(error.code).toBe('not-found');
+  });
+});
+
+/** 8 s of colourful story, then `seconds` of a white-on-black card saying `lines`. */
+async function storyThenCard(lines: string[], seconds = 6): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'endcue-card-'));
+  const out = path.join(dir, 'title.mp4');
+  const font = fontFile('dejavu-sans', 700);
+  const text = lines
+    .map(
+      (line, i) =>
+        `drawtext=fontfile=${font}:text='${line}':fontcolor=white:fontsize=40:x=(w-text_w)/2:y=120+${i * 60}`,
+    )
+    .join(',');
+  await runFfmpeg(binaries(), [
+    ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=8'],
+    ...['-f', 'lavfi', '-i', `color=black:size=640x360:rate=25:duration=${seconds}`],
+    ...['-filter_complex', `[1:v]${text}[card];[0:v][card]concat=n=2:v=1[v]`],
+    ...['-map', '[v]', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', out],
+  ]);
+  return out;
+}
+
+describe('runDetection reading text', { timeout: 120_000 }, () => {
+  it('overrules credit-like frames whose text reads as a trailer card', async () => {
+    const title = await storyThenCard(['COMING SOON']);
+    const unread = await runDetection(title, { classifier: fakeClassifier(), readText: false });
+    expect(unread.result.creditsStart).toBeCloseTo(8, 0);
+    expect(unread.stats.textReads).toEqual([]);
+
+    const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
+    expect(result.creditsStart).toBeNull();
+    expect(stats.textReads.length).toBeGreaterThan(0);
+    expect(stats.textReads.every((r) => r.cue === -1)).toBe(true);
+  });
+
+  it('keeps credits whose text reads as credits', async () => {
+    const title = await storyThenCard(['Directed by', 'Jane Doe']);
+    const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
+    expect(result.creditsStart).toBeCloseTo(8, 0);
+    expect(stats.textReads.some((r) => r.cue === 1)).toBe(true);
+    expect(stats.timings.text).toBeGreaterThan(0);
   });
 });
 

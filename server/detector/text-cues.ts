@@ -1,0 +1,90 @@
+/**
+ * What the words on a frame say about it (PURE): closing credits read as roles and thanks
+ * ("Directed by", "Music", "Special thanks"); the text screens a frame classifier confuses
+ * with them read otherwise ("Coming soon", "X presents", "HI-SCORE", "Press any key").
+ * The OCR (ocr.ts) turns pixels into words; this decides what they mean.
+ *
+ * Conservative on purpose: words OCR is unsure of are ignored, and text that matches
+ * neither list (names alone, a title, another language) is no evidence either way.
+ */
+
+export interface OcrWord {
+  text: string;
+  /** Tesseract's confidence, 0..100. */
+  confidence: number;
+}
+
+export interface TextReading {
+  /** +1 reads as closing credits, -1 as another kind of text screen, 0 no evidence. */
+  cue: -1 | 0 | 1;
+  /** The credits phrases found (diagnostics). */
+  credits: string[];
+  /** The other-screen phrases found (diagnostics). */
+  other: string[];
+  /** Confident words read. */
+  words: number;
+}
+
+/** Words below this OCR confidence are ignored (garbage read from pictures scores 20-50). */
+export const MIN_WORD_CONFIDENCE = 60;
+
+/** Roles, departments and sign-offs of closing credits (English; whole words). */
+const CREDITS_PATTERNS: readonly RegExp[] = [
+  // Not "credits" alone: game menus list a "Credits" entry.
+  /\b(end|closing) credits\b/,
+  /\b(directed|written|produced|developed|created|edited|composed|animated|designed|supervised|prepared|programmed|illustrated|narrated|made|presented) by\b/,
+  /\ba (film|game|project|production|series|show|movie) by\b/,
+  /\b(co-?)?(director|producer|writer|editor|composer|animator|programmer|screenwriter)s?\b/,
+  /\b(screenplay|cinematography|starring|casting|choreography|orchestration)\b/,
+  /\bdirector of photography\b/,
+  /\b(special|additional) thanks\b/,
+  /\bthanks? (to|you for (watching|playing))\b/,
+  /\bthanks for (watching|playing)\b/,
+  /\b(original )?music( by)?\b/,
+  /\b(sound|production|costume|set|art|game|level) design(er)?\b/,
+  /\b(visual|special) effects\b/,
+  /\b(executive|associate|line) producers?\b/,
+  /\bmake-?up\b|\bgaffer\b|\bkey grip\b|\bstunts?\b|\bcamera operator\b/,
+  /\banimations?\b/,
+  /\bthe end\b/,
+  /\bin (loving )?memory of\b/,
+  /\bmeet the team\b/,
+];
+
+/** Phrases of trailers, opening titles, game screens and prompts: text that is not closing credits. */
+const OTHER_PATTERNS: readonly RegExp[] = [
+  /\bcoming soon\b/,
+  /\b(in|at) (theaters|theatres|cinemas)\b/,
+  /\bnow (playing|showing)\b/,
+  /\bpresents\b/,
+  /\bhi(gh)?[- ]?scores?\b/,
+  /\bscore\s*[:=]?\s*\d/,
+  /\blevel\W{0,12}\d/,
+  /\b(press|hit) (any|a|the|start|space|enter|\w+ key)\b/,
+  /\bpress start\b/,
+  /\binsert coins?\b/,
+  /\benter your name\b/,
+  /\b(previously|next time) on\b/,
+];
+
+/** Reads the OCR words of one frame. */
+export function readCreditsText(words: readonly OcrWord[]): TextReading {
+  const confident = words
+    .filter((w) => w.confidence >= MIN_WORD_CONFIDENCE)
+    .map((w) => w.text.toLowerCase().replace(/[^\p{L}\p{N}'&:=-]+/gu, ''))
+    .filter((w) => w.length > 0);
+  const text = confident.join(' ');
+  const credits = matches(text, CREDITS_PATTERNS);
+  const other = matches(text, OTHER_PATTERNS);
+  const net = credits.length - other.length;
+  return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length };
+}
+
+function matches(text: string, patterns: readonly RegExp[]): string[] {
+  const found: string[] = [];
+  for (const pattern of patterns) {
+    const m = pattern.exec(text);
+    if (m) found.push(m[0]);
+  }
+  return found;
+}

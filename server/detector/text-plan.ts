@@ -1,0 +1,103 @@
+/**
+ * Where to read text, and what the readings say about each sample (PURE).
+ *
+ * OCR costs ~0.2-0.5 s a frame, so only the credits run the decision chose is read: a few
+ * frames spread over it first, then, where a reading says "not credits" and its neighbour
+ * does not, the frame halfway between them, until the change is pinned to `resolution`
+ * seconds (a bisection, like the fine pass). Each sample inside a read run takes the cue of
+ * the nearest reading; samples outside every read run get none.
+ */
+import type { ScoredSample } from './decide.js';
+
+export type TextCue = -1 | 0 | 1;
+
+export interface TextRead {
+  /** The sample time that was read, seconds. */
+  t: number;
+  cue: TextCue;
+}
+
+export interface TextWindow {
+  start: number;
+  end: number;
+}
+
+export interface TextPlanOptions {
+  /** Readings spread over a run before any bisection: one per `spacing` s, at most this many (default 5). */
+  initialReads?: number;
+  /** Seconds between the first readings of a run (default 3). */
+  spacing?: number;
+  /** Stop bisecting when disagreeing readings are this close, seconds (default 1). */
+  resolution?: number;
+}
+
+/**
+ * The sample times to read next inside `window`, given the readings so far. `candidates` are
+ * the times that may be read (the window's non-blank samples). Empty: nothing left to learn.
+ */
+export function planTextReads(
+  window: TextWindow,
+  reads: readonly TextRead[],
+  candidates: readonly number[],
+  options: TextPlanOptions = {},
+): number[] {
+  const spacing = options.spacing ?? 3;
+  const resolution = options.resolution ?? 1;
+  const inside = candidates
+    .filter((t) => t >= window.start - 1e-6 && t <= window.end + 1e-6)
+    .sort((a, b) => a - b);
+  if (inside.length === 0) return [];
+  const readTimes = reads.map((r) => r.t);
+  const planned = new Set<number>();
+  const isRead = (t: number) => readTimes.some((r) => Math.abs(r - t) < 1e-6);
+
+  // Spread: evenly over the window, skipping places a reading already covers.
+  const length = window.end - window.start;
+  const count = Math.max(1, Math.min(options.initialReads ?? 5, Math.ceil(length / spacing)));
+  for (let i = 0; i < count; i++) {
+    const target = window.start + (length * (i + 0.5)) / count;
+    if (readTimes.some((r) => Math.abs(r - target) < spacing / 2)) continue;
+    const t = nearest(inside, target);
+    if (t !== undefined && !isRead(t)) planned.add(t);
+  }
+
+  // Bisect between neighbouring readings where one says "not credits" and the other does not.
+  const sorted = [...reads].sort((a, b) => a.t - b.t);
+  for (let i = 1; i < sorted.length; i++) {
+    const left = sorted[i - 1] as TextRead;
+    const right = sorted[i] as TextRead;
+    if ((left.cue === -1) === (right.cue === -1)) continue;
+    if (right.t - left.t <= resolution) continue;
+    if (right.t < window.start || left.t > window.end) continue;
+    const between = inside.filter((t) => t > left.t + 1e-6 && t < right.t - 1e-6);
+    const t = nearest(between, (left.t + right.t) / 2);
+    if (t !== undefined) planned.add(t);
+  }
+  return [...planned].sort((a, b) => a - b);
+}
+
+/**
+ * The samples with `text` set from the nearest reading, for samples inside a read window
+ * (outside: left as they were).
+ */
+export function applyTextCues(
+  samples: readonly ScoredSample[],
+  reads: readonly TextRead[],
+  windows: readonly TextWindow[],
+): ScoredSample[] {
+  if (reads.length === 0) return samples.slice();
+  const sorted = [...reads].sort((a, b) => a.t - b.t);
+  return samples.map((s) => {
+    if (!windows.some((w) => s.t >= w.start - 1e-6 && s.t <= w.end + 1e-6)) return s;
+    let best = sorted[0] as TextRead;
+    for (const r of sorted) if (Math.abs(r.t - s.t) < Math.abs(best.t - s.t)) best = r;
+    return { ...s, text: best.cue };
+  });
+}
+
+function nearest(times: readonly number[], target: number): number | undefined {
+  let best: number | undefined;
+  for (const t of times)
+    if (best === undefined || Math.abs(t - target) < Math.abs(best - target)) best = t;
+  return best;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { type OcrWord, readCreditsText } from '../../../server/detector/text-cues.js';
+
+/** OCR words of a line of text, all read with the given confidence. */
+function words(text: string, confidence = 90): OcrWord[] {
+  return text.split(/\s+/).map((w) => ({ text: w, confidence }));
+}
+
+describe('readCreditsText', () => {
+  it.each([
+    ['Directed by Jane Doe', 'directed by'],
+    ['A project by Miguel Pires Supervised by Luis Pereira', 'a project by'],
+    ['SPECIAL THANKS to everyone', 'special thanks'],
+    ['Original Music by Someone', 'music by'],
+    ['Executive Producers Ann Lee', 'executive producers'],
+    ['Thanks for playing!', 'thanks for playing'],
+    ['This is the end credits. Thank you for watching!', 'end credits'],
+  ])('reads "%s" as closing credits', (line, phrase) => {
+    const r = readCreditsText(words(line));
+    expect(r.cue).toBe(1);
+    expect(r.credits.join(' | ')).toContain(phrase);
+  });
+
+  it.each([
+    ['Coming soon', 'coming soon'],
+    ['THE BLENDER FOUNDATION presents', 'presents'],
+    ['7 A HI-SCORE 4888', 'hi-score'],
+    ['Enter your name : K.Y.S', 'enter your name'],
+    ['PRESS ANY KEY', 'press any'],
+    ['LEVEL . . . . 2', 'level 2'],
+    ['In theaters July 4', 'in theaters'],
+  ])('reads "%s" as another kind of text screen', (line, phrase) => {
+    const r = readCreditsText(words(line));
+    expect(r.cue).toBe(-1);
+    expect(r.other.join(' | ')).toContain(phrase);
+  });
+
+  it('is no evidence for names alone, a title card, or nothing legible', () => {
+    expect(readCreditsText(words('Krishan Ryan Julie Isla')).cue).toBe(0);
+    expect(readCreditsText(words('CHILDREN of the CITY')).cue).toBe(0);
+    expect(readCreditsText([]).cue).toBe(0);
+  });
+
+  it('ignores words OCR is unsure of (garbage read from pictures)', () => {
+    const r = readCreditsText(words('Directed by Coming soon', 30));
+    expect(r).toEqual({ cue: 0, credits: [], other: [], words: 0 });
+  });
+
+  it('does not take a game menu\'s "Credits" entry, or music and level design roles, as other screens', () => {
+    expect(readCreditsText(words('Start Options Credits Quit')).cue).toBe(0);
+    expect(readCreditsText(words('Level Design Ann Lee')).cue).toBe(1);
+    expect(readCreditsText(words('Original Score Hans Z')).cue).toBe(0);
+  });
+
+  it('lets the majority decide when a frame has both kinds of text', () => {
+    const r = readCreditsText(
+      words('CREDITS This program is prepared by : 1. Ann 2. Bo (Enter any key to return)'),
+    );
+    expect(r.credits).toEqual(['prepared by']);
+    expect(r.other).toEqual([]);
+    expect(r.cue).toBe(1);
+    expect(readCreditsText(words('Written by Ann Coming soon in cinemas')).cue).toBe(-1);
+  });
+});
