@@ -90,6 +90,11 @@ export interface Decision {
   endBracket: { before: number; after: number } | null;
   /** Diagnostics: the evidence margin of the chosen answer over "no credits". */
   score: number;
+  /**
+   * With no credits found: the run that came closest, when its frames lean towards credits
+   * but not enough (worth reading its text); null otherwise.
+   */
+  candidate: { start: number; end: number } | null;
 }
 
 interface Prepared {
@@ -112,7 +117,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   const duration = Math.max(0, options.duration);
   const prepared = prepare(samples, options);
   const n = prepared.t.length;
-  if (n === 0) return noCredits(0, 0);
+  if (n === 0) return noCredits(0, 0, null);
 
   const { t, v, blank, text } = prepared;
   const from = Math.min(options.from ?? t[0] ?? 0, t[0] ?? 0);
@@ -149,6 +154,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     i <= 0 ? from : i >= n ? duration : (at(t, i - 1) + at(t, i)) / 2;
 
   let best = { score: 0, a: -1, b: -1 };
+  let closest = { score: Number.NEGATIVE_INFINITY, a: -1, b: -1 };
   // Best score per snapped start, to judge how unique the chosen start is.
   const bestByStart = new Map<number, number>();
   for (let a = 0; a < n; a++) {
@@ -165,6 +171,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
       const score = evidence - switchCost - (b < n ? switchCost : 0);
       if (score > (bestByStart.get(a) ?? Number.NEGATIVE_INFINITY)) bestByStart.set(a, score);
       if (score > best.score) best = { score, a, b };
+      if (evidence > 0 && score > closest.score) closest = { score, a, b };
     }
   }
 
@@ -172,7 +179,9 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   if (best.a < 0 || best.score < minEvidence) {
     // No credits: sure when even the best credits run scores well below the bar.
     const margin = Number.isFinite(bestAny) ? minEvidence - bestAny : 10;
-    return noCredits(sigmoid(margin / 3), Number.isFinite(bestAny) ? bestAny : 0);
+    const candidate =
+      closest.a < 0 ? null : { start: round3(cutTime(closest.a)), end: round3(cutTime(closest.b)) };
+    return noCredits(sigmoid(margin / 3), Number.isFinite(bestAny) ? bestAny : 0, candidate);
   }
 
   const { b } = best;
@@ -211,6 +220,7 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     startBracket,
     endBracket,
     score: best.score,
+    candidate: null,
   };
 }
 
@@ -334,7 +344,7 @@ function confirmedStart(
   return shift <= (options.maxConfirmShift ?? 8) ? start : a;
 }
 
-function noCredits(confidence: number, score: number): Decision {
+function noCredits(confidence: number, score: number, candidate: Decision['candidate']): Decision {
   return {
     creditsStart: null,
     creditsEnd: null,
@@ -343,6 +353,7 @@ function noCredits(confidence: number, score: number): Decision {
     startBracket: null,
     endBracket: null,
     score,
+    candidate,
   };
 }
 

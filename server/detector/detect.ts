@@ -335,7 +335,8 @@ export async function runDetection(
 
     const fineStarted = performance.now();
     // OCR starts now, beside the fine pass, when there is a credits run to read.
-    const wantText = options.readText !== false && decision.creditsStart !== null;
+    const wantText =
+      options.readText !== false && (decision.creditsStart !== null || decision.candidate !== null);
     const reading: Promise<TextReader | string> | undefined = wantText
       ? options.textReader
         ? Promise.resolve(options.textReader)
@@ -550,11 +551,12 @@ class Sampler {
   ): Promise<Decision> {
     const { width, height } = ocrSize(this.media);
     for (let round = 0; round < MAX_TEXT_ROUNDS; round++) {
-      if (decision.creditsStart === null) break;
-      const window = {
-        start: decision.creditsStart,
-        end: decision.creditsEnd ?? this.media.duration,
-      };
+      // The credits run, or the run that nearly was: text may tip it either way.
+      const window =
+        decision.creditsStart !== null
+          ? { start: decision.creditsStart, end: decision.creditsEnd ?? this.media.duration }
+          : decision.candidate;
+      if (!window) break;
       const solid = this.samples()
         .filter((s) => (s.blank ?? 0) < 0.5)
         .map((s) => s.t);

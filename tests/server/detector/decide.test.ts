@@ -154,6 +154,22 @@ describe('decideCredits', () => {
     expect(Math.abs((d.creditsStart as number) - 27.5)).toBeLessThanOrEqual(0.25);
   });
 
+  it('names the run that nearly was credits, so its text can be read', () => {
+    // A lukewarm 3 s page (0.55) in a 9 s clip: too little evidence on its own.
+    const score = (t: number) => (t >= 4 && t < 7 ? 0.55 : 0.25);
+    const samples = sampled(0, 9, 0.25, score);
+    const d = decideCredits(samples, { duration: 9, from: 0 });
+    expect(d.creditsStart).toBeNull();
+    expect(d.candidate?.start).toBeCloseTo(4, 0);
+    expect(d.candidate?.end).toBeCloseTo(7, 0);
+    // Read as credits ("This program is prepared by"), the page is credits.
+    const read = samples.map((s) => (s.t >= 4 && s.t < 7 ? { ...s, text: 1 } : s));
+    expect(decideCredits(read, { duration: 9, from: 0 }).creditsStart).toBeCloseTo(4, 0);
+    // Nothing leaning towards credits: no candidate.
+    const story = sampled(0, 9, 0.25, () => 0.1);
+    expect(decideCredits(story, { duration: 9, from: 0 }).candidate).toBeNull();
+  });
+
   it('answers "no credits" with confidence on a story-only title', () => {
     const r = rng(7);
     const samples = sampled(0, 300, 1, () => 0.3 * r());
