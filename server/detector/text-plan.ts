@@ -23,7 +23,7 @@ export interface TextWindow {
 }
 
 export interface TextPlanOptions {
-  /** Readings spread over a run before any bisection: one per `spacing` s, at most this many (default 5). */
+  /** Readings spread over a run before any bisection: one per `spacing` s, at most this many (default 4). */
   initialReads?: number;
   /** Seconds between the first readings of a run (default 3). */
   spacing?: number;
@@ -53,7 +53,7 @@ export function planTextReads(
 
   // Spread: evenly over the window, skipping places a reading already covers.
   const length = window.end - window.start;
-  const count = Math.max(1, Math.min(options.initialReads ?? 5, Math.ceil(length / spacing)));
+  const count = Math.max(1, Math.min(options.initialReads ?? 4, Math.ceil(length / spacing)));
   for (let i = 0; i < count; i++) {
     const target = window.start + (length * (i + 0.5)) / count;
     if (readTimes.some((r) => Math.abs(r - target) < spacing / 2)) continue;

@@ -1,10 +1,13 @@
 /**
- * OCR of single frames (I/O): tesseract.js (WebAssembly, in its own worker thread) with the
- * English model shipped inside the `@tesseract.js-data/eng` package, read from disk: no
- * network at run time. What the words mean is decided in text-cues.ts.
+ * OCR of single frames (I/O): tesseract.js (WebAssembly) with the English model shipped
+ * inside the `@tesseract.js-data/eng` package, read from disk: no network at run time.
+ * It runs in a worker thread of its own (text-thread.mjs) whose stdout/stderr are captured:
+ * the wasm core prints diagnostics we must keep off the CLI's output. What the words mean is
+ * decided in text-cues.ts.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { OcrWord } from './text-cues.js';
 
 export interface RgbFrame {
@@ -15,57 +18,123 @@ export interface RgbFrame {
 }
 
 export interface TextReader {
+  /** Frames it reads at once (read() calls beyond that wait their turn). */
+  readonly concurrency: number;
   read(frame: RgbFrame): Promise<OcrWord[]>;
   dispose(): Promise<void>;
 }
 
+export interface TextReaderOptions {
+  /** OCR engines side by side (default 1). */
+  workers?: number;
+  /** Give up starting after this long (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+type Reply =
+  | { id: 0; ready: true }
+  | { id: number; words: OcrWord[] }
+  | { id: number; error: string };
+
 const require = createRequire(import.meta.url);
 
-/** The directory holding eng.traineddata.gz (the smaller integer model: same words here, 3 MB not 11). */
+/** The directory holding eng.traineddata.gz (the integer model: the same words here, 3 MB not 11). */
 export function englishModelDir(): string {
   const pkg = require.resolve('@tesseract.js-data/eng/package.json');
   return path.join(path.dirname(pkg), '4.0.0_best_int');
 }
 
-/** Starts an OCR worker (~0.3 s). Throws when tesseract.js or its model cannot load. */
-export async function createTextReader(): Promise<TextReader> {
-  const { createWorker, OEM, PSM } = await import('tesseract.js');
-  const worker = await createWorker('eng', OEM.LSTM_ONLY, {
-    langPath: englishModelDir(),
-    gzip: true,
-    cacheMethod: 'none',
+/** Starts the OCR thread (~0.3 s per engine). Rejects when tesseract.js or its model cannot load. */
+export async function createTextReader(options: TextReaderOptions = {}): Promise<TextReader> {
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const thread = new Worker(new URL('./text-thread.mjs', import.meta.url), {
+    workerData: { langPath: englishModelDir(), workers },
+    stdout: true,
+    stderr: true,
   });
-  // Tesseract prints diagnostics ("Image too small to scale!!") from the worker; they would
-  // land in the CLI's stdout, which --json keeps for the one JSON object.
-  await worker.setParameters({ debug_file: '/dev/null', tessedit_pageseg_mode: PSM.AUTO });
-  return {
-    async read(frame) {
-      const { data } = await worker.recognize(toPpm(frame), {}, { blocks: true, text: false });
-      const words: OcrWord[] = [];
-      for (const block of data.blocks ?? []) {
-        for (const paragraph of block.paragraphs) {
-          for (const line of paragraph.lines) {
-            for (const word of line.words)
-              words.push({ text: word.text, confidence: word.confidence });
-          }
-        }
+  // Kept short, for the error message should the thread die.
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-2000);
+  };
+  thread.stdout.on('data', keep);
+  thread.stderr.on('data', keep);
+
+  const pending = new Map<number, { resolve(w: OcrWord[]): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure ??= error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`OCR did not start within ${options.startTimeoutMs ?? 30_000} ms`));
+      void thread.terminate();
+    }, options.startTimeoutMs ?? 30_000);
+    thread.once('message', (reply: Reply) => {
+      clearTimeout(timer);
+      if ('error' in reply) {
+        reject(new Error(`OCR could not start: ${reply.error}`));
+        void thread.terminate();
+      } else {
+        resolve();
       }
-      return words;
+    });
+    thread.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+
+  thread.on('message', (reply: Reply) => {
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    if ('error' in reply) p.reject(new Error(`OCR failed: ${reply.error}`));
+    else if ('words' in reply) p.resolve(reply.words);
+  });
+  thread.on('error', (error) => failAll(error));
+  thread.on('exit', (code) => {
+    failAll(new Error(`OCR thread exited (code ${code}): ${output.trim().slice(-300)}`));
+  });
+
+  return {
+    concurrency: workers,
+    read(frame) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      const image = toPpm(frame);
+      return new Promise<OcrWord[]>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        thread.postMessage({ id, image }, [image.buffer as ArrayBuffer]);
+      });
     },
     async dispose() {
-      await worker.terminate();
+      failure ??= new Error('OCR reader disposed');
+      thread.postMessage({ stop: true });
+      // The thread closes its port once tesseract has stopped; don't wait on a stuck one.
+      const stopped = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([stopped, timeout]);
+      await thread.terminate();
     },
   };
 }
 
 /** rgb24 -> a binary PPM image, which tesseract's image loader (Leptonica) reads as is. */
-export function toPpm(frame: RgbFrame): Buffer {
+export function toPpm(frame: RgbFrame): Uint8Array {
   const expected = frame.width * frame.height * 3;
   if (frame.data.length !== expected) {
     throw new RangeError(
       `frame has ${frame.data.length} bytes, expected ${expected} (${frame.width}x${frame.height} rgb24)`,
     );
   }
-  const header = Buffer.from(`P6\n${frame.width} ${frame.height}\n255\n`, 'ascii');
-  return Buffer.concat([header, frame.data]);
+  const header = new TextEncoder().encode(`P6\n${frame.width} ${frame.height}\n255\n`);
+  const image = new Uint8Array(header.length + expected);
+  image.set(header, 0);
+  image.set(frame.data, header.length);
+  return image;
 }
