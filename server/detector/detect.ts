@@ -89,7 +89,7 @@ export interface DetectorOptions {
   readText?: boolean;
   /** An OCR reader to use (tests pass fakes); the detector starts its own otherwise. */
   textReader?: TextReader;
-  /** Most frames read by OCR per title (default 10). */
+  /** Most frames read by OCR per title (default 12). */
   maxTextReads?: number;
 }
 
@@ -155,7 +155,7 @@ const MAX_FINE_ROUNDS = 5;
 const MIN_POOL_FRAMES = 160;
 const MAX_EXTENSIONS = 3;
 /** Rounds of reading text (spread, then bisection). */
-const MAX_TEXT_ROUNDS = 5;
+const MAX_TEXT_ROUNDS = 8;
 /**
  * OCR reads frames this wide: small sources are scaled up (tesseract wants text >= ~20 px
  * tall; 320 px credits are unreadable as they are), large ones down (OCR time grows with
@@ -373,7 +373,7 @@ export async function runDetection(
         try {
           report('fine', 0.8);
           const before = decision.creditsStart;
-          decision = await run.readText(reader, decision, from, options.maxTextReads ?? 10);
+          decision = await run.readText(reader, decision, from, options.maxTextReads ?? 12);
           if (decision.creditsStart !== before) await refineStart();
         } finally {
           if (reader !== options.textReader) await reader.dispose();
@@ -569,7 +569,11 @@ class Sampler {
         Math.max(0, maxReads - this.textReads.length),
       );
       if (times.length === 0) break;
-      this.textWindows.push(window);
+      // A look-back reading extends the range its cue may apply to.
+      this.textWindows.push({
+        start: Math.min(window.start, ...times),
+        end: Math.max(window.end, ...times),
+      });
       // Grab and read `concurrency` frames at once: ffmpeg's seek overlaps the other's OCR.
       const readAt = async (t: number) => {
         const [frame] = await collectFrames(this.source, {

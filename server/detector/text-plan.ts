@@ -1,11 +1,14 @@
 /**
  * Where to read text, and what the readings say about each sample (PURE).
  *
- * OCR costs ~0.2-0.5 s a frame, so only the credits run the decision chose is read: a few
+ * OCR costs ~0.3-0.6 s a frame, so only the credits run the decision chose is read: a few
  * frames spread over it first, then, where a reading says "not credits" and its neighbour
  * does not, the frame halfway between them, until the change is pinned to `resolution`
- * seconds (a bisection, like the fine pass). Each sample inside a read run takes the cue of
- * the nearest reading; samples outside every read run get none.
+ * seconds (a bisection, like the fine pass). When the run's first reading is credits text,
+ * the credits may have begun earlier (credits over the last scene, which frame scores miss):
+ * it looks back as far again as the credits read so far are long, and bisects between the
+ * last reading without credits text and the first with it. Each sample inside a read range
+ * takes the cue of the nearest reading; samples outside every read range get none.
  */
 import type { ScoredSample } from './decide.js';
 
@@ -61,17 +64,36 @@ export function planTextReads(
     if (t !== undefined && !isRead(t)) planned.add(t);
   }
 
-  // Bisect between neighbouring readings where one says "not credits" and the other does not.
   const sorted = [...reads].sort((a, b) => a.t - b.t);
+  const all = [...candidates].sort((a, b) => a - b);
+  const bisect = (left: TextRead, right: TextRead) => {
+    if (right.t - left.t <= resolution) return;
+    const between = all.filter((t) => t > left.t + 1e-6 && t < right.t - 1e-6);
+    const t = nearest(between, (left.t + right.t) / 2);
+    if (t !== undefined) planned.add(t);
+  };
+
+  // Bisect between neighbouring readings where one says "not credits" and the other does not.
   for (let i = 1; i < sorted.length; i++) {
     const left = sorted[i - 1] as TextRead;
     const right = sorted[i] as TextRead;
     if ((left.cue === -1) === (right.cue === -1)) continue;
-    if (right.t - left.t <= resolution) continue;
     if (right.t < window.start || left.t > window.end) continue;
-    const between = inside.filter((t) => t > left.t + 1e-6 && t < right.t - 1e-6);
-    const t = nearest(between, (left.t + right.t) / 2);
-    if (t !== undefined) planned.add(t);
+    bisect(left, right);
+  }
+
+  // Look back from a run that opens with credits text.
+  const firstCredits = sorted.findIndex((r) => r.cue === 1);
+  const first = sorted[firstCredits];
+  if (first && firstCredits === 0 && first.t <= window.start + 2 * spacing) {
+    const back = Math.max(2 * spacing, window.end - first.t);
+    const t = nearest(
+      all.filter((c) => c < first.t - spacing / 2),
+      first.t - back,
+    );
+    if (t !== undefined && !isRead(t)) planned.add(t);
+  } else if (first && firstCredits > 0 && (sorted[firstCredits - 1] as TextRead).cue === 0) {
+    bisect(sorted[firstCredits - 1] as TextRead, first);
   }
   return [...planned].sort((a, b) => a - b);
 }

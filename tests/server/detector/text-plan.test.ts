@@ -48,9 +48,36 @@ describe('planTextReads', () => {
     expect(reads.length).toBeLessThanOrEqual(10);
   });
 
-  it('does not bisect between credits text and unreadable frames (no decision hangs on it)', () => {
+  it('pins where credits text begins after readings without text', () => {
     const reads = readAll({ start: 0, end: 36 }, (t) => (t < 20 ? 0 : 1));
-    expect(reads).toHaveLength(4);
+    const sorted = reads.sort((a, b) => a.t - b.t);
+    const lastUnread = sorted.filter((r) => r.cue === 0).at(-1) as TextRead;
+    const firstCredits = sorted.find((r) => r.cue === 1) as TextRead;
+    expect(lastUnread.t).toBeLessThan(20);
+    expect(firstCredits.t).toBeGreaterThanOrEqual(20);
+    expect(firstCredits.t - lastUnread.t).toBeLessThanOrEqual(1);
+  });
+
+  it('pins only the first change from unread frames to credits text, not every name card', () => {
+    // Role cards (+) and name-only cards (0) alternate: nothing to pin.
+    const reads = readAll({ start: 10, end: 36 }, (t) =>
+      t < 10 ? 0 : Math.floor(t / 4) % 2 ? 0 : 1,
+    );
+    const sorted = reads.sort((a, b) => a.t - b.t);
+    expect(sorted[0]?.cue).toBe(0);
+    // 4 spread readings + 3 halvings of the first gap (6.5 s -> < 1 s); later gaps untouched.
+    expect(reads.length).toBe(7);
+    expect(sorted.filter((r) => r.t > 20).length).toBe(2);
+  });
+
+  it('looks back when the run opens with credits text (credits over the last scene)', () => {
+    // The decision put the start at 26; credits text really starts at 9.
+    const reads = readAll({ start: 26, end: 40 }, (t) => (t >= 9 ? 1 : 0));
+    const sorted = reads.sort((a, b) => a.t - b.t);
+    const firstCredits = sorted.find((r) => r.cue === 1) as TextRead;
+    expect(firstCredits.t).toBeLessThan(10.5);
+    expect(firstCredits.t).toBeGreaterThanOrEqual(9);
+    expect(reads.length).toBeLessThanOrEqual(12);
   });
 });
 
