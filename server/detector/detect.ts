@@ -87,8 +87,12 @@ export interface DetectorOptions {
    * scores: "Coming soon" or a high-score table is not closing credits (default true).
    */
   readText?: boolean;
-  /** An OCR reader to use (tests pass fakes); the detector starts its own otherwise. */
-  textReader?: TextReader;
+  /**
+   * An OCR reader to use, or a function giving one when text is to be read (createDetector
+   * keeps one across titles; tests pass fakes). Not disposed by the detector. Default: one
+   * started (and stopped) per title, only when there is a run to read.
+   */
+  textReader?: TextReader | (() => Promise<TextReader>);
   /** Most frames read by OCR per title (default 12). */
   maxTextReads?: number;
 }
@@ -341,12 +345,14 @@ export async function runDetection(
     // OCR starts now, beside the fine pass, when there is a credits run to read.
     const wantText =
       options.readText !== false && (decision.creditsStart !== null || decision.candidate !== null);
+    const given = options.textReader;
     const reading: Promise<TextReader | string> | undefined = wantText
-      ? options.textReader
-        ? Promise.resolve(options.textReader)
-        : createTextReader({ workers: Math.min(2, os.availableParallelism()) }).catch(
-            (error: unknown) => (error instanceof Error ? error.message : String(error)),
-          )
+      ? (typeof given === 'function'
+          ? given()
+          : given
+            ? Promise.resolve(given)
+            : startTextReader()
+        ).catch((error: unknown) => message(error))
       : undefined;
     // Fine pass: sample inside the start's bracket until it is short enough.
     const refineStart = async () => {
@@ -375,8 +381,14 @@ export async function runDetection(
           const before = decision.creditsStart;
           decision = await run.readText(reader, decision, from, options.maxTextReads ?? 12);
           if (decision.creditsStart !== before) await refineStart();
+        } catch (error) {
+          // OCR is a second opinion: when it fails, the frame scores (and any text already
+          // read) still decide. An abort is not an OCR failure.
+          throwIfAborted(signal);
+          textUnavailable = message(error);
+          decision = run.decide(from);
         } finally {
-          if (reader !== options.textReader) await reader.dispose();
+          if (!given) await reader.dispose();
         }
       }
       textMs = performance.now() - textStarted;
@@ -451,6 +463,17 @@ export function createDetector(options: DetectorOptions = {}): Detector & { disp
   let loading: Promise<FrameClassifier> | undefined = options.classifier
     ? Promise.resolve(options.classifier)
     : undefined;
+  // One OCR reader for all titles, started when the first title has text to read.
+  let reader: Promise<TextReader> | undefined;
+  const textReader =
+    options.textReader ??
+    (() => {
+      reader ??= startTextReader().catch((error: unknown) => {
+        reader = undefined;
+        throw error;
+      });
+      return reader;
+    });
   // One title at a time per classifier: tfjs backends are process-global and not re-entrant.
   let queue: Promise<unknown> = Promise.resolve();
   const detector = async (source: string, run: DetectOptions = {}) => {
@@ -463,9 +486,18 @@ export function createDetector(options: DetectorOptions = {}): Detector & { disp
     });
     const task = queue.then(async () => {
       const classifier = await loading;
-      return (
-        await runDetection(source, { ...options, ...run, ...(classifier ? { classifier } : {}) })
-      ).result;
+      const done = await runDetection(source, {
+        ...options,
+        ...run,
+        textReader,
+        ...(classifier ? { classifier } : {}),
+      });
+      if (done.stats.textUnavailable && reader) {
+        // A broken reader (its thread died): start afresh for the next title.
+        void reader.then((r) => r.dispose()).catch(() => undefined);
+        reader = undefined;
+      }
+      return done.result;
     });
     queue = task.catch(() => undefined);
     return task;
@@ -476,8 +508,19 @@ export function createDetector(options: DetectorOptions = {}): Detector & { disp
         if (c !== options.classifier) c.dispose();
       });
       loading = undefined;
+      void reader?.then((r) => r.dispose()).catch(() => undefined);
+      reader = undefined;
     },
   });
+}
+
+/** An OCR reader with an engine per core, two at most (a handful of frames per title). */
+function startTextReader(): Promise<TextReader> {
+  return createTextReader({ workers: Math.min(2, os.availableParallelism()) });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The default detector (shipped model, backend 'auto'): what the job queue calls. */

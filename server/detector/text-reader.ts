@@ -89,10 +89,13 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
     });
   });
 
+  // Idle, the thread must not keep the process alive (a server's detector keeps one reader).
+  thread.unref();
   thread.on('message', (reply: Reply) => {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
+    if (pending.size === 0) thread.unref();
     if ('error' in reply) p.reject(new Error(`OCR failed: ${reply.error}`));
     else if ('words' in reply) p.resolve(reply.words);
   });
@@ -108,6 +111,7 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
       const id = nextId++;
       const image = toPpm(frame);
       return new Promise<OcrWord[]>((resolve, reject) => {
+        if (pending.size === 0) thread.ref();
         pending.set(id, { resolve, reject });
         thread.postMessage({ id, image }, [image.buffer as ArrayBuffer]);
       });

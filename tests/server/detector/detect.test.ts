@@ -234,6 +234,25 @@ describe('runDetection reading text', { timeout: 120_000 }, () => {
     expect(stats.textReads.every((r) => r.cue === -1)).toBe(true);
   });
 
+  it('falls back to the frame scores when OCR fails', async () => {
+    const title = await storyThenCard(['COMING SOON']);
+    let disposed = false;
+    const broken = {
+      concurrency: 1,
+      read: () => Promise.reject(new Error('OCR thread exited (code 1)')),
+      dispose: async () => {
+        disposed = true;
+      },
+    };
+    const { result, stats } = await runDetection(title, {
+      classifier: fakeClassifier(),
+      textReader: broken,
+    });
+    expect(result.creditsStart).toBeCloseTo(8, 0);
+    expect(stats.textUnavailable).toMatch(/OCR thread exited/);
+    expect(disposed).toBe(false); // a reader that was given is the caller's to dispose
+  });
+
   it('keeps credits whose text reads as credits', async () => {
     const title = await storyThenCard(['Directed by', 'Jane Doe']);
     const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
