@@ -14,7 +14,12 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { EndcueError } from '../errors.js';
-import { collectFrames, type Frame, sampleFrames, sampleFramesOffThread } from '../media/frames.js';
+import {
+  type Frame,
+  type SampleFramesOptions,
+  sampleFrames,
+  sampleFramesOffThread,
+} from '../media/frames.js';
 import { type MediaInfo, probeMedia } from '../media/probe.js';
 import {
   type BackendName,
@@ -619,9 +624,10 @@ class Sampler {
       });
       // Grab and read `concurrency` frames at once: ffmpeg's seek overlaps the other's OCR.
       const readAt = async (t: number) => {
-        const [frame] = await collectFrames(this.source, {
+        const frame = await this.firstFrame({
           mode: 'rate',
-          rate: 1,
+          // At the title's own rate: a 1 fps grid may hold no frame between t and the end.
+          rate: Math.max(1, this.media.fps ?? 25),
           start: t,
           end: t + 1,
           width,
@@ -701,6 +707,12 @@ class Sampler {
       );
     }
     this.checkCoverage(from, to, last);
+  }
+
+  /** The first frame of a sampling run (ffmpeg stops once it is out), or null. */
+  private async firstFrame(options: SampleFramesOptions): Promise<Frame | null> {
+    for await (const frame of sampleFrames(this.source, options)) return frame;
+    return null;
   }
 
   /** Frames must reach (near) the end the container promises, or the file is damaged. */

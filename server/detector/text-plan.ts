@@ -99,8 +99,8 @@ export function planTextReads(
 }
 
 /**
- * The samples with `text` set from the nearest reading, for samples inside a read window
- * (outside: left as they were).
+ * The samples with `text` set from the nearest reading inside the same read window (a
+ * sample in no window, or in windows without readings, is left as it was).
  */
 export function applyTextCues(
   samples: readonly ScoredSample[],
@@ -108,12 +108,16 @@ export function applyTextCues(
   windows: readonly TextWindow[],
 ): ScoredSample[] {
   if (reads.length === 0) return samples.slice();
-  const sorted = [...reads].sort((a, b) => a.t - b.t);
+  const within = (w: TextWindow, t: number) => t >= w.start - 1e-6 && t <= w.end + 1e-6;
   return samples.map((s) => {
-    if (!windows.some((w) => s.t >= w.start - 1e-6 && s.t <= w.end + 1e-6)) return s;
-    let best = sorted[0] as TextRead;
-    for (const r of sorted) if (Math.abs(r.t - s.t) < Math.abs(best.t - s.t)) best = r;
-    return { ...s, text: best.cue };
+    let best: TextRead | undefined;
+    for (const w of windows) {
+      if (!within(w, s.t)) continue;
+      for (const r of reads) {
+        if (within(w, r.t) && (!best || Math.abs(r.t - s.t) < Math.abs(best.t - s.t))) best = r;
+      }
+    }
+    return best ? { ...s, text: best.cue } : s;
   });
 }
 

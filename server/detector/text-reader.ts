@@ -118,11 +118,17 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
     },
     async dispose() {
       failure ??= new Error('OCR reader disposed');
+      thread.ref(); // awaited below: the loop must wait for it
       thread.postMessage({ stop: true });
       // The thread closes its port once tesseract has stopped; don't wait on a stuck one.
-      const stopped = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
-      await Promise.race([stopped, timeout]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => thread.once('exit', () => resolve())),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 2000);
+        }),
+      ]);
+      clearTimeout(timer);
       await thread.terminate();
     },
   };

@@ -109,6 +109,31 @@ describe('applyTextCues', () => {
     expect(samples[3]?.text).toBeUndefined(); // the input is not modified
   });
 
+  it('takes cues only from readings inside the same window', () => {
+    // A second window (8-10) whose frame could not be read: the -1 read at 3 stays in 2-5.
+    const out = applyTextCues(
+      samples,
+      [{ t: 3, cue: -1 }],
+      [
+        { start: 2, end: 5 },
+        { start: 8, end: 10 },
+      ],
+    );
+    expect(out.map((s) => s.text ?? null)).toEqual([
+      null,
+      null,
+      -1,
+      -1,
+      -1,
+      -1,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+  });
+
   it('leaves samples alone when nothing was read', () => {
     expect(applyTextCues(samples, [], [{ start: 0, end: 10 }])).toEqual(samples);
   });
