@@ -8,7 +8,7 @@
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import type { BackendName } from '../detector/classify.js';
-import type { TailSpec } from '../detector/detect.js';
+import { DEFAULT_TAIL, parseTail, type TailSpec } from '../detector/tail.js';
 import type { DetectProgress } from '../detector/types.js';
 import { FORMATS, formatResult, type OutputFormat } from './formats.js';
 
@@ -45,7 +45,7 @@ export function detectCommand(): Command {
     .option('--no-text', 'do not read the credits text (OCR); trust the frame scores alone')
     .action(async (input: string, flags: DetectFlags) => {
       // Imported here: the detector loads TF.js, which `endcue serve` and `--help` don't need.
-      const { DEFAULT_TAIL, parseTail, runDetection } = await import('../detector/detect.js');
+      const { runDetection } = await import('../detector/detect.js');
       const format: OutputFormat = flags.json ? 'json' : flags.format;
       const tail: TailSpec = flags.tail ? parseTail(flags.tail) : DEFAULT_TAIL;
       const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
