@@ -25,6 +25,8 @@ export interface TextReading {
   words: number;
 }
 
+import { isGivenName } from './given-names.js';
+
 /** Words below this OCR confidence are ignored (garbage read from pictures scores 20-50). */
 export const MIN_WORD_CONFIDENCE = 60;
 
@@ -67,6 +69,9 @@ const OTHER_PATTERNS: readonly RegExp[] = [
   /\b(previously|next time) on\b/,
 ];
 
+/** Distinct given names on a frame that make it a list of people (a page of credits). */
+export const MIN_NAMES = 3;
+
 /** Reads the OCR words of one frame. */
 export function readCreditsText(words: readonly OcrWord[]): TextReading {
   const confident = words
@@ -75,6 +80,14 @@ export function readCreditsText(words: readonly OcrWord[]): TextReading {
     .filter((w) => w.length > 0);
   const text = confident.join(' ');
   const credits = matches(text, CREDITS_PATTERNS);
+  // Names as read (capitalised): "Rosa", "ROSA"; not "rosa" inside a sentence.
+  const names = new Set(
+    words
+      .filter((w) => w.confidence >= MIN_WORD_CONFIDENCE && /^\p{Lu}/u.test(w.text))
+      .filter((w) => isGivenName(w.text))
+      .map((w) => w.text.toLowerCase().replace(/[^\p{L}]/gu, '')),
+  );
+  if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   const other = matches(text, OTHER_PATTERNS);
   const net = credits.length - other.length;
   return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length };

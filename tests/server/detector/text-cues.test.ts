@@ -35,8 +35,16 @@ describe('readCreditsText', () => {
     expect(r.other.join(' | ')).toContain(phrase);
   });
 
-  it('is no evidence for names alone, a title card, or nothing legible', () => {
-    expect(readCreditsText(words('Krishan Ryan Julie Isla')).cue).toBe(0);
+  it('reads a list of several people as credits, but not one or two names', () => {
+    const r = readCreditsText(words('ZOE Galagher Greta Breman Rosa Tanaka'));
+    expect(r.cue).toBe(1);
+    expect(r.credits).toEqual(['names: zoe, greta, rosa']);
+    expect(readCreditsText(words('Krishan Ryan and Julie')).cue).toBe(0);
+    // Lower-case words inside a sentence are not names on a card.
+    expect(readCreditsText(words('where did anna and paul and tom go')).cue).toBe(0);
+  });
+
+  it('is no evidence for a title card, or nothing legible', () => {
     expect(readCreditsText(words('CHILDREN of the CITY')).cue).toBe(0);
     expect(readCreditsText([]).cue).toBe(0);
   });
