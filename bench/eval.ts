@@ -7,6 +7,7 @@
  *   npm run eval -- --replay          # re-decide from the cached samples (tuning the
  *                                     #   decision without re-running the model)
  *   npm run eval -- --json out.json   # also write the rows
+ *   npm run eval -- --no-text         # frame scores alone (no OCR text check)
  *
  * A title "hits" when the start is within 2 s of the truth, or when both say "no credits".
  */
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     match: { type: 'string' },
     'no-keyframe-motion': { type: 'boolean', default: false },
+    'no-text': { type: 'boolean', default: false },
     replay: { type: 'boolean', default: false },
     json: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
@@ -105,7 +107,12 @@ async function main(): Promise<void> {
     ? undefined
     : await loadClassifier({ backend: values.backend as BackendName });
   const modelVersion = classifier?.modelVersion ?? latestModelVersion();
-  const runsDir = path.join(EVAL_CACHE, 'runs', modelVersion);
+  // Runs without the text check are cached apart: --replay must know which it re-decides.
+  const runsDir = path.join(
+    EVAL_CACHE,
+    'runs',
+    modelVersion + (values['no-text'] ? '-no-text' : ''),
+  );
   mkdirSync(runsDir, { recursive: true });
   log(
     `model ${modelVersion}${classifier ? ` on ${classifier.backend}` : ' (replay)'}; ${titles.length} titles`,
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
           classifier,
           decide: decideTuning,
           keyframeMotion: !values['no-keyframe-motion'],
+          readText: !values['no-text'],
         });
         predicted = run.result.creditsStart;
         confidence = run.result.confidence;
