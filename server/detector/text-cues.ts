@@ -30,7 +30,7 @@ import { isGivenName } from './given-names.js';
 /** Words below this OCR confidence are ignored (garbage read from pictures scores 20-50). */
 export const MIN_WORD_CONFIDENCE = 60;
 
-/** Roles, departments and sign-offs of closing credits (English; whole words). */
+/** Roles, departments and sign-offs of closing credits (whole words, accents folded). */
 const CREDITS_PATTERNS: readonly RegExp[] = [
   // Not "credits" alone: game menus list a "Credits" entry.
   /\b(end|closing) credits\b/,
@@ -51,6 +51,12 @@ const CREDITS_PATTERNS: readonly RegExp[] = [
   /\bthe end\b/,
   /\bin (loving )?memory of\b/,
   /\bmeet the team\b/,
+  // Other languages that OCR's Latin letters still read (accents folded before matching).
+  /\b(realise par|realisation|scenario|musique originale|remerciements|mise en scene)\b/,
+  /\b(dirigid[oa] por|guion|musica original|agradecimientos|direccion de fotografia)\b/,
+  /\b(realizacao|roteiro|agradecimentos|direcao de fotografia)\b/,
+  /\b(regia|sceneggiatura|montaggio|ringraziamenti|direttore della fotografia)\b/,
+  /\b(regie|drehbuch|danksagung|musik von|kamera)\b/,
 ];
 
 /** Phrases of trailers, opening titles, game screens and prompts: text that is not closing credits. */
@@ -76,7 +82,13 @@ export const MIN_NAMES = 3;
 export function readCreditsText(words: readonly OcrWord[]): TextReading {
   const confident = words
     .filter((w) => w.confidence >= MIN_WORD_CONFIDENCE)
-    .map((w) => w.text.toLowerCase().replace(/[^\p{L}\p{N}'&:=-]+/gu, ''))
+    .map((w) =>
+      w.text
+        .normalize('NFD')
+        .replace(/\p{M}/gu, '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}'&:=-]+/gu, ''),
+    )
     .filter((w) => w.length > 0);
   const text = confident.join(' ');
   const credits = matches(text, CREDITS_PATTERNS);

@@ -15,6 +15,9 @@ describe('readCreditsText', () => {
     ['Executive Producers Ann Lee', 'executive producers'],
     ['Thanks for playing!', 'thanks for playing'],
     ['This is the end credits. Thank you for watching!', 'end credits'],
+    ['Réalisé par Agnès Varda', 'realise par'],
+    ['Dirigida por Ana Ruiz', 'dirigida por'],
+    ['Regia di Paolo Sorrentino', 'regia'],
   ])('reads "%s" as closing credits', (line, phrase) => {
     const r = readCreditsText(words(line));
     expect(r.cue).toBe(1);
