@@ -263,15 +263,15 @@ async function main(): Promise<void> {
   if (endcueRows.some((r) => r.timings)) {
     lines.push(
       '',
-      '| EndCue run | startup | probe (model loads alongside) | first frame at | worker threads, ready at | coarse pass | fine pass | waiting on classifier | waiting on ffmpeg | coarse + fine frames |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| EndCue run | startup | probe (model loads alongside) | first frame at | worker threads, ready at | coarse pass | fine pass | of which text check (OCR) | waiting on classifier | waiting on ffmpeg | coarse + fine frames |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of endcueRows) {
       const x = r.timings;
       if (!x) continue;
       const name = 'label' in r ? `${r.title}, ${(r as { label: string }).label}` : r.title;
       lines.push(
-        `| ${name} | ${s(r.startupMs ?? 0)} | ${s(x.probe)} | ${x.firstFrame === null ? '-' : s(x.firstFrame)} | ${x.poolReady === null ? (r.classifierWorkers ?? 0) : `${r.classifierWorkers ?? '?'}, ${s(x.poolReady)}`} | ${s(x.coarse)} | ${s(x.fine)} | ${s(x.classify)} | ${s(x.decodeWait)} | ${r.coarseFrames ?? '?'} + ${r.fineFrames ?? '?'} |`,
+        `| ${name} | ${s(r.startupMs ?? 0)} | ${s(x.probe)} | ${x.firstFrame === null ? '-' : s(x.firstFrame)} | ${x.poolReady === null ? (r.classifierWorkers ?? 0) : `${r.classifierWorkers ?? '?'}, ${s(x.poolReady)}`} | ${s(x.coarse)} | ${s(x.fine)} | ${x.text === undefined ? '-' : s(x.text)} | ${s(x.classify)} | ${s(x.decodeWait)} | ${r.coarseFrames ?? '?'} + ${r.fineFrames ?? '?'} |`,
       );
     }
   }

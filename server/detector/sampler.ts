@@ -108,6 +108,7 @@ export class Sampler {
     maxReads: number,
   ): Promise<Decision> {
     const { width, height } = ocrSize(this.media);
+    let origin: number | undefined;
     for (let round = 0; round < MAX_TEXT_ROUNDS; round++) {
       // The credits run, or the run that nearly was: text may tip it either way.
       const window =
@@ -115,10 +116,11 @@ export class Sampler {
           ? { start: decision.creditsStart, end: decision.creditsEnd ?? this.media.duration }
           : decision.candidate;
       if (!window) break;
+      origin ??= window.start;
       const solid = this.samples()
         .filter((s) => (s.blank ?? 0) < 0.5)
         .map((s) => s.t);
-      const times = planTextReads(window, this.textReads, solid).slice(
+      const times = planTextReads(window, this.textReads, solid, { origin }).slice(
         0,
         Math.max(0, maxReads - this.textReads.length),
       );

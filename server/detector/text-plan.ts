@@ -14,6 +14,9 @@ import type { ScoredSample } from './decide.js';
 
 export type TextCue = -1 | 0 | 1;
 
+/** The look-back's longest step, seconds. */
+const MAX_LOOK_BACK_S = 120;
+
 export interface TextRead {
   /** The sample time that was read, seconds. */
   t: number;
@@ -32,6 +35,11 @@ export interface TextPlanOptions {
   spacing?: number;
   /** Stop bisecting when disagreeing readings are this close, seconds (default 1). */
   resolution?: number;
+  /**
+   * Where the first run read began (the frame scores' start, before any text moved it).
+   * Credits text found before it is what the look-back pins; default: the window's start.
+   */
+  origin?: number;
 }
 
 /**
@@ -54,11 +62,16 @@ export function planTextReads(
   const planned = new Set<number>();
   const isRead = (t: number) => readTimes.some((r) => Math.abs(r - t) < 1e-6);
 
-  // Spread: evenly over the window, skipping places a reading already covers.
+  // Spread: near the start (is the boundary right?), then evenly over the window, skipping
+  // places a reading already covers.
   const length = window.end - window.start;
   const count = Math.max(1, Math.min(options.initialReads ?? 4, Math.ceil(length / spacing)));
-  for (let i = 0; i < count; i++) {
-    const target = window.start + (length * (i + 0.5)) / count;
+  const targets = Array.from(
+    { length: count },
+    (_, i) => window.start + (length * (i + 0.5)) / count,
+  );
+  if ((targets[0] as number) > window.start + spacing) targets.unshift(window.start + spacing / 2);
+  for (const target of targets) {
     if (readTimes.some((r) => Math.abs(r - target) < spacing / 2)) continue;
     const t = nearest(inside, target);
     if (t !== undefined && !isRead(t)) planned.add(t);
@@ -82,18 +95,25 @@ export function planTextReads(
     bisect(left, right);
   }
 
-  // Look back from a run that opens with credits text.
+  // Look back from a run that opens with credits text: doubling the distance while the
+  // readings before the run still read as credits; then pin where the text begins.
+  const origin = options.origin ?? window.start;
   const firstCredits = sorted.findIndex((r) => r.cue === 1);
   const first = sorted[firstCredits];
-  if (first && firstCredits === 0 && first.t <= window.start + 2 * spacing) {
-    const back = Math.max(2 * spacing, window.end - first.t);
+  if (first && firstCredits === 0 && first.t <= origin + spacing) {
+    const next = sorted[1];
+    const back = Math.min(
+      MAX_LOOK_BACK_S,
+      Math.max(2 * spacing, next?.cue === 1 ? 2 * (next.t - first.t) : 0),
+    );
     const t = nearest(
       all.filter((c) => c < first.t - spacing / 2),
       first.t - back,
     );
     if (t !== undefined && !isRead(t)) planned.add(t);
-  } else if (first && firstCredits > 0 && (sorted[firstCredits - 1] as TextRead).cue === 0) {
-    bisect(sorted[firstCredits - 1] as TextRead, first);
+  } else if (first && firstCredits > 0 && first.t < origin) {
+    const before = sorted[firstCredits - 1] as TextRead;
+    if (before.cue === 0) bisect(before, first);
   }
   return [...planned].sort((a, b) => a - b);
 }

@@ -23,10 +23,10 @@ function readAll(window: { start: number; end: number }, truth: (t: number) => T
 }
 
 describe('planTextReads', () => {
-  it('spreads the first readings over the run, one per 3 s, at most 4', () => {
+  it('reads near the start, then spreads over the run, one per 3 s, at most 4', () => {
     expect(planTextReads({ start: 10, end: 16 }, [], every(0, 40, 0.25))).toEqual([11.5, 14.5]);
     const long = planTextReads({ start: 0, end: 40 }, [], every(0, 40, 0.25));
-    expect(long).toEqual([5, 15, 25, 35]);
+    expect(long).toEqual([1.5, 5, 15, 25, 35]);
   });
 
   it('reads only candidate times inside the run, and none twice', () => {
@@ -48,26 +48,17 @@ describe('planTextReads', () => {
     expect(reads.length).toBeLessThanOrEqual(10);
   });
 
-  it('pins where credits text begins after readings without text', () => {
+  it('leaves the start to the frame scores when credits text begins inside the run', () => {
+    // Unreadable frames (0) until 20 s, credits text after: 5 spread readings, no bisection.
     const reads = readAll({ start: 0, end: 36 }, (t) => (t < 20 ? 0 : 1));
-    const sorted = reads.sort((a, b) => a.t - b.t);
-    const lastUnread = sorted.filter((r) => r.cue === 0).at(-1) as TextRead;
-    const firstCredits = sorted.find((r) => r.cue === 1) as TextRead;
-    expect(lastUnread.t).toBeLessThan(20);
-    expect(firstCredits.t).toBeGreaterThanOrEqual(20);
-    expect(firstCredits.t - lastUnread.t).toBeLessThanOrEqual(1);
+    expect(reads.map((r) => r.t).sort((a, b) => a - b)).toEqual([1.5, 4.5, 13.5, 22.5, 31.5]);
   });
 
-  it('pins only the first change from unread frames to credits text, not every name card', () => {
-    // Role cards (+) and name-only cards (0) alternate: nothing to pin.
-    const reads = readAll({ start: 10, end: 36 }, (t) =>
-      t < 10 ? 0 : Math.floor(t / 4) % 2 ? 0 : 1,
-    );
-    const sorted = reads.sort((a, b) => a.t - b.t);
-    expect(sorted[0]?.cue).toBe(0);
-    // 4 spread readings + 3 halvings of the first gap (6.5 s -> < 1 s); later gaps untouched.
-    expect(reads.length).toBe(7);
-    expect(sorted.filter((r) => r.t > 20).length).toBe(2);
+  it('looks back once from a run that opens with credits text, and stops at story', () => {
+    // Credits text from 10 s (where the frame scores put the start): one reading before it.
+    const reads = readAll({ start: 10, end: 36 }, (t) => (t >= 10 ? 1 : 0));
+    const before = reads.filter((r) => r.t < 10);
+    expect(before).toEqual([{ t: 5.5, cue: 0 }]);
   });
 
   it('looks back when the run opens with credits text (credits over the last scene)', () => {
