@@ -134,6 +134,8 @@ export class SqliteCreditsStore implements CreditsStore {
   private readonly ownsDb: boolean;
   private readonly stmt;
   private writes = 0;
+  /** SQLite's data_version when last looked: it moves when another connection commits. */
+  private seenDataVersion: unknown;
 
   /** Pass a path (data dir, .db file or ':memory:') or an open database to share. */
   constructor(location: string | SqliteDb) {
@@ -196,10 +198,18 @@ export class SqliteCreditsStore implements CreditsStore {
       ),
       deleteOverride: db.prepare<[string]>('DELETE FROM overrides WHERE title_id = ?'),
       ping: db.prepare('SELECT 1'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
   }
 
   generation(): number {
+    // Writes by other processes on the same file (`endcue scan` beside `endcue serve`) count
+    // too, so memoised answers never outlive them. A pragma read costs about a microsecond.
+    const version = this.stmt.dataVersion.get();
+    if (version !== this.seenDataVersion) {
+      this.seenDataVersion = version;
+      this.writes++;
+    }
     return this.writes;
   }
 

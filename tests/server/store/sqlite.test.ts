@@ -37,6 +37,22 @@ describe('SqliteCreditsStore', () => {
     await store.close();
   });
 
+  it("changes its generation when another process's connection writes the same file", async () => {
+    media = tempMedia();
+    const server = new SqliteCreditsStore(media.dataDir);
+    const scan = new SqliteCreditsStore(path.join(media.dataDir, 'endcue.db'));
+    const before = server.generation();
+    expect(server.generation()).toBe(before); // no write, no change
+    await scan.putTitle({ id: 'ep1', src: 'ep1.mp4' }, 'admin');
+    const after = server.generation();
+    expect(after).not.toBe(before);
+    expect(server.generation()).toBe(after);
+    await server.putTitle({ id: 'ep2', src: 'ep2.mp4' }, 'admin'); // its own writes count too
+    expect(server.generation()).not.toBe(after);
+    await scan.close();
+    await server.close();
+  });
+
   it('upgrades a v1 database (no job owners) keeping its titles, results and jobs', async () => {
     media = tempMedia();
     const file = path.join(media.dir, 'v1.db');
