@@ -76,9 +76,18 @@ export function planTextReads(
     const t = nearest(inside, target);
     if (t !== undefined && !isRead(t)) planned.add(t);
   }
+  const all = [...candidates].sort((a, b) => a - b);
+  if (reads.length === 0) {
+    // The first look back, read with the spread rather than a round later: most credits runs
+    // open with credits text, which asks for it.
+    const t = nearest(
+      all.filter((c) => c < window.start - spacing / 2),
+      window.start - 2 * spacing,
+    );
+    if (t !== undefined) planned.add(t);
+  }
 
   const sorted = [...reads].sort((a, b) => a.t - b.t);
-  const all = [...candidates].sort((a, b) => a - b);
   const bisect = (left: TextRead, right: TextRead) => {
     if (right.t - left.t <= resolution) return;
     const between = all.filter((t) => t > left.t + 1e-6 && t < right.t - 1e-6);
@@ -120,12 +129,17 @@ export function planTextReads(
 
 /**
  * The samples with `text` set from the nearest reading inside the same read window (a
- * sample in no window, or in windows without readings, is left as it was).
+ * sample in no window, or in windows without readings, is left as it was). Credits text
+ * speaks only for its own frame (within `creditsReach` s): a reading 2 s into the credits
+ * must not pull the story before it into them (the frame scores place that edge; a coarse
+ * sample already stands for seconds). Text of another screen holds up to the next reading,
+ * as such screens last (bisection pins their edges).
  */
 export function applyTextCues(
   samples: readonly ScoredSample[],
   reads: readonly TextRead[],
   windows: readonly TextWindow[],
+  creditsReach = 0.5,
 ): ScoredSample[] {
   if (reads.length === 0) return samples.slice();
   const within = (w: TextWindow, t: number) => t >= w.start - 1e-6 && t <= w.end + 1e-6;
@@ -137,7 +151,8 @@ export function applyTextCues(
         if (within(w, r.t) && (!best || Math.abs(r.t - s.t) < Math.abs(best.t - s.t))) best = r;
       }
     }
-    return best ? { ...s, text: best.cue } : s;
+    if (!best || (best.cue === 1 && Math.abs(best.t - s.t) > creditsReach)) return s;
+    return { ...s, text: best.cue };
   });
 }
 

@@ -225,7 +225,9 @@ describe('runDetection reading text', { timeout: 120_000 }, () => {
     const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
     expect(result.creditsStart).toBeNull();
     expect(stats.textReads.length).toBeGreaterThan(0);
-    expect(stats.textReads.every((r) => r.cue === -1)).toBe(true);
+    const onCard = stats.textReads.filter((r) => r.t >= 8);
+    expect(onCard.length).toBeGreaterThan(0);
+    expect(onCard.every((r) => r.cue === -1)).toBe(true);
   });
 
   it('falls back to the frame scores when OCR fails', async () => {

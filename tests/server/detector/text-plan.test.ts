@@ -23,8 +23,8 @@ function readAll(window: { start: number; end: number }, truth: (t: number) => T
 }
 
 describe('planTextReads', () => {
-  it('reads near the start, then spreads over the run, one per 3 s, at most 4', () => {
-    expect(planTextReads({ start: 10, end: 16 }, [], every(0, 40, 0.25))).toEqual([11.5, 14.5]);
+  it('reads near the start, then spreads over the run, one per 3 s, at most 4, and 6 s before it', () => {
+    expect(planTextReads({ start: 10, end: 16 }, [], every(0, 40, 0.25))).toEqual([4, 11.5, 14.5]);
     const long = planTextReads({ start: 0, end: 40 }, [], every(0, 40, 0.25));
     expect(long).toEqual([1.5, 5, 15, 25, 35]);
   });
@@ -58,7 +58,7 @@ describe('planTextReads', () => {
     // Credits text from 10 s (where the frame scores put the start): one reading before it.
     const reads = readAll({ start: 10, end: 36 }, (t) => (t >= 10 ? 1 : 0));
     const before = reads.filter((r) => r.t < 10);
-    expect(before).toEqual([{ t: 5.5, cue: 0 }]);
+    expect(before).toEqual([{ t: 4, cue: 0 }]);
   });
 
   it('looks back when the run opens with credits text (credits over the last scene)', () => {
@@ -75,7 +75,7 @@ describe('planTextReads', () => {
 describe('applyTextCues', () => {
   const samples: ScoredSample[] = every(0, 10, 1).map((t) => ({ t, p: 0.9 }));
 
-  it('gives samples inside read runs the cue of the nearest reading', () => {
+  it('spreads "other screen" text to the nearest reading, credits text only on its own frame', () => {
     const out = applyTextCues(
       samples,
       [
@@ -91,10 +91,10 @@ describe('applyTextCues', () => {
       -1,
       -1,
       -1,
+      undefined,
       1,
-      1,
-      1,
-      1,
+      undefined,
+      undefined,
       undefined,
     ]);
     expect(samples[3]?.text).toBeUndefined(); // the input is not modified
