@@ -39,6 +39,8 @@ export interface ServerConfig {
   /** undefined = admin routes disabled. */
   adminKey: string | undefined;
   concurrency: number;
+  /** Read the credits text (OCR) to confirm or overrule the frame scores (default on). */
+  textCheck: boolean;
   cors: CorsConfig;
   /** Largest accepted request body, bytes. */
   maxBodyBytes: number;
@@ -78,6 +80,7 @@ export const defaultConfig = (): ServerConfig => ({
   catalog: undefined,
   adminKey: undefined,
   concurrency: Math.max(1, os.availableParallelism()),
+  textCheck: true,
   cors: { origins: '*' },
   maxBodyBytes: 64 * 1024,
   enqueueRatePerMinute: 60,
@@ -111,6 +114,7 @@ const ENV: Record<string, [keyof ServerConfig, (value: string) => unknown]> = {
   ENDCUE_CATALOG: ['catalog', String],
   ENDCUE_ADMIN_KEY: ['adminKey', String],
   ENDCUE_CONCURRENCY: ['concurrency', Number],
+  ENDCUE_TEXT_CHECK: ['textCheck', boolFromEnv],
   ENDCUE_CORS_ORIGINS: [
     'cors',
     (value) => ({ origins: value.trim() === '*' ? '*' : list(',')(value) }),
@@ -135,6 +139,7 @@ const ConfigSchema = z.object({
   catalog: z.string().min(1).optional(),
   adminKey: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(256),
+  textCheck: z.boolean(),
   cors: z.object({ origins: z.union([z.literal('*'), z.array(z.string())]) }),
   maxBodyBytes: z.number().int().min(1),
   enqueueRatePerMinute: z.number().int().min(1),

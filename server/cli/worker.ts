@@ -86,7 +86,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.modelVersion ?? (options.detector ? undefined : modelVersionFromMetadata());
   // Inference off the event loop: BullMQ renews the job's lock from it (a blocked loop
   // would make a live worker look dead and its job run twice).
-  const ownDetector = options.detector ? undefined : threadedDetector();
+  const ownDetector = options.detector
+    ? undefined
+    : threadedDetector(undefined, { readText: config.textCheck });
   const handler = createAnalysisHandler({
     store,
     detector: options.detector ?? (ownDetector as Detector),

@@ -2,13 +2,19 @@
  * Worker thread that runs the real detector (server/detector/detect.ts, the shipped model).
  * The model stays loaded between titles. Messages: see thread.ts.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isEndcueError } from '../errors.js';
-import { detect } from './detect.js';
+import { createDetector, detect as defaultDetect } from './detect.js';
 import type { ToMain, ToWorker } from './thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('detector-worker.ts must run in a worker thread');
+
+// ENDCUE_TEXT_CHECK=off: the frame scores alone (no OCR thread, ~250 MB and 2-3 s less a title).
+const detect =
+  (workerData as { readText?: boolean } | null)?.readText === false
+    ? createDetector({ readText: false })
+    : defaultDetect;
 
 const running = new Map<number, AbortController>();
 const send = (message: ToMain) => port.postMessage(message);

@@ -48,7 +48,10 @@ export interface ThreadedDetector extends Detector {
 const WORKER_URL = new URL('./thread-worker.mjs', import.meta.url);
 
 /** A Detector backed by one long-lived worker, started on the first analysis. */
-export function threadedDetector(workerUrl: URL = WORKER_URL): ThreadedDetector {
+export function threadedDetector(
+  workerUrl: URL = WORKER_URL,
+  options: { readText?: boolean } = {},
+): ThreadedDetector {
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();
@@ -59,7 +62,7 @@ export function threadedDetector(workerUrl: URL = WORKER_URL): ThreadedDetector 
   };
 
   const start = (): Worker => {
-    const w = new Worker(workerUrl);
+    const w = new Worker(workerUrl, { workerData: { readText: options.readText ?? true } });
     w.on('message', (message: ToMain) => {
       const job = pending.get(message.id);
       if (!job) return;

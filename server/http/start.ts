@@ -201,7 +201,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const metrics = new EndcueMetrics();
   const versionOf = modelVersion ?? (detector ? undefined : modelVersionFromMetadata());
   // Model inference is synchronous CPU work: off the event loop, reads stay fast meanwhile.
-  const ownDetector = detector ? undefined : threadedDetector();
+  const ownDetector = detector
+    ? undefined
+    : threadedDetector(undefined, { readText: config.textCheck });
   const handler = createAnalysisHandler({
     store,
     detector: detector ?? (ownDetector as Detector),

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     expect(config.allowedHosts).toEqual([]);
     expect(config.allowPrivateNetworks).toBe(false);
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
+    expect(config.textCheck).toBe(true);
   });
 
   it('reads the stable ENDCUE_* names', () => {
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
         ENDCUE_CATALOG: '/etc/endcue/catalog.yaml',
         ENDCUE_ADMIN_KEY: 'secret',
         ENDCUE_CONCURRENCY: '3',
+        ENDCUE_TEXT_CHECK: 'off',
       },
     );
     expect(config).toMatchObject({
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       catalog: '/etc/endcue/catalog.yaml',
       adminKey: 'secret',
       concurrency: 3,
+      textCheck: false,
     });
   });
 

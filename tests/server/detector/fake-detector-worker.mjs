@@ -1,5 +1,5 @@
 // A stand-in for server/detector/thread-worker.ts: answers by file name, no model.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 
 parentPort.on('message', (message) => {
   if (message.type !== 'detect') return;
@@ -23,6 +23,12 @@ parentPort.on('message', (message) => {
   parentPort.postMessage({
     type: 'done',
     id,
-    result: { file: source, duration: 60, creditsStart: 50, threadId: 'worker' },
+    result: {
+      file: source,
+      duration: 60,
+      creditsStart: 50,
+      threadId: 'worker',
+      readText: workerData?.readText,
+    },
   });
 });

@@ -23,6 +23,14 @@ describe('threadedDetector', () => {
     expect(progress).toEqual([0.5]);
   });
 
+  it('tells the thread whether to read text (ENDCUE_TEXT_CHECK)', async () => {
+    detector = threadedDetector(FAKE);
+    await expect(detector('ok.mp4')).resolves.toMatchObject({ readText: true });
+    await detector.close();
+    detector = threadedDetector(FAKE, { readText: false });
+    await expect(detector('ok.mp4')).resolves.toMatchObject({ readText: false });
+  });
+
   it('rebuilds EndcueErrors with their code, hint and retryable flag', async () => {
     detector = threadedDetector(FAKE);
     const error = await detector('bad.mp4').catch((e: unknown) => e);
