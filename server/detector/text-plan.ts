@@ -1,14 +1,14 @@
 /**
  * Where to read text, and what the readings say about each sample (PURE).
  *
- * OCR costs ~0.3-0.6 s a frame, so only the credits run the decision chose is read: a few
- * frames spread over it first, then, where a reading says "not credits" and its neighbour
- * does not, the frame halfway between them, until the change is pinned to `resolution`
- * seconds (a bisection, like the fine pass). When the run's first reading is credits text,
- * the credits may have begun earlier (credits over the last scene, which frame scores miss):
- * it looks back as far again as the credits read so far are long, and bisects between the
- * last reading without credits text and the first with it. Each sample inside a read range
- * takes the cue of the nearest reading; samples outside every read range get none.
+ * OCR costs ~0.3-0.8 s a frame, so only the credits run the decision chose is read: one
+ * frame just after its start, one 6 s before it, a few spread over it; then, where a
+ * reading says "not credits" and its neighbour does not, the frame halfway between them,
+ * until the change is pinned to `resolution` seconds (a bisection, like the fine pass).
+ * When the frames before the run read as credits too (credits over the last scene, which
+ * frame scores miss), it keeps looking back, doubling the step, then bisects between the
+ * last reading without credits text and the first with it. Other-screen text holds up to the
+ * nearest reading; credits text speaks for its own frame (see applyTextCues).
  */
 import type { ScoredSample } from './decide.js';
 
