@@ -300,42 +300,18 @@ export async function runDetection(
     // fine pass).
     const wantText =
       options.readText !== false && (decision.creditsStart !== null || decision.candidate !== null);
-    const given = options.textReader;
+    let textMs = 0;
+    let textUnavailable: string | undefined;
     if (wantText) {
       disposePool();
       run.use(classifier);
-    }
-    const reading: Promise<TextReader | string> | undefined = wantText
-      ? (typeof given === 'function'
-          ? given()
-          : given
-            ? Promise.resolve(given)
-            : startTextReader()
-        ).catch((error: unknown) => message(error))
-      : undefined;
-    let textMs = 0;
-    let textUnavailable: string | undefined;
-    if (reading) {
       const textStarted = performance.now();
-      const reader = await reading;
-      if (typeof reader === 'string') {
-        textUnavailable = reader;
-      } else {
-        try {
-          report('fine', 0.8);
-          const before = decision.creditsStart;
-          decision = await run.readText(reader, decision, from, options.maxTextReads ?? 12);
-          if (decision.creditsStart !== before) await refineStart();
-        } catch (error) {
-          // OCR is a second opinion: when it fails, the frame scores (and any text already
-          // read) still decide. An abort is not an OCR failure.
-          throwIfAborted(signal);
-          textUnavailable = message(error);
-          decision = run.decide(from);
-        } finally {
-          if (!given) await reader.dispose();
-        }
-      }
+      report('fine', 0.8);
+      const before = decision.creditsStart;
+      const checked = await checkText(run, decision, from, options);
+      decision = checked.decision;
+      textUnavailable = checked.unavailable;
+      if (decision.creditsStart !== before) await refineStart();
       textMs = performance.now() - textStarted;
     }
     // The end of the credits matters less: to within a couple of seconds (decoded keyframes
@@ -457,6 +433,34 @@ export function createDetector(options: DetectorOptions = {}): Detector & { disp
       reader = undefined;
     },
   });
+}
+
+/**
+ * The text check: OCR's second opinion on the decision (Sampler.readText). When OCR can't
+ * start or fails, the frame scores (and any text already read) decide, and `unavailable`
+ * says why; an abort is not an OCR failure and is thrown.
+ */
+async function checkText(
+  run: Sampler,
+  decision: Decision,
+  from: number,
+  options: DetectorOptions & DetectOptions,
+): Promise<{ decision: Decision; unavailable?: string }> {
+  const given = options.textReader;
+  let reader: TextReader;
+  try {
+    reader = typeof given === 'function' ? await given() : (given ?? (await startTextReader()));
+  } catch (error) {
+    return { decision, unavailable: message(error) };
+  }
+  try {
+    return { decision: await run.readText(reader, decision, from, options.maxTextReads ?? 12) };
+  } catch (error) {
+    throwIfAborted(options.signal);
+    return { decision: run.decide(from), unavailable: message(error) };
+  } finally {
+    if (!given) await reader.dispose();
+  }
 }
 
 /** An OCR reader with an engine per core, two at most (a handful of frames per title). */
