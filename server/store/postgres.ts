@@ -12,7 +12,14 @@ import pg from 'pg';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
-import { sameTitle, type TitleRow, titleFromRow } from './title-rows.js';
+import {
+  type OverrideRow,
+  overrideFromRow,
+  overrideValues,
+  sameTitle,
+  type TitleRow,
+  titleFromRow,
+} from './title-rows.js';
 import type {
   CatalogChange,
   CreditsStore,
@@ -459,23 +466,11 @@ export class PostgresCreditsStore implements CreditsStore {
 
   getOverride(titleId: string): Promise<ManualOverride | undefined> {
     return this.cached(memoKey('override', titleId), async () => {
-      const { rows } = await this.q<{
-        credits_start: number | null;
-        credits_end: number | null;
-        duration: number | null;
-        note: string | null;
-        updated_at: number;
-      }>('SELECT * FROM overrides WHERE title_id = $1', [titleId]);
-      const row = rows[0];
-      if (!row) return undefined;
-      return {
+      const { rows } = await this.q<OverrideRow>('SELECT * FROM overrides WHERE title_id = $1', [
         titleId,
-        creditsStart: row.credits_start,
-        creditsEnd: row.credits_end,
-        duration: row.duration,
-        note: row.note,
-        updatedAt: row.updated_at,
-      };
+      ]);
+      const row = rows[0];
+      return row ? overrideFromRow(titleId, row) : undefined;
     });
   }
 
@@ -488,14 +483,7 @@ export class PostgresCreditsStore implements CreditsStore {
        ON CONFLICT (title_id) DO UPDATE SET credits_start = excluded.credits_start,
          credits_end = excluded.credits_end, duration = excluded.duration, note = excluded.note,
          updated_at = excluded.updated_at`,
-        [
-          titleId,
-          input.creditsStart,
-          input.creditsEnd,
-          input.duration,
-          input.note,
-          override.updatedAt,
-        ],
+        overrideValues(titleId, input, override.updatedAt),
       );
       return override;
     });

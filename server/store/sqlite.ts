@@ -9,7 +9,14 @@ import Database from 'better-sqlite3';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
-import { sameTitle, type TitleRow, titleFromRow } from './title-rows.js';
+import {
+  type OverrideRow,
+  overrideFromRow,
+  overrideValues,
+  sameTitle,
+  type TitleRow,
+  titleFromRow,
+} from './title-rows.js';
 import type {
   CatalogChange,
   CreditsStore,
@@ -182,16 +189,7 @@ export class SqliteCreditsStore implements CreditsStore {
         'INSERT OR REPLACE INTO failures (title_id, fingerprint, error, created_at) VALUES (?, ?, ?, ?)',
       ),
       clearFailures: db.prepare<[string]>('DELETE FROM failures WHERE title_id = ?'),
-      getOverride: db.prepare<
-        [string],
-        {
-          credits_start: number | null;
-          credits_end: number | null;
-          duration: number | null;
-          note: string | null;
-          updated_at: number;
-        }
-      >('SELECT * FROM overrides WHERE title_id = ?'),
+      getOverride: db.prepare<[string], OverrideRow>('SELECT * FROM overrides WHERE title_id = ?'),
       putOverride: db.prepare(
         `INSERT OR REPLACE INTO overrides (title_id, credits_start, credits_end, duration, note, updated_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -349,28 +347,13 @@ export class SqliteCreditsStore implements CreditsStore {
 
   async getOverride(titleId: string): Promise<ManualOverride | undefined> {
     const row = this.stmt.getOverride.get(titleId);
-    if (!row) return undefined;
-    return {
-      titleId,
-      creditsStart: row.credits_start,
-      creditsEnd: row.credits_end,
-      duration: row.duration,
-      note: row.note,
-      updatedAt: row.updated_at,
-    };
+    return row ? overrideFromRow(titleId, row) : undefined;
   }
 
   async putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride> {
     this.writes++;
     const override: ManualOverride = { titleId, ...input, updatedAt: Date.now() };
-    this.stmt.putOverride.run(
-      titleId,
-      input.creditsStart,
-      input.creditsEnd,
-      input.duration,
-      input.note,
-      override.updatedAt,
-    );
+    this.stmt.putOverride.run(...overrideValues(titleId, input, override.updatedAt));
     return override;
   }
 

@@ -1,5 +1,6 @@
-/** Title rows as both SQL stores keep them (same columns in SQLite and PostgreSQL). */
+/** Title and override rows as both SQL stores keep them (same columns in SQLite and PostgreSQL). */
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
+import type { ManualOverride, OverrideInput } from './types.js';
 
 export interface TitleRow {
   id: string;
@@ -35,4 +36,33 @@ export function sameTitle(a: Title, b: Title): boolean {
     a.season === b.season &&
     a.episode === b.episode
   );
+}
+
+export interface OverrideRow {
+  credits_start: number | null;
+  credits_end: number | null;
+  duration: number | null;
+  note: string | null;
+  updated_at: number;
+}
+
+/** A stored override row as the store interface returns it. */
+export function overrideFromRow(titleId: string, row: OverrideRow): ManualOverride {
+  return {
+    titleId,
+    creditsStart: row.credits_start,
+    creditsEnd: row.credits_end,
+    duration: row.duration,
+    note: row.note,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The values of an override row, in the column order both stores insert. */
+export function overrideValues(
+  titleId: string,
+  input: OverrideInput,
+  updatedAt: number,
+): [string, number | null, number | null, number | null, string | null, number] {
+  return [titleId, input.creditsStart, input.creditsEnd, input.duration, input.note, updatedAt];
 }
