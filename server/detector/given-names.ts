@@ -34,12 +34,8 @@ viktor vincent walter wang wei william xavier yuki yusuf zoe
     .split(/\s+/),
 );
 
-/** Whether a word (as OCR read it) is a given name on the list. */
-export function isGivenName(word: string): boolean {
-  const folded = word
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z]/g, '');
-  return folded.length > 1 && GIVEN_NAMES.has(folded);
+/** Whether a word, folded as text-cues.ts folds them (lower case, no accents), is a given name. */
+export function isGivenName(folded: string): boolean {
+  const letters = folded.replace(/[^a-z]/g, '');
+  return letters.length > 1 && GIVEN_NAMES.has(letters);
 }

@@ -2,11 +2,12 @@
  * What the words on a frame say about it (PURE): closing credits read as roles and thanks
  * ("Directed by", "Music", "Special thanks"); the text screens a frame classifier confuses
  * with them read otherwise ("Coming soon", "X presents", "HI-SCORE", "Press any key").
- * The OCR (ocr.ts) turns pixels into words; this decides what they mean.
+ * The OCR (text-reader.ts) turns pixels into words; this decides what they mean.
  *
  * Conservative on purpose: words OCR is unsure of are ignored, and text that matches
- * neither list (names alone, a title, another language) is no evidence either way.
+ * neither list (a title, a URL, another script) is no evidence either way.
  */
+import { isGivenName } from './given-names.js';
 
 export interface OcrWord {
   text: string;
@@ -24,8 +25,6 @@ export interface TextReading {
   /** Confident words read. */
   words: number;
 }
-
-import { isGivenName } from './given-names.js';
 
 /** Words below this OCR confidence are ignored (garbage read from pictures scores 20-50). */
 export const MIN_WORD_CONFIDENCE = 60;
@@ -80,24 +79,26 @@ export const MIN_NAMES = 3;
 
 /** Reads the OCR words of one frame. */
 export function readCreditsText(words: readonly OcrWord[]): TextReading {
+  // Each confident word as read, and folded: lower case, accents removed, punctuation
+  // other than what the patterns use dropped.
   const confident = words
     .filter((w) => w.confidence >= MIN_WORD_CONFIDENCE)
-    .map((w) =>
-      w.text
+    .map((w) => ({
+      read: w.text,
+      folded: w.text
         .normalize('NFD')
         .replace(/\p{M}/gu, '')
         .toLowerCase()
         .replace(/[^\p{L}\p{N}'&:=-]+/gu, ''),
-    )
-    .filter((w) => w.length > 0);
-  const text = confident.join(' ');
+    }))
+    .filter((w) => w.folded.length > 0);
+  const text = confident.map((w) => w.folded).join(' ');
   const credits = matches(text, CREDITS_PATTERNS);
   // Names as read (capitalised): "Rosa", "ROSA"; not "rosa" inside a sentence.
   const names = new Set(
-    words
-      .filter((w) => w.confidence >= MIN_WORD_CONFIDENCE && /^\p{Lu}/u.test(w.text))
-      .filter((w) => isGivenName(w.text))
-      .map((w) => w.text.toLowerCase().replace(/[^\p{L}]/gu, '')),
+    confident
+      .filter((w) => /^\p{Lu}/u.test(w.read) && isGivenName(w.folded))
+      .map((w) => w.folded.replace(/[^a-z]/g, '')),
   );
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   const other = matches(text, OTHER_PATTERNS);
