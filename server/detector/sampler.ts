@@ -141,10 +141,7 @@ export class Sampler {
           width,
           height,
           filter: `scale=${width}:${height}:flags=bicubic,setsar=1,format=rgb24`,
-          ...(this.options.idleTimeoutMs !== undefined
-            ? { idleTimeoutMs: this.options.idleTimeoutMs }
-            : {}),
-          ...(this.options.signal ? { signal: this.options.signal } : {}),
+          ...this.ffmpegLimits(),
         });
         if (!frame) return;
         const words = await reader.read({ data: frame.data, width, height });
@@ -217,6 +214,15 @@ export class Sampler {
     this.checkCoverage(from, to, last);
   }
 
+  /** The stall timeout and abort signal every ffmpeg run of this title gets. */
+  private ffmpegLimits(): Pick<SampleFramesOptions, 'idleTimeoutMs' | 'signal'> {
+    const { idleTimeoutMs, signal } = this.options;
+    return {
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+      ...(signal ? { signal } : {}),
+    };
+  }
+
   /** The first frame of a sampling run (ffmpeg stops once it is out), or null. */
   private async firstFrame(options: SampleFramesOptions): Promise<Frame | null> {
     for await (const frame of sampleFrames(this.source, options)) return frame;
@@ -273,7 +279,6 @@ export class Sampler {
     pass: 'coarse' | 'fine',
     onFraction: (f: number) => void,
   ): Promise<number> {
-    const { signal } = this.options;
     // Long runs read ffmpeg from a worker so decoding continues while the model runs.
     const offThread = pass === 'coarse' && this.options.offThread !== false;
     const frames = (offThread ? sampleFramesOffThread : sampleFrames)(this.source, {
@@ -287,10 +292,7 @@ export class Sampler {
       ...(run.rate !== undefined ? { rate: run.rate } : {}),
       start: run.start,
       end: run.end,
-      ...(this.options.idleTimeoutMs !== undefined
-        ? { idleTimeoutMs: this.options.idleTimeoutMs }
-        : {}),
-      ...(signal ? { signal } : {}),
+      ...this.ffmpegLimits(),
     });
     let batch: Frame[] = [];
     let lastKept = Number.NEGATIVE_INFINITY;
