@@ -46,6 +46,15 @@ function fakeClassifier(): FrameClassifier & { calls: number; frames: number } {
   };
 }
 
+/** 48 s, keyframes every 2 s: story, 10 s of name cards, an 8 s post-credits scene. */
+const CARDS_WITH_POST_CREDITS = {
+  duration: 48,
+  style: 'cards',
+  postCredits: 8,
+  creditsDuration: 10,
+  seed: 5,
+} as const;
+
 describe('runDetection', { timeout: 120_000 }, () => {
   it('finds the credits of a short title sampled at a fixed rate', async () => {
     const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
@@ -66,13 +75,7 @@ describe('runDetection', { timeout: 120_000 }, () => {
   });
 
   it('samples keyframes, then refines the start to 0.5 s with a fine pass', async () => {
-    const fixture = await generateFixture({
-      duration: 48,
-      style: 'cards',
-      postCredits: 8,
-      creditsDuration: 10,
-      seed: 5,
-    });
+    const fixture = await generateFixture(CARDS_WITH_POST_CREDITS);
     const classifier = fakeClassifier();
     // A tiny "short title" limit forces the keyframe path on this small fixture.
     const { result, stats, decision } = await runDetection(fixture.path, {
@@ -110,13 +113,7 @@ describe('runDetection', { timeout: 120_000 }, () => {
   });
 
   it('classifies one keyframe per coarseSpacing and refines from the keyframes it decoded', async () => {
-    const fixture = await generateFixture({
-      duration: 48,
-      style: 'cards',
-      postCredits: 8,
-      creditsDuration: 10,
-      seed: 5,
-    });
+    const fixture = await generateFixture(CARDS_WITH_POST_CREDITS);
     const { result, stats, samples } = await runDetection(fixture.path, {
       classifier: fakeClassifier(),
       shortTail: 5,
