@@ -47,6 +47,7 @@ export function englishModelDir(): string {
 /** Starts the OCR thread (~0.3 s per engine). Rejects when tesseract.js or its model cannot load. */
 export async function createTextReader(options: TextReaderOptions = {}): Promise<TextReader> {
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const thread = new Worker(new URL('./text-thread.mjs', import.meta.url), {
     workerData: { langPath: englishModelDir(), workers },
     stdout: true,
@@ -71,9 +72,9 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`OCR did not start within ${options.startTimeoutMs ?? 30_000} ms`));
+      reject(new Error(`OCR did not start within ${startTimeoutMs} ms`));
       void thread.terminate();
-    }, options.startTimeoutMs ?? 30_000);
+    }, startTimeoutMs);
     thread.once('message', (reply: Reply) => {
       clearTimeout(timer);
       if ('error' in reply) {
