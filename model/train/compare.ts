@@ -12,19 +12,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../server/detector/classify.js';
 import { CLASSES, type FrameItem } from './dataset.js';
+import { FOLDS, foldsOf, isClipItem } from './folds.js';
 import { compiledHead } from './network.js';
-import { createRng, hashString } from './rng.js';
+import { createRng } from './rng.js';
 import { balancedEpoch, headOptions, loadFeatures, loadItemSets, parseTrainArgs } from './train.js';
-
-const FOLDS = 4;
-
-function foldOf(item: FrameItem, clipFold: Map<string, number>): number {
-  if (item.group === 'synth' || item.group === 'stills') {
-    // Crops/augmentations of one still share a fold (id ends in -k).
-    return hashString(item.id.replace(/-\d+$/, '')) % FOLDS;
-  }
-  return clipFold.get(item.group) ?? 0;
-}
 
 async function main(): Promise<void> {
   const o = parseTrainArgs(process.argv.slice(2));
@@ -33,21 +24,13 @@ async function main(): Promise<void> {
   const items = sets.flatMap((s) => s.items);
   const { feats, tuned } = await loadFeatures(o, sets);
   const width = feats[0]?.length ?? 0;
-  const clips = [
-    ...new Set(
-      items.filter((i) => i.group !== 'synth' && i.group !== 'stills').map((i) => i.group),
-    ),
-  ].sort();
-  const clipFold = new Map(clips.map((c, k) => [c, k % FOLDS]));
+  const clips = [...new Set(items.filter(isClipItem).map((i) => i.group))].sort();
+  const folds = foldsOf(items);
   const credits = CLASSES.indexOf('credits');
   const oof: number[][] = new Array(items.length);
   for (let fold = 0; fold < FOLDS; fold++) {
-    const tr = items
-      .map((_, i) => i)
-      .filter((i) => foldOf(items[i] as FrameItem, clipFold) !== fold);
-    const te = items
-      .map((_, i) => i)
-      .filter((i) => foldOf(items[i] as FrameItem, clipFold) === fold);
+    const tr = items.map((_, i) => i).filter((i) => folds[i] !== fold);
+    const te = items.map((_, i) => i).filter((i) => folds[i] === fold);
     const frozen = process.env.ENDCUE_FREEZE === '1';
     const { head } = compiledHead(
       headOptions(o, width, tuned && { ...tuned, trainable: !frozen }),
@@ -109,8 +92,7 @@ async function main(): Promise<void> {
     const c = count(0.5, (it) => it.group === clip);
     perClip.set(clip, `fp ${c.fp}/${c.neg} found ${c.tp}/${c.pos}`);
   }
-  const isClip = (it: FrameItem) => it.group !== 'synth' && it.group !== 'stills';
-  const { neg, fp, pos, tp } = count(0.5, isClip);
+  const { neg, fp, pos, tp } = count(0.5, isClipItem);
   let stp = 0;
   let sfp = 0;
   let sfn = 0;
@@ -123,7 +105,7 @@ async function main(): Promise<void> {
   });
   const f1 = (2 * stp) / Math.max(1, 2 * stp + sfp + sfn);
   const sweep = [0.5, 0.7, 0.8, 0.9, 0.95].map((th) => {
-    const c = count(th, isClip);
+    const c = count(th, isClipItem);
     return `@${th}: FP ${((100 * c.fp) / Math.max(1, c.neg)).toFixed(1)}% R ${((100 * c.tp) / Math.max(1, c.pos)).toFixed(1)}%`;
   });
   const tag = `size ${o.size} pool ${o.pool} taps ${o.taps.join('+')} tune ${o.tune} hidden ${o.hidden} l2 ${o.l2} epochs ${o.epochs} clips ${o.clips}`;

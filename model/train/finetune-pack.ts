@@ -11,26 +11,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLASSES, type FrameItem } from './dataset.js';
-import { hashString } from './rng.js';
+import { CLASSES } from './dataset.js';
+import { foldsOf, isClipItem } from './folds.js';
 import { loadItemSets, parseTrainArgs } from './train.js';
-
-const FOLDS = 4;
-
-export function isClipItem(item: Pick<FrameItem, 'group'>): boolean {
-  return item.group !== 'synth' && item.group !== 'stills';
-}
-
-/** Same fold rule as compare.ts: clips by sorted name, other frames by id hash. */
-export function foldsOf(items: Pick<FrameItem, 'id' | 'group'>[]): number[] {
-  const clips = [...new Set(items.filter(isClipItem).map((i) => i.group))].sort();
-  const clipFold = new Map(clips.map((c, k) => [c, k % FOLDS]));
-  return items.map((item) =>
-    isClipItem(item)
-      ? (clipFold.get(item.group) ?? 0)
-      : hashString(item.id.replace(/-\d+$/, '')) % FOLDS,
-  );
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

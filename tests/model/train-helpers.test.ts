@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clipLabelAt, isBlankFrame, isTestStill, TEST_CLIPS } from '../../model/train/dataset.js';
 import { float32ToFloat16Bits } from '../../model/train/export.js';
+import { FOLDS, foldsOf, isClipItem } from '../../model/train/folds.js';
 import { createRng, hashString, shuffle } from '../../model/train/rng.js';
 import { VALIDATION_CLIPS } from '../../model/train/train.js';
 
@@ -81,5 +82,41 @@ describe('float32ToFloat16Bits', () => {
     expect(float32ToFloat16Bits(2 ** -24)).toBe(1);
     expect(float32ToFloat16Bits(1 + 2 ** -11)).toBe(0x3c00); // tie -> even
     expect(float32ToFloat16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie -> even (up)
+  });
+});
+
+describe('foldsOf', () => {
+  const item = (id: string, group: string) => ({ id, group });
+
+  it("keeps a clip's frames in one fold and deals clips round robin by name", () => {
+    const items = ['c', 'a', 'e', 'b', 'd'].flatMap((clip) => [
+      item(`${clip}@0.00`, clip),
+      item(`${clip}@0.25`, clip),
+    ]);
+    const folds = foldsOf(items);
+    const byClip = new Map<string, Set<number>>();
+    items.forEach((it, i) => {
+      byClip.set(it.group, (byClip.get(it.group) ?? new Set()).add(folds[i] as number));
+    });
+    expect([...byClip.entries()].sort().map(([clip, f]) => [clip, [...f]])).toEqual([
+      ['a', [0]],
+      ['b', [1]],
+      ['c', [2]],
+      ['d', [3]],
+      ['e', [0]],
+    ]);
+  });
+
+  it("puts a still's crops with the still and spreads stills over every fold", () => {
+    const stills = Array.from({ length: 40 }, (_, k) => [
+      item(`still-credits-${k}.jpg-0`, 'stills'),
+      item(`still-credits-${k}.jpg-1`, 'stills'),
+    ]).flat();
+    const folds = foldsOf(stills);
+    for (let k = 0; k < stills.length; k += 2) expect(folds[k]).toBe(folds[k + 1]);
+    expect(new Set(folds).size).toBe(FOLDS);
+    expect(isClipItem({ group: 'stills' })).toBe(false);
+    expect(isClipItem({ group: 'synth' })).toBe(false);
+    expect(isClipItem({ group: 'x.mp4' })).toBe(true);
   });
 });
