@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { type Logger, pino } from 'pino';
 import { loadConfig, type ServerConfig } from '../config.js';
-import { threadedDetector } from '../detector/thread.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError } from '../errors.js';
 import {
@@ -24,6 +23,7 @@ import {
 import type { SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { type BullWorker, startBullWorker } from '../queue/bullmq.js';
+import { startJobDetector } from '../queue/job-detector.js';
 import { openStore } from '../store/open.js';
 import type { CreditsStore } from '../store/types.js';
 import { flagsToConfig, logLevelOption } from './serve.js';
@@ -88,10 +88,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // would make a live worker look dead and its job run twice).
   const ownDetector = options.detector
     ? undefined
-    : threadedDetector(undefined, { readText: config.textCheck });
+    : await startJobDetector({ policy, textCheck: config.textCheck, log: logger });
   const handler = createAnalysisHandler({
     store,
-    detector: options.detector ?? (ownDetector as Detector),
+    detector: options.detector ?? (ownDetector?.detector as Detector),
     policy,
     ...(versionOf ? { modelVersion: versionOf } : {}),
     log: logger,

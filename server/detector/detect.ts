@@ -91,6 +91,11 @@ export interface DetectorOptions {
   textReader?: TextReader | (() => Promise<TextReader>);
   /** Most frames read by OCR per title (default 12). */
   maxTextReads?: number;
+  /**
+   * URL sources are read through this HTTP proxy (the server's egress check, which holds
+   * every connection ffmpeg makes to the source policy: egress-proxy.ts).
+   */
+  httpProxy?: string;
 }
 
 export interface DetectionStats {
@@ -222,6 +227,7 @@ export async function runDetection(
     media = await probeMedia(source, {
       ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
       ...(signal ? { signal } : {}),
+      ...(options.httpProxy ? { httpProxy: options.httpProxy } : {}),
     });
     throwIfAborted(signal);
     if (media.videoCodec === 'unknown') {

@@ -214,12 +214,13 @@ export class Sampler {
     this.checkCoverage(from, to, last);
   }
 
-  /** The stall timeout and abort signal every ffmpeg run of this title gets. */
-  private ffmpegLimits(): Pick<SampleFramesOptions, 'idleTimeoutMs' | 'signal'> {
-    const { idleTimeoutMs, signal } = this.options;
+  /** The stall timeout, abort signal and network route every ffmpeg run of this title gets. */
+  private ffmpegLimits(): Pick<SampleFramesOptions, 'idleTimeoutMs' | 'signal' | 'httpProxy'> {
+    const { idleTimeoutMs, signal, httpProxy } = this.options;
     return {
       ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
       ...(signal ? { signal } : {}),
+      ...(httpProxy ? { httpProxy } : {}),
     };
   }
 

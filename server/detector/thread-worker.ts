@@ -4,17 +4,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isEndcueError } from '../errors.js';
-import { createDetector, detect as defaultDetect } from './detect.js';
-import type { ToMain, ToWorker } from './thread.js';
+import { createDetector } from './detect.js';
+import type { DetectorThreadOptions, ToMain, ToWorker } from './thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('detector-worker.ts must run in a worker thread');
 
-// ENDCUE_TEXT_CHECK=off: the frame scores alone (no OCR thread, ~250 MB and 2-3 s less a title).
-const detect =
-  (workerData as { readText?: boolean } | null)?.readText === false
-    ? createDetector({ readText: false })
-    : defaultDetect;
+const settings = (workerData ?? {}) as DetectorThreadOptions;
+const detect = createDetector({
+  // ENDCUE_TEXT_CHECK=off: the frame scores alone (no OCR thread, ~250 MB and 2-3 s less a title).
+  ...(settings.readText === false ? { readText: false } : {}),
+  ...(settings.httpProxy ? { httpProxy: settings.httpProxy } : {}),
+});
 
 const running = new Map<number, AbortController>();
 const send = (message: ToMain) => port.postMessage(message);

@@ -47,10 +47,18 @@ export interface ThreadedDetector extends Detector {
 
 const WORKER_URL = new URL('./thread-worker.mjs', import.meta.url);
 
+/** What the detector thread is started with (its workerData). */
+export interface DetectorThreadOptions {
+  /** false: no text check (ENDCUE_TEXT_CHECK=off). */
+  readText?: boolean;
+  /** URL sources are read through this proxy (the server's egress check). */
+  httpProxy?: string;
+}
+
 /** A Detector backed by one long-lived worker, started on the first analysis. */
 export function threadedDetector(
   workerUrl: URL = WORKER_URL,
-  options: { readText?: boolean } = {},
+  options: DetectorThreadOptions = {},
 ): ThreadedDetector {
   let worker: Worker | undefined;
   let nextId = 1;
@@ -62,7 +70,11 @@ export function threadedDetector(
   };
 
   const start = (): Worker => {
-    const w = new Worker(workerUrl, { workerData: { readText: options.readText ?? true } });
+    const workerData: DetectorThreadOptions = {
+      readText: options.readText ?? true,
+      ...(options.httpProxy ? { httpProxy: options.httpProxy } : {}),
+    };
+    const w = new Worker(workerUrl, { workerData });
     w.on('message', (message: ToMain) => {
       const job = pending.get(message.id);
       if (!job) return;

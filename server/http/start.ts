@@ -14,12 +14,12 @@ import { type Logger, pino } from 'pino';
 import type { Title } from '../catalog/title.js';
 import { type CatalogWatcher, watchCatalog } from '../catalog/watch.js';
 import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
-import { threadedDetector } from '../detector/thread.js';
 import type { Detector } from '../detector/types.js';
 import { ENVIRONMENT_ERROR_CODES } from '../errors.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { BullJobQueue } from '../queue/bullmq.js';
+import { startJobDetector } from '../queue/job-detector.js';
 import { LocalJobQueue } from '../queue/local.js';
 import type { JobQueue, QueueEvent } from '../queue/types.js';
 import { openStore } from '../store/open.js';
@@ -203,10 +203,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Model inference is synchronous CPU work: off the event loop, reads stay fast meanwhile.
   const ownDetector = detector
     ? undefined
-    : threadedDetector(undefined, { readText: config.textCheck });
+    : await startJobDetector({
+        policy,
+        textCheck: config.textCheck,
+        ...(sourceDeps?.lookup ? { lookup: sourceDeps.lookup } : {}),
+        log: logger,
+      });
   const handler = createAnalysisHandler({
     store,
-    detector: detector ?? (ownDetector as Detector),
+    detector: detector ?? (ownDetector?.detector as Detector),
     policy,
     ...(sourceDeps ? { sourceDeps } : {}),
     ...(versionOf ? { modelVersion: versionOf } : {}),

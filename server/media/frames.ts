@@ -38,6 +38,8 @@ export interface SampleFramesOptions {
   signal?: AbortSignal;
   /** Decoder threads (default: ffmpeg's choice). */
   threads?: number;
+  /** URLs are read through this HTTP proxy (the server's egress check: egress-proxy.ts). */
+  httpProxy?: string;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -56,6 +58,7 @@ export function inputOptionsFor(source: string, options: SampleFramesOptions): s
     // Network reads give up instead of hanging (microseconds); reconnect on a dropped stream.
     args.push('-rw_timeout', '15000000');
     if (/^https?:/i.test(source)) args.push('-reconnect', '1', '-reconnect_streamed', '1');
+    if (options.httpProxy) args.push('-http_proxy', options.httpProxy);
   }
   const start = options.start ?? 0;
   // Input seeking: fast (jumps to the keyframe before) and exact (frames before `start`

@@ -32,6 +32,8 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Which ffmpeg/ffprobe to use (default: resolveFfmpeg()). */
   binaries?: FfmpegBinaries;
+  /** URLs are read through this HTTP proxy (the server's egress check: egress-proxy.ts). */
+  httpProxy?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -47,7 +49,16 @@ export async function probeMedia(source: string, options: ProbeOptions = {}): Pr
   const localSize = isUrl ? null : await checkLocalFile(source);
 
   const bins = options.binaries ?? resolveFfmpeg();
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', source];
+  const args = [
+    '-v',
+    'error',
+    ...proxyArgs(isUrl, options),
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    source,
+  ];
   const { code, crashed, stdout, stderr } = await runProbe(bins.ffprobe, args, source, options);
 
   // The npm-shipped static ffprobe segfaults on MPEG-TS (so on most HLS); ffmpeg itself
@@ -65,6 +76,10 @@ export async function probeMedia(source: string, options: ProbeOptions = {}): Pr
     });
   }
   return toMediaInfo(source, parsed, localSize);
+}
+
+function proxyArgs(isUrl: boolean, options: ProbeOptions): string[] {
+  return isUrl && options.httpProxy ? ['-http_proxy', options.httpProxy] : [];
 }
 
 /** Size in bytes of a readable regular file, or the reason it can't be probed. */
@@ -258,7 +273,7 @@ async function probeWithFfmpeg(
 ): Promise<MediaInfo> {
   const { crashed, stderr } = await runProbe(
     ffmpegBin,
-    ['-hide_banner', '-nostdin', '-i', source],
+    ['-hide_banner', '-nostdin', ...proxyArgs(isUrl, options), '-i', source],
     source,
     options,
   );

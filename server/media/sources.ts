@@ -236,8 +236,21 @@ export async function checkUrl(
   policy: SourcePolicy,
   lookup: LookupAll = defaultLookup,
 ): Promise<URL> {
+  return (await checkUrlTarget(src, policy, lookup)).url;
+}
+
+/**
+ * checkUrl, also giving the address that was checked: connect to that one, not to whatever
+ * the name resolves to a moment later (a DNS answer can change in between: rebinding).
+ * `address` is null when private networks are allowed (nothing to hold the name to).
+ */
+export async function checkUrlTarget(
+  src: string,
+  policy: SourcePolicy,
+  lookup: LookupAll = defaultLookup,
+): Promise<{ url: URL; address: string | null }> {
   const url = checkUrlSyntax(src, policy);
-  if (policy.allowPrivateNetworks) return url;
+  if (policy.allowPrivateNetworks) return { url, address: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: { address: string }[];
   try {
@@ -248,14 +261,15 @@ export async function checkUrl(
       cause,
     });
   }
-  if (addresses.length === 0 || addresses.some(({ address }) => isPrivateAddress(address))) {
+  const first = addresses[0];
+  if (!first || addresses.some(({ address }) => isPrivateAddress(address))) {
     throw forbidden(
       src,
       `resolves to a private or loopback address (${addresses.map((a) => a.address).join(', ')})`,
       'Set ENDCUE_ALLOW_PRIVATE_NETWORKS=1 to allow it.',
     );
   }
-  return url;
+  return { url, address: first.address };
 }
 
 function fingerprintFromHeaders(headers: Headers): string {

@@ -13,9 +13,12 @@ import { createDetector, runDetection } from '../../../server/detector/detect.js
 import { coarseGap } from '../../../server/detector/sampler.js';
 import type { DetectProgress } from '../../../server/detector/types.js';
 import { isEndcueError } from '../../../server/errors.js';
+import { startEgressProxy } from '../../../server/media/egress-proxy.js';
 import { fontFile } from '../../fixtures/fonts.js';
 import { generateFixture } from '../../fixtures/generate.js';
+import { makeHls } from '../../fixtures/hls.js';
 import { binaries, runFfmpeg } from '../../fixtures/run.js';
+import { serveDir } from '../../reliability/http-fixtures.js';
 
 const SIZE = 64;
 
@@ -72,6 +75,39 @@ describe('runDetection', { timeout: 120_000 }, () => {
     expect(result.backend).toBe('fake');
     expect(result.file).toBe(fixture.path);
     expect(stats.framesClassified).toBe(classifier.frames);
+  });
+
+  it('reads a URL source only through the egress proxy it is given', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    const hls = await serveDir(path.dirname(await makeHls(fixture.path, { segmentSec: 2 })));
+    const checked: string[] = [];
+    // media.test resolves nowhere: every read has to go through the proxy, which sends it
+    // to the local server.
+    const proxy = await startEgressProxy(
+      { mediaRoots: [], allowedHosts: [], allowPrivateNetworks: true },
+      {
+        checkTarget: async (url) => {
+          checked.push(new URL(url).pathname);
+          return { address: '127.0.0.1' };
+        },
+      },
+    );
+    try {
+      const source = `${hls.url.replace('127.0.0.1', 'media.test')}/index.m3u8`;
+      const { result } = await runDetection(source, {
+        classifier: fakeClassifier(),
+        readText: false,
+        httpProxy: proxy.url,
+      });
+      expect(Math.abs((result.creditsStart as number) - fixture.creditsStart)).toBeLessThanOrEqual(
+        0.5,
+      );
+      expect(checked.filter((p) => p === '/index.m3u8').length).toBeGreaterThanOrEqual(2);
+      expect(checked.some((p) => p.endsWith('.ts'))).toBe(true);
+    } finally {
+      await proxy.close();
+      await hls.close();
+    }
   });
 
   it('samples keyframes, then refines the start to 0.5 s with a fine pass', async () => {

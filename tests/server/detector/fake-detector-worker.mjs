@@ -29,6 +29,7 @@ parentPort.on('message', (message) => {
       creditsStart: 50,
       threadId: 'worker',
       readText: workerData?.readText,
+      httpProxy: workerData?.httpProxy,
     },
   });
 });

@@ -31,6 +31,14 @@ describe('threadedDetector', () => {
     await expect(detector('ok.mp4')).resolves.toMatchObject({ readText: false });
   });
 
+  it("hands the thread the egress proxy that ffmpeg's URL reads go through", async () => {
+    detector = threadedDetector(FAKE);
+    await expect(detector('ok.mp4')).resolves.toMatchObject({ httpProxy: undefined });
+    await detector.close();
+    detector = threadedDetector(FAKE, { httpProxy: 'http://127.0.0.1:9' });
+    await expect(detector('ok.mp4')).resolves.toMatchObject({ httpProxy: 'http://127.0.0.1:9' });
+  });
+
   it('rebuilds EndcueErrors with their code, hint and retryable flag', async () => {
     detector = threadedDetector(FAKE);
     const error = await detector('bad.mp4').catch((e: unknown) => e);
