@@ -8,6 +8,8 @@
  *                                     #   decision without re-running the model)
  *   npm run eval -- --json out.json   # also write the rows
  *   npm run eval -- --no-text         # frame scores alone (no OCR text check)
+ *   npm run eval -- --all-joins       # also every story clip x every credits clip (a wider
+ *                                     #   check, reported on its own row)
  *
  * A title "hits" when the start is within 2 s of the truth, or when both say "no credits".
  */
@@ -24,6 +26,7 @@ import {
 import { runDetection } from '../server/detector/detect.js';
 import { isEndcueError } from '../server/errors.js';
 import {
+  allJoinedTitles,
   EVAL_CACHE,
   type EvalTitle,
   generatedTitles,
@@ -57,6 +60,7 @@ const { values } = parseArgs({
     match: { type: 'string' },
     'no-keyframe-motion': { type: 'boolean', default: false },
     'no-text': { type: 'boolean', default: false },
+    'all-joins': { type: 'boolean', default: false },
     replay: { type: 'boolean', default: false },
     json: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
     if (real.length === 0)
       log('no real clips found (../shared/data): reporting generated titles only');
     titles.push(...real, ...joinedTitles(real));
+    if (values['all-joins']) titles.push(...allJoinedTitles(real));
   }
 
   if (values.match) {
@@ -238,7 +243,11 @@ function printTable(rows: Row[]): void {
     ['generated', (r) => r.title.kind.startsWith('generated')],
     ['real clips', (r) => r.title.kind === 'real' && !r.title.ambiguous],
     ['real joins (story + real credits)', (r) => r.title.kind === 'real-join'],
-    ['real, all (clips + joins)', (r) => r.title.kind.startsWith('real') && !r.title.ambiguous],
+    [
+      'real, all (clips + joins)',
+      (r) => (r.title.kind === 'real' || r.title.kind === 'real-join') && !r.title.ambiguous,
+    ],
+    ['every other story x credits join (--all-joins)', (r) => r.title.kind === 'real-join-extra'],
   ];
   for (const [name, pick] of groups) {
     const set = rows.filter(pick);
