@@ -29,9 +29,14 @@ export interface TextWindow {
 }
 
 export interface TextPlanOptions {
-  /** Readings spread over a run before any bisection: one per `spacing` s, at most this many (default 4). */
+  /** Readings spread over a run before any bisection: one per `spreadSpacing` s, at most this many (default 4). */
   initialReads?: number;
-  /** Seconds between the first readings of a run (default 3). */
+  /**
+   * A run gets one spread reading per this many seconds, up to `initialReads` (default 2:
+   * a "Coming soon" card between a title logo and the billing block lasts 1-2 s).
+   */
+  spreadSpacing?: number;
+  /** Seconds from a run's start to its first reading x 2, and the look-back's first step / 2 (default 3). */
   spacing?: number;
   /** Stop bisecting when disagreeing readings are this close, seconds (default 1). */
   resolution?: number;
@@ -65,7 +70,10 @@ export function planTextReads(
   // Spread: near the start (is the boundary right?), then evenly over the window, skipping
   // places a reading already covers.
   const length = window.end - window.start;
-  const count = Math.max(1, Math.min(options.initialReads ?? 4, Math.ceil(length / spacing)));
+  const count = Math.max(
+    1,
+    Math.min(options.initialReads ?? 4, Math.ceil(length / (options.spreadSpacing ?? 2))),
+  );
   const targets = Array.from(
     { length: count },
     (_, i) => window.start + (length * (i + 0.5)) / count,

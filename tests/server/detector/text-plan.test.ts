@@ -23,8 +23,12 @@ function readAll(window: { start: number; end: number }, truth: (t: number) => T
 }
 
 describe('planTextReads', () => {
-  it('reads near the start, then spreads over the run, one per 3 s, at most 4, and 6 s before it', () => {
-    expect(planTextReads({ start: 10, end: 16 }, [], every(0, 40, 0.25))).toEqual([4, 11.5, 14.5]);
+  it('reads near the start, then spreads over the run, one per 2 s, at most 4, and 6 s before it', () => {
+    // 6 s: three readings, the first near the start; a 1-2 s card between others is read.
+    expect(planTextReads({ start: 10, end: 16 }, [], every(0, 40, 0.25))).toEqual([4, 11, 13, 15]);
+    expect(
+      planTextReads({ start: 10, end: 16 }, [], every(0, 40, 0.25), { spreadSpacing: 3 }),
+    ).toEqual([4, 11.5, 14.5]);
     const long = planTextReads({ start: 0, end: 40 }, [], every(0, 40, 0.25));
     expect(long).toEqual([1.5, 5, 15, 25, 35]);
   });
