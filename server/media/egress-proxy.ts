@@ -115,6 +115,11 @@ export async function startEgressProxy(
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end();
     });
+    // ffmpeg drops a connection on every seek: stop the download behind it too, or each seek
+    // would leave the rest of the file streaming into a closed socket.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     req.pipe(upstream);
   });
 

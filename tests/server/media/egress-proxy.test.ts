@@ -164,6 +164,47 @@ describe('startEgressProxy', () => {
     expect(served).toEqual(['/index.m3u8']);
   });
 
+  it('stops the download behind a request its client gave up (ffmpeg seeks that way)', async () => {
+    let upstreamClosedEarly: (value: boolean) => void = () => undefined;
+    const closed = new Promise<boolean>((resolve) => {
+      upstreamClosedEarly = resolve;
+    });
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      const timer = setInterval(() => res.write(Buffer.alloc(16_384)), 5);
+      res.on('close', () => {
+        clearInterval(timer);
+        upstreamClosedEarly(!res.writableFinished);
+      });
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const endlessPort = (endless.address() as AddressInfo).port;
+    try {
+      proxy = await startEgressProxy(localOnly, { checkTarget: testHosts(['media.test']) });
+      const { port: proxyPort } = new URL(proxy.url);
+      await new Promise<void>((resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: Number(proxyPort),
+          path: `http://media.test:${endlessPort}/movie.mp4`,
+        });
+        req.on('response', (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', () => undefined);
+        setTimeout(() => reject(new Error('no data through the proxy')), 5000);
+        req.end();
+      });
+      expect(await closed).toBe(true);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
   it('tunnels CONNECT only to allowed hosts', async () => {
     const echo = createTcpServer((s) => s.pipe(s));
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
