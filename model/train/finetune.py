@@ -373,7 +373,7 @@ def main() -> None:
     ap.add_argument("--pack", type=Path, default=Path(".gpupack"), help="folder from finetune-pack.ts")
     ap.add_argument("--model", type=Path, default=Path("model/credits-classifier"), help="TF.js model to start from")
     ap.add_argument("--out", type=Path, required=True, help="where weights.bin, log and checkpoint go")
-    ap.add_argument("--tune-from", default="block_13", help="all | block_N | head: first trained layer")
+    ap.add_argument("--tune-from", default="block_13", help="all | block_N (that block and all after it) | head (Conv_1 and the dense layer)")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-4, help="backbone learning rate (AdamW)")
