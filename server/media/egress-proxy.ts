@@ -14,7 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isEndcueError } from '../errors.js';
-import { checkUrlTarget, type LookupAll, type SourcePolicy } from './sources.js';
+import { bareHostname, checkUrlTarget, type LookupAll, type SourcePolicy } from './sources.js';
 
 export interface EgressProxy {
   /** http://127.0.0.1:PORT, for ffmpeg's -http_proxy. */
@@ -47,6 +47,15 @@ const HOP_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
+
+/** The headers that travel end to end (hop-by-hop ones dropped). */
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const kept: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_HEADERS.has(name) && value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
 
 export async function startEgressProxy(
   policy: SourcePolicy,
@@ -89,26 +98,17 @@ export async function startEgressProxy(
       res.writeHead(403, { 'content-type': 'text/plain' }).end(`${verdict.reason}\n`);
       return;
     }
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!HOP_HEADERS.has(name) && value !== undefined) headers[name] = value;
-    }
-    headers.host = target.host;
     const upstream = http.request({
-      host: verdict.address ?? target.hostname.replace(/^\[|\]$/g, ''),
+      host: verdict.address ?? bareHostname(target),
       port: Number(target.port || 80),
       method: req.method,
       path: `${target.pathname}${target.search}`,
-      headers,
+      headers: { ...endToEnd(req.headers), host: target.host },
       setHost: false,
     });
     upstream.setTimeout(idleTimeoutMs, () => upstream.destroy(new Error('upstream idle')));
     upstream.on('response', (answer) => {
-      const back: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (!HOP_HEADERS.has(name) && value !== undefined) back[name] = value;
-      }
-      res.writeHead(answer.statusCode ?? 502, back);
+      res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
       answer.pipe(res);
     });
     upstream.on('error', () => {
@@ -124,7 +124,7 @@ export async function startEgressProxy(
   });
 
   server.on('connect', async (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
-    track(client);
+    // `client` is the socket 'connection' already tracks.
     client.on('error', () => client.destroy());
     const authority = req.url ?? '';
     const parsed = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(authority);

@@ -181,9 +181,14 @@ export function isPrivateAddress(address: string): boolean {
   return true; // not an address at all: refuse rather than guess
 }
 
+/** A URL's host name as DNS and sockets want it: IPv6 literals without their brackets. */
+export function bareHostname(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
 /** `example.com` (any port), `example.com:8443`, or `*.example.com` (subdomains only). */
 export function hostAllowed(url: URL, allowedHosts: readonly string[]): boolean {
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const host = bareHostname(url).toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return allowedHosts.some((entry) => {
     const match = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase().replace(/^\[|\](?=:|$)/g, ''));
@@ -219,7 +224,7 @@ export function checkUrlSyntax(src: string, policy: SourcePolicy): URL {
       'Add the host to ENDCUE_ALLOWED_HOSTS.',
     );
   }
-  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  const literal = bareHostname(url);
   if (isIP(literal) && !policy.allowPrivateNetworks && isPrivateAddress(literal)) {
     throw forbidden(
       src,
@@ -251,7 +256,7 @@ export async function checkUrlTarget(
 ): Promise<{ url: URL; address: string | null }> {
   const url = checkUrlSyntax(src, policy);
   if (policy.allowPrivateNetworks) return { url, address: null };
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = bareHostname(url);
   let addresses: { address: string }[];
   try {
     addresses = isIP(host) ? [{ address: host }] : await lookup(host);
