@@ -260,10 +260,10 @@ def to_input(frames_u8: torch.Tensor) -> torch.Tensor:
 # --- training -----------------------------------------------------------------------------
 
 
-def balanced_order(labels: np.ndarray, extra_clip: np.ndarray, gen: torch.Generator) -> torch.Tensor:
-    """One epoch's indices: each class equally likely; real clip frames weighted by clip_weight."""
+def balanced_order(labels: np.ndarray, item_weight: np.ndarray, gen: torch.Generator) -> torch.Tensor:
+    """One epoch's indices: each class equally likely; within a class, by item_weight (--clip-weight)."""
     counts = np.bincount(labels, minlength=3).astype(np.float64)
-    weight = extra_clip / np.maximum(counts[labels], 1)
+    weight = item_weight / np.maximum(counts[labels], 1)
     return torch.multinomial(torch.from_numpy(weight), len(labels), replacement=True, generator=gen)
 
 
@@ -272,7 +272,8 @@ def train_model(args, spec, base, frames, labels, clip_mask, train_idx, device, 
     model = KerasGraph(spec, base).to(device)
     model.eval()  # frozen batch-norm statistics throughout
     trainable = set_trainable(model, args.tune_from)
-    head = [p for k, p in model.params.items() if p.requires_grad and block_index(k.replace("__", "/")) == 99 and k.startswith("endcue_")]
+    # The dense layer (ours, "endcue_*") learns faster than the pretrained layers before it.
+    head = [p for k, p in model.params.items() if p.requires_grad and k.startswith("endcue_")]
     body = [p for k, p in model.params.items() if p.requires_grad and not k.startswith("endcue_")]
     opt = torch.optim.AdamW(
         [{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}],
@@ -296,7 +297,6 @@ def train_model(args, spec, base, frames, labels, clip_mask, train_idx, device, 
     gen_cpu = torch.Generator()
     tr_labels = labels[train_idx]
     weight = np.where(clip_mask[train_idx], args.clip_weight, 1.0)
-    frames_dev = frames  # uint8 on device
     idx_dev = torch.from_numpy(train_idx).to(device)
     lab_dev = torch.from_numpy(labels).to(device)
     for epoch in range(start_epoch, args.epochs):
@@ -309,7 +309,7 @@ def train_model(args, spec, base, frames, labels, clip_mask, train_idx, device, 
         bar = tqdm(steps, desc=f"{tag} epoch {epoch + 1}/{args.epochs}", leave=False) if tqdm and sys.stderr.isatty() else steps
         for b in bar:
             rows = idx_dev[order[b : b + args.batch]]
-            x = augment(to_input(frames_dev[rows]), gen)
+            x = augment(to_input(frames[rows]), gen)
             y = lab_dev[rows]
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
