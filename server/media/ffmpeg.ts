@@ -231,3 +231,8 @@ function npmBinary(name: 'ffmpeg' | 'ffprobe'): string | undefined {
     return undefined;
   }
 }
+
+/** True when ffmpeg reads `source` over the network (scheme://...), not from a file. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+}

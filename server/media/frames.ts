@@ -11,7 +11,7 @@
 import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
-import { ffmpegCommand, passthroughFlags, resolveFfmpeg } from './ffmpeg.js';
+import { ffmpegCommand, isUrl, passthroughFlags, resolveFfmpeg } from './ffmpeg.js';
 import type { ParentMessage, WorkerInput, WorkerMessage } from './frames-thread.js';
 
 export interface Frame {
@@ -44,10 +44,6 @@ export interface SampleFramesOptions {
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[\d.]+(?:e[-+]?\d+)?)/;
-
-export function isUrl(source: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
-}
 
 /** The ffmpeg input options for a sampling run (exported for tests and the benchmark). */
 export function inputOptionsFor(source: string, options: SampleFramesOptions): string[] {

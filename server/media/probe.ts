@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EndcueError } from '../errors.js';
-import { type FfmpegBinaries, resolveFfmpeg } from './ffmpeg.js';
+import { type FfmpegBinaries, isUrl, resolveFfmpeg } from './ffmpeg.js';
 
 export interface MediaInfo {
   /** Seconds. */
@@ -45,14 +45,14 @@ const NOT_VIDEO_FORMATS = /(^|,)(image2|\w+_pipe|gif|webp|tty)(,|$)/;
 
 /** Probes a local path or URL with ffprobe. */
 export async function probeMedia(source: string, options: ProbeOptions = {}): Promise<MediaInfo> {
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
-  const localSize = isUrl ? null : await checkLocalFile(source);
+  const remote = isUrl(source);
+  const localSize = remote ? null : await checkLocalFile(source);
 
   const bins = options.binaries ?? resolveFfmpeg();
   const args = [
     '-v',
     'error',
-    ...proxyArgs(isUrl, options),
+    ...proxyArgs(remote, options),
     '-print_format',
     'json',
     '-show_format',
@@ -63,8 +63,8 @@ export async function probeMedia(source: string, options: ProbeOptions = {}): Pr
 
   // The npm-shipped static ffprobe segfaults on MPEG-TS (so on most HLS); ffmpeg itself
   // reads them, so ask it instead and parse its stream summary.
-  if (crashed) return probeWithFfmpeg(bins.ffmpeg, source, isUrl, localSize, options);
-  if (code !== 0) throw await probeFailure(source, stderr, isUrl);
+  if (crashed) return probeWithFfmpeg(bins.ffmpeg, source, remote, localSize, options);
+  if (code !== 0) throw await probeFailure(source, stderr, remote);
 
   let parsed: FfprobeOutput;
   try {
@@ -78,8 +78,8 @@ export async function probeMedia(source: string, options: ProbeOptions = {}): Pr
   return toMediaInfo(source, parsed, localSize);
 }
 
-function proxyArgs(isUrl: boolean, options: ProbeOptions): string[] {
-  return isUrl && options.httpProxy ? ['-http_proxy', options.httpProxy] : [];
+function proxyArgs(remote: boolean, options: ProbeOptions): string[] {
+  return remote && options.httpProxy ? ['-http_proxy', options.httpProxy] : [];
 }
 
 /** Size in bytes of a readable regular file, or the reason it can't be probed. */
@@ -181,9 +181,9 @@ function abortError(source: string, signal: AbortSignal | undefined): Error {
 }
 
 /** Turns ffprobe's complaint into the error the user can act on. */
-async function probeFailure(source: string, stderr: string, isUrl: boolean): Promise<EndcueError> {
+async function probeFailure(source: string, stderr: string, remote: boolean): Promise<EndcueError> {
   const detail = lastLine(stderr);
-  if (isUrl) {
+  if (remote) {
     if (/\b(404|not found|no such file)\b/i.test(stderr)) {
       return new EndcueError('not-found', `${source}: the server says not found`, {
         hint: 'Check the URL.',
@@ -201,7 +201,7 @@ async function probeFailure(source: string, stderr: string, isUrl: boolean): Pro
   // A recognised container that won't open is damaged; anything else isn't media at all.
   // (ffprobe's own words don't tell: it guesses mp4 from a ".mp4" name and then says
   // "moov atom not found" about random bytes too, so look at the file's magic number.)
-  if (!isUrl) {
+  if (!remote) {
     return (await looksLikeMediaContainer(source)) ? corrupt(source, detail) : notAVideo(source);
   }
   if (/moov atom not found/i.test(stderr)) return corrupt(source, detail);
@@ -267,13 +267,13 @@ function lastLine(text: string): string {
 async function probeWithFfmpeg(
   ffmpegBin: string,
   source: string,
-  isUrl: boolean,
+  remote: boolean,
   localSize: number | null,
   options: ProbeOptions,
 ): Promise<MediaInfo> {
   const { crashed, stderr } = await runProbe(
     ffmpegBin,
-    ['-hide_banner', '-nostdin', ...proxyArgs(isUrl, options), '-i', source],
+    ['-hide_banner', '-nostdin', ...proxyArgs(remote, options), '-i', source],
     source,
     options,
   );
@@ -288,7 +288,7 @@ async function probeWithFfmpeg(
     );
   }
   const parsed = parseFfmpegSummary(stderr);
-  if (!parsed) throw await probeFailure(source, stderr, isUrl);
+  if (!parsed) throw await probeFailure(source, stderr, remote);
   return toMediaInfo(source, parsed, localSize);
 }
 
