@@ -184,12 +184,15 @@ function joinTitles(
   const titles: EvalTitle[] = [];
   for (const [story, credits] of pairs) {
     if (!story || !credits || credits.creditsStart === null) continue;
-    const a = normalised(story.path, dir);
-    const b = normalised(credits.path, dir);
+    // Both parts at the credits clip's own size: the credits are what is measured, and a
+    // real title does not shrink its credits (at 640x360, small credits text was unreadable).
+    const size = evenSize(credits.path);
+    const a = normalised(story.path, dir, size);
+    const b = normalised(credits.path, dir, size);
     const name = `${path.parse(story.name).name}+${path.parse(credits.name).name}`;
-    const out = path.join(dir, `${name}.mp4`);
+    const out = path.join(dir, `${name}.${size.width}x${size.height}.mp4`);
     if (!existsSync(out)) {
-      const list = path.join(dir, `${name}.txt`);
+      const list = path.join(dir, `${name}.${size.width}x${size.height}.txt`);
       const listText = `file '${a}'\nfile '${b}'\n`;
       writeFileSync(list, listText);
       ffmpeg(
@@ -212,15 +215,15 @@ function joinTitles(
 }
 
 /** Same size, rate and codec for every part, so parts join by stream copy. */
-function normalised(file: string, dir: string): string {
-  const out = path.join(dir, `${path.parse(file).name}.norm.mp4`);
+function normalised(file: string, dir: string, { width: w, height: h }: FrameSize): string {
+  const out = path.join(dir, `${path.parse(file).name}.${w}x${h}.norm.mp4`);
   if (!existsSync(out)) {
     ffmpeg(
       [
         '-i',
         file,
         '-vf',
-        'scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=24',
+        `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=24`,
         '-an',
         '-c:v',
         'libx264',
@@ -246,6 +249,33 @@ function ffmpeg(args: string[], out: string): void {
   });
   if (run.status !== 0) throw new Error(`ffmpeg failed making ${out}: ${run.stderr}`);
   renameSync(temp, out);
+}
+
+interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/** A video's frame size rounded down to even numbers (what yuv420p needs). */
+function evenSize(file: string): FrameSize {
+  const run = spawnSync(
+    resolveFfmpeg().ffprobe,
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=width,height',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  const [width, height] = run.stdout.trim().split(',').map(Number);
+  if (!width || !height) throw new Error(`cannot read the frame size of ${file}`);
+  return { width: width - (width % 2), height: height - (height % 2) };
 }
 
 export function probeDuration(file: string): number {

@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     };
     frames.forEach((f, i) => {
       const p = scores.probabilities[i] as Float32Array;
-      const called = (p[clf.classes.indexOf('credits')] ?? 0) >= threshold;
+      const pCredits = p[clf.classes.indexOf('credits')] ?? 0;
+      const called = pCredits >= threshold;
       if (blankIdx >= 0 && p.indexOf(Math.max(...p)) === blankIdx) row.blankCalls++;
       if (clipLabelAt(clip, f.time) === 'credits') {
         row.positives++;
@@ -114,16 +115,24 @@ async function main(): Promise<void> {
   let tp = 0;
   let fp = 0;
   let fn = 0;
+  const wrong: string[] = [];
   stills.forEach((s, i) => {
     const p = stillScores.probabilities[i] as Float32Array;
     const predClass = clf.classes[p.indexOf(Math.max(...p))] ?? '?';
     const truth = s.label === 'credits' ? 'credits' : 'other';
     const row = confusion[truth] as Record<string, number>;
     row[predClass] = (row[predClass] ?? 0) + 1;
-    const called = (p[clf.classes.indexOf('credits')] ?? 0) >= threshold;
+    const pCredits = p[clf.classes.indexOf('credits')] ?? 0;
+    const called = pCredits >= threshold;
     if (called && truth === 'credits') tp++;
     else if (called) fp++;
     else if (truth === 'credits') fn++;
+    if (called !== (truth === 'credits')) {
+      // still-credits-00000107.jpg-0 -> credits/00000107.jpg (its path under stills/)
+      const file = s.id.replace(/^still-(\w+)-(.*)-\d+$/, '$1/$2');
+      if (!wrong.some((w) => w.startsWith(file)))
+        wrong.push(`${file} (p(credits) ${pCredits.toFixed(2)}, ${predClass})`);
+    }
   });
   const precision = tp / Math.max(1, tp + fp);
   const stillRecall = tp / Math.max(1, tp + fn);
@@ -137,6 +146,9 @@ async function main(): Promise<void> {
       `  ${truth.padEnd(8)} ${clf.classes.map((c) => String(confusion[truth]?.[c] ?? 0).padStart(5)).join(' ')}`,
     );
   }
+
+  // Named so a reader can look at them: some credits stills are title cards or posters.
+  if (wrong.length > 0) console.log(`wrongly called (by file): ${wrong.join('; ')}`);
 
   // Speed at batch 16.
   const batch = stills.slice(0, 16).map((s) => s.rgb);
