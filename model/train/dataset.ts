@@ -12,7 +12,14 @@ import path from 'node:path';
 import { ffmpegScaleFilter, frameBytes } from '../../server/detector/preprocess.js';
 import { ffmpegRawFrames, mapLimit, RAW_OUT } from './ffmpeg-frames.js';
 import { between, createRng, hashString, type Rng } from './rng.js';
-import { EXTRA_MAKERS, type Label, MAKERS, type SynthSpec, synthSpecs } from './synth.js';
+import {
+  EXTRA_MAKERS,
+  type Label,
+  MAKERS,
+  OVER_PICTURE_MAKERS,
+  type SynthSpec,
+  synthSpecs,
+} from './synth.js';
 
 export type { Label };
 export const CLASSES: Label[] = ['other', 'credits', 'blank'];
@@ -270,6 +277,21 @@ export function trainPictures(dataDir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/**
+ * The synthetic frame sets (see synth.ts), each with its own text folder and random stream so
+ * adding a set leaves the others' frames (and caches) as they were.
+ */
+const SYNTH_SETS = {
+  base: { makers: MAKERS, folder: 'synth-text', seedOffset: 17 },
+  extra: { makers: EXTRA_MAKERS, folder: 'synth-extra-text', seedOffset: 23 },
+  'over-picture': {
+    makers: OVER_PICTURE_MAKERS,
+    folder: 'synth-over-picture-text',
+    seedOffset: 29,
+  },
+} as const;
+export type SynthSet = keyof typeof SYNTH_SETS;
+
 /** Synthetic frames (see synth.ts). */
 export async function synthItems(
   dataDir: string,
@@ -278,17 +300,14 @@ export async function synthItems(
   count: number,
   seed: number,
   onProgress?: () => void,
-  extra = false,
+  set: SynthSet = 'base',
 ): Promise<FrameItem[]> {
+  const { makers, folder, seedOffset } = SYNTH_SETS[set];
   const specs: SynthSpec[] = synthSpecs(
-    {
-      workDir: path.join(cacheDir, extra ? 'synth-extra-text' : 'synth-text'),
-      pictures: trainPictures(dataDir),
-      inputSize,
-    },
-    createRng(seed + (extra ? 23 : 17)),
+    { workDir: path.join(cacheDir, folder), pictures: trainPictures(dataDir), inputSize },
+    createRng(seed + seedOffset),
     count,
-    extra ? EXTRA_MAKERS : MAKERS,
+    makers,
   );
   const frames = await mapLimit(specs, 2, (s) => ffmpegRawFrames(s.args, inputSize), onProgress);
   return specs.map((s, i) => ({

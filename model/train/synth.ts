@@ -567,6 +567,61 @@ const slide: Maker = (ctx, rng, id) => {
   return { kind: 'slide', label: 'other', args: finish(ctx, bg.input, chain) };
 };
 
+/**
+ * Closing credits over an ordinary (sharp) picture: a cast or crew list of several lines on
+ * one side or in the middle of the frame, sometimes on a translucent panel (end credits over
+ * the last scene, a freeze frame or a montage). Several lines of names is what sets these
+ * apart from the opening credits over picture taught as `other` (one role, one name).
+ */
+const listOverPicture: Maker = (ctx, rng, id) => {
+  const canvas = pick(rng, CANVASES.slice(0, 4));
+  const bg = background(ctx, rng, canvas, rng() < 0.6 ? 'picture' : 'dark-picture');
+  const font = pick(rng, latinFonts());
+  const size = between(rng, 8, 15) * (canvas.h / 360);
+  const lines = intBetween(rng, 4, 12);
+  const colour = pick(rng, TEXT_COLOURS);
+  const spacing = `line_spacing=${Math.round(size * between(rng, 0.3, 0.8))}`;
+  const outline = `borderw=${intBetween(rng, 0, 2)}:bordercolor=black@0.7`;
+  // Left third, right third or centred block; the two columns meet at `mid`.
+  const mid = pick(rng, [0.3, 0.5, 0.7]) * canvas.w;
+  const y = `${Math.round(between(rng, 0.08, 0.45) * canvas.h)}`;
+  const chain = [...bg.chain];
+  if (rng() < 0.3) {
+    chain.push(
+      `drawbox=x=${Math.round(mid - 0.28 * canvas.w)}:y=0:w=${Math.round(0.56 * canvas.w)}:h=ih:color=black@${between(rng, 0.3, 0.6).toFixed(2)}:t=fill`,
+    );
+  }
+  const left = Array.from({ length: lines }, () =>
+    rng() < 0.5 ? pick(rng, ROLES) : personName(rng),
+  ).join('\n');
+  const right = Array.from({ length: lines }, () => personName(rng)).join('\n');
+  const gap = Math.round(size * between(rng, 0.6, 1.5));
+  chain.push(
+    drawtext(ctx, `${id}-a`, left, {
+      font,
+      size: size * between(rng, 0.7, 1),
+      colour,
+      x: `${Math.round(mid)}-tw-${gap}`,
+      y,
+      extra: `${spacing}:${outline}`,
+    }),
+    drawtext(ctx, `${id}-b`, rng() < 0.5 ? right.toUpperCase() : right, {
+      font,
+      size,
+      colour,
+      x: `${Math.round(mid)}+${gap}`,
+      y,
+      extra: `${spacing}:${outline}`,
+    }),
+  );
+  return { kind: 'list-over-picture', label: 'credits', args: finish(ctx, bg.input, chain) };
+};
+
+/** Credits over sharp picture (`--over-picture N`; a set of its own, like the extra negatives). */
+export const OVER_PICTURE_MAKERS: Record<string, { make: Maker; share: number }> = {
+  listOverPicture: { make: listOverPicture, share: 1 },
+};
+
 /** Hard negatives added after the first model (kept apart so caches of the rest stay valid). */
 export const EXTRA_MAKERS: Record<string, { make: Maker; share: number }> = {
   textCard: { make: textCard, share: 0.4 },

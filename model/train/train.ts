@@ -64,6 +64,8 @@ export interface TrainOptions {
   synth: number;
   /** Extra hard negatives: text cards, score tables, slides. */
   extra: number;
+  /** Synthetic credit lists over sharp picture. */
+  overPicture: number;
   clipFps: number;
   clips: boolean;
   resume: boolean;
@@ -119,7 +121,13 @@ export async function loadItemSets(o: TrainOptions): Promise<ItemSet[]> {
   );
   if (o.extra > 0) {
     await add(`synth-extra-${o.extra}-seed${o.seed}`, 'extra negatives', o.extra, (tick) =>
-      synthItems(o.data, dir, o.size, o.extra, o.seed, tick, true),
+      synthItems(o.data, dir, o.size, o.extra, o.seed, tick, 'extra'),
+    );
+  }
+  if (o.overPicture > 0) {
+    const key = `synth-over-picture-${o.overPicture}-seed${o.seed}`;
+    await add(key, 'credits over picture', o.overPicture, (tick) =>
+      synthItems(o.data, dir, o.size, o.overPicture, o.seed, tick, 'over-picture'),
     );
   }
   if (o.clips) {
@@ -452,6 +460,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .option('--seed <n>', 'random seed', '1')
     .option('--synth <n>', 'synthetic frames to render', '2400')
     .option('--extra <n>', 'extra hard negatives (text cards, score tables, slides)', '0')
+    .option('--over-picture <n>', 'synthetic credit lists over sharp picture', '0')
     .option('--clip-fps <fps>', 'frames per second taken from training clips', '4')
     .option('--no-clips', 'train without frames of real clips (ablation)')
     .option('--patience <n>', 'early-stop patience in epochs', '12')
@@ -477,6 +486,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     seed: Number(v.seed),
     synth: Number(v.synth),
     extra: Number(v.extra),
+    overPicture: Number(v.overPicture),
     clipFps: Number(v.clipFps),
     clips: v.clips !== false,
     resume: Boolean(v.resume),
