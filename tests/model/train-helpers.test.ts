@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clipLabelAt, isBlankFrame, isTestStill, TEST_CLIPS } from '../../model/train/dataset.js';
 import { float32ToFloat16Bits } from '../../model/train/export.js';
 import { FOLDS, foldsOf, isClipItem } from '../../model/train/folds.js';
 import { createRng, hashString, shuffle } from '../../model/train/rng.js';
+import { OVER_PICTURE_MAKERS, synthSpecs } from '../../model/train/synth.js';
 import { VALIDATION_CLIPS } from '../../model/train/train.js';
 
 describe('clipLabelAt', () => {
@@ -118,5 +122,42 @@ describe('foldsOf', () => {
     expect(isClipItem({ group: 'stills' })).toBe(false);
     expect(isClipItem({ group: 'synth' })).toBe(false);
     expect(isClipItem({ group: 'x.mp4' })).toBe(true);
+  });
+});
+
+describe('synthetic credit lists over picture', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const ctx = () => {
+    dirs.push(mkdtempSync(path.join(tmpdir(), 'endcue-synth-')));
+    return { workDir: dirs.at(-1) as string, pictures: ['/pictures/street.jpg'], inputSize: 128 };
+  };
+
+  it('draws several lines of roles and names on an ordinary picture, labelled credits', () => {
+    const specs = synthSpecs(ctx(), createRng(5), 12, OVER_PICTURE_MAKERS);
+    expect(specs).toHaveLength(12);
+    for (const spec of specs) {
+      expect(spec).toMatchObject({ kind: 'list-over-picture', label: 'credits' });
+      expect(spec.args).toContain('/pictures/street.jpg');
+      const filter = spec.args[spec.args.indexOf('-vf') + 1] ?? '';
+      expect(filter.match(/drawtext=/g)).toHaveLength(2);
+      // Each column is a list of several lines, not one name as on opening credits.
+      const columns = [...filter.matchAll(/textfile='?([^:']+)'?/g)].map((m) =>
+        readFileSync(m[1] as string, 'utf8').split('\n'),
+      );
+      for (const lines of columns) expect(lines.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('is the same for the same seed', () => {
+    const strip = (specs: ReturnType<typeof synthSpecs>) =>
+      specs.map((s) => s.args.join(' ').replace(/endcue-synth-\w+/g, 'dir'));
+    const a = strip(synthSpecs(ctx(), createRng(5), 4, OVER_PICTURE_MAKERS));
+    const b = strip(synthSpecs(ctx(), createRng(5), 4, OVER_PICTURE_MAKERS));
+    const c = strip(synthSpecs(ctx(), createRng(6), 4, OVER_PICTURE_MAKERS));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
   });
 });
