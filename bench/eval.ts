@@ -267,6 +267,7 @@ function printTable(rows: Row[]): void {
       )} | ${median === undefined ? '-' : Number.isFinite(median) ? median.toFixed(2) : 'n/a'} |`,
     );
   }
+  out.push(...confidenceTable(rows));
   const ambiguous = rows.filter((r) => r.title.ambiguous);
   if (ambiguous.length) {
     out.push('');
@@ -275,6 +276,31 @@ function printTable(rows: Row[]): void {
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * How far a reported start can be trusted, by its confidence (real titles, every row kind):
+ * what a player's `minConfidence` trades. Right = the title has credits and the start is
+ * within the tolerance; a start reported on a title without credits is wrong.
+ */
+function confidenceTable(rows: Row[]): string[] {
+  const reported = rows.filter(
+    (r) => r.title.kind.startsWith('real') && !r.title.ambiguous && r.predicted !== null,
+  );
+  if (reported.length === 0) return [];
+  const out = [
+    '',
+    '| confidence of a reported start (real titles) | starts reported | right | wrong |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const min of [0, 0.5, 0.7, 0.8, 0.9]) {
+    const kept = reported.filter((r) => r.confidence >= min);
+    const right = kept.filter((r) => r.hit).length;
+    out.push(
+      `| >= ${min.toFixed(1)} | ${kept.length} | ${right} (${kept.length ? Math.round((100 * right) / kept.length) : 0}%) | ${kept.length - right} |`,
+    );
+  }
+  return out;
 }
 
 await main();

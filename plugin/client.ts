@@ -145,6 +145,16 @@ export function parseCredits(server: string, titleId: string, body: unknown): Cr
   };
 }
 
+/**
+ * The credits start the card is timed to: the server's, unless the detector was less sure of
+ * it than `minConfidence` (then null: the short card at `ended` instead). A start set by hand
+ * (`source: "manual"`) is always used.
+ */
+export function trustedStart(credits: Credits, minConfidence: number): number | null {
+  if (credits.creditsStart === null || credits.source === 'manual') return credits.creditsStart;
+  return (credits.confidence ?? 0) >= minConfidence ? credits.creditsStart : null;
+}
+
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise((resolve) => {
     const timer = setTimeout(done, ms);

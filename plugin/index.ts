@@ -7,7 +7,7 @@ import videojs from 'video.js';
 import type Player from 'video.js/dist/types/player';
 import type PluginType from 'video.js/dist/types/plugin';
 import { EndcueCard } from './card.js';
-import { type Credits, fetchCredits, guessType, type NextEpisode } from './client.js';
+import { type Credits, fetchCredits, guessType, type NextEpisode, trustedStart } from './client.js';
 import {
   type CountdownConfig,
   DEFAULT_CONFIG,
@@ -54,6 +54,11 @@ export interface EndcueOptions {
   endedCountdown?: number;
   /** false: never start the next episode by itself (default true). */
   autoplayNext?: boolean;
+  /**
+   * Detected starts the server is less sure of than this (0..1) are not used: the card waits
+   * for `ended` instead (default 0: every start is used).
+   */
+  minConfidence?: number;
   /** Show "Skip credits" (jumps to a post-credits scene or to the end). */
   skipCredits?: boolean;
   /** "Are you still watching?" after N automatic episodes or M minutes without interaction. */
@@ -95,6 +100,16 @@ function toConfig(o: EndcueOptions): CountdownConfig {
   };
 }
 
+/** A minConfidence outside 0..1 (70 meant as 0.7?) is reported and ignored, not obeyed. */
+function withValidConfidence(o: EndcueOptions): EndcueOptions {
+  const min = o.minConfidence;
+  if (min === undefined || (min >= 0 && min <= 1)) return o;
+  videojs.log.warn(
+    `endcue: minConfidence must be a number from 0 to 1 (got ${String(min)}); every detected start will be used`,
+  );
+  return { ...o, minConfidence: 0 };
+}
+
 function absolute(src: string): string {
   try {
     return new URL(src, document.baseURI).href;
@@ -122,7 +137,7 @@ export class Endcue extends Plugin {
 
   constructor(player: Player, options: EndcueOptions = {}) {
     super(player);
-    this.opts = options;
+    this.opts = withValidConfidence(options);
     this.config = toConfig(options);
     this.machine = initialState(performance.now());
     this.card = player.addChild('EndcueCard', { strings: options.language }) as EndcueCard;
@@ -364,14 +379,16 @@ export class Endcue extends Plugin {
       const credits = result.credits;
       this.currentCredits = credits;
       if (!this.nextEpisode && credits.next) this.setNext(credits.next);
+      const creditsStart = trustedStart(credits, this.opts.minConfidence ?? 0);
       this.emit('ready', {
-        creditsStart: credits.creditsStart,
-        fallback: credits.creditsStart === null,
+        creditsStart,
+        fallback: creditsStart === null,
+        unsure: creditsStart === null && credits.creditsStart !== null,
         credits,
       });
       this.send({
         type: 'cues',
-        cues: { creditsStart: credits.creditsStart, postCreditsStart: credits.postCreditsStart },
+        cues: { creditsStart, postCreditsStart: credits.postCreditsStart },
       });
     });
   }

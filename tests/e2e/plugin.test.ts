@@ -313,6 +313,24 @@ describe('EndCue plugin in Chromium (mp4)', () => {
   });
 });
 
+describe('EndCue plugin in Chromium: minConfidence', () => {
+  it('waits for `ended` instead of the credits start the detector was less sure of', async () => {
+    const first = backend.episodes[0];
+    // The test backend answers confidence 0.99.
+    const page = await open({ endcue: { minConfidence: 0.995, endedCountdown: 2 } });
+    const ready = await waitForEvent(page, 'ready');
+    expect(ready.data).toMatchObject({ creditsStart: null, fallback: true, unsure: true });
+    expect((ready.data.credits as { creditsStart: number }).creditsStart).toBeCloseTo(
+      first?.creditsStart ?? 0,
+      1,
+    );
+    const shown = await waitForEvent(page, 'shown', 30_000);
+    expect(shown.data.variant).toBe('ended');
+    expect(shown.time).toBeGreaterThan((first?.duration ?? 0) - 0.5);
+    await page.close();
+  });
+});
+
 describe('EndCue plugin in Chromium: server still analysing, language, binge limit', () => {
   it('polls while the server answers 202 and still shows the card on time', async () => {
     const [ep1, , ep3] = backend.episodes;

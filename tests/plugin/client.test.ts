@@ -7,6 +7,7 @@ import {
   MIN_POLL_MS,
   parseCredits,
   retryDelayMs,
+  trustedStart,
 } from '../../plugin/client.js';
 
 type Reply = Response | Error;
@@ -203,5 +204,22 @@ describe('fetchCredits request timeout', () => {
     });
     expect(result).toMatchObject({ status: 'unavailable', reason: 'unreachable' });
     expect((result as { message: string }).message).toContain('aborted by timeout');
+  });
+});
+
+describe('trustedStart', () => {
+  const credits = parseCredits('', 'ep1', READY);
+  if (!credits) throw new Error('READY must parse');
+
+  it('uses a detected start only when the detector was sure enough', () => {
+    expect(trustedStart(credits, 0)).toBe(84.5);
+    expect(trustedStart(credits, 0.97)).toBe(84.5);
+    expect(trustedStart(credits, 0.98)).toBeNull();
+    expect(trustedStart({ ...credits, confidence: null }, 0.5)).toBeNull();
+  });
+
+  it('always uses a start set by hand, and has nothing to use without credits', () => {
+    expect(trustedStart({ ...credits, source: 'manual', confidence: 0.2 }, 0.9)).toBe(84.5);
+    expect(trustedStart({ ...credits, creditsStart: null }, 0)).toBeNull();
   });
 });
