@@ -103,12 +103,15 @@ export function planTextReads(
     if (t !== undefined) planned.add(t);
   };
 
-  // Bisect between neighbouring readings where one says "not credits" and the other does not.
+  // Bisect between neighbouring readings where one says "not credits" and the other does not,
+  // in the run and in the stretch before it that the first look back reads: a run that text
+  // moved later leaves such a pair just before it, and unpinned, the "not credits" reading
+  // would hold over a cut to credits up to halfway to its neighbour.
   for (let i = 1; i < sorted.length; i++) {
     const left = sorted[i - 1] as TextRead;
     const right = sorted[i] as TextRead;
     if ((left.cue === -1) === (right.cue === -1)) continue;
-    if (right.t < window.start || left.t > window.end) continue;
+    if (right.t < window.start - 2 * spacing || left.t > window.end) continue;
     bisect(left, right);
   }
 

@@ -52,6 +52,23 @@ describe('planTextReads', () => {
     expect(reads.length).toBeLessThanOrEqual(10);
   });
 
+  it('also pins "not credits" text that ends just before the run (a run text moved later)', () => {
+    // A trailer's last card read at 18.5 s, credits text unread at 23.5 s; the run now starts
+    // at 25 s. Unpinned, the card's cue would hold to 21 s, over the cut at 19 s.
+    const reads: TextRead[] = [
+      { t: 18.5, cue: -1 },
+      { t: 23.5, cue: 0 },
+      { t: 26, cue: 0 },
+      { t: 28.5, cue: 0 },
+      { t: 30, cue: 0 },
+    ];
+    const window = { start: 25, end: 31 };
+    expect(planTextReads(window, reads, every(0, 40, 0.25))).toContain(21);
+    // Pairs further back are left alone: that is story the run does not touch.
+    const early = [{ t: 5, cue: -1 as TextCue }, { t: 10, cue: 0 as TextCue }, ...reads.slice(1)];
+    expect(planTextReads(window, early, every(0, 40, 0.25))).toEqual([]);
+  });
+
   it('leaves the start to the frame scores when credits text begins inside the run', () => {
     // Unreadable frames (0) until 20 s, credits text after: 5 spread readings, no bisection.
     const reads = readAll({ start: 0, end: 36 }, (t) => (t < 20 ? 0 : 1));
