@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { probeFrameSize } from '../model/train/ffmpeg-frames.js';
 import { resolveFfmpeg } from '../server/media/ffmpeg.js';
 import type { CreditsStyle } from '../tests/fixtures/credits.js';
 import { generateFixture } from '../tests/fixtures/generate.js';
@@ -215,7 +216,8 @@ function joinTitles(
 }
 
 /** Same size, rate and codec for every part, so parts join by stream copy. */
-function normalised(file: string, dir: string, { width: w, height: h }: FrameSize): string {
+function normalised(file: string, dir: string, size: { width: number; height: number }): string {
+  const { width: w, height: h } = size;
   const out = path.join(dir, `${path.parse(file).name}.${w}x${h}.norm.mp4`);
   if (!existsSync(out)) {
     ffmpeg(
@@ -251,31 +253,11 @@ function ffmpeg(args: string[], out: string): void {
   renameSync(temp, out);
 }
 
-interface FrameSize {
-  width: number;
-  height: number;
-}
-
 /** A video's frame size rounded down to even numbers (what yuv420p needs). */
-function evenSize(file: string): FrameSize {
-  const run = spawnSync(
-    resolveFfmpeg().ffprobe,
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=width,height',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
-  const [width, height] = run.stdout.trim().split(',').map(Number);
-  if (!width || !height) throw new Error(`cannot read the frame size of ${file}`);
-  return { width: width - (width % 2), height: height - (height % 2) };
+function evenSize(file: string): { width: number; height: number } {
+  const size = probeFrameSize(file);
+  if (!size) throw new Error(`cannot read the frame size of ${file}`);
+  return { width: size.width - (size.width % 2), height: size.height - (size.height % 2) };
 }
 
 export function probeDuration(file: string): number {

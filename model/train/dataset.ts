@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ffmpegScaleFilter, frameBytes } from '../../server/detector/preprocess.js';
-import { ffmpegRawFrames, mapLimit, RAW_OUT } from './ffmpeg-frames.js';
+import { ffmpegRawFrames, mapLimit, probeFrameSize, RAW_OUT } from './ffmpeg-frames.js';
 import { between, createRng, hashString, type Rng } from './rng.js';
 import {
   EXTRA_MAKERS,
@@ -195,29 +195,6 @@ function stillChains(rng: Rng, file: string, w: number, h: number, augment: bool
   return chains;
 }
 
-async function probeSize(file: string): Promise<{ w: number; h: number }> {
-  // One 1x1 decode is cheaper to keep dependency-free than parsing ffprobe here.
-  const { spawnSync } = await import('node:child_process');
-  const { resolveFfmpeg } = await import('../../server/media/ffmpeg.js');
-  const out = spawnSync(
-    resolveFfmpeg().ffprobe,
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=width,height',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
-  const [w, h] = out.stdout.trim().split(',').map(Number);
-  return { w: w || 1, h: h || 1 };
-}
-
 /** Stills of one split as frames (train split gets crop/brightness augmentation). */
 export async function stillItems(
   dataDir: string,
@@ -236,7 +213,8 @@ export async function stillItems(
     for (const f of listImages(dir)) {
       if (isTestStill(f) !== (split === 'test')) continue;
       const file = path.join(dir, f);
-      const { w, h } = await probeSize(file);
+      const size = probeFrameSize(file);
+      const [w, h] = [size?.width ?? 1, size?.height ?? 1];
       stillChains(rng, f, w, h, split === 'train').forEach((chain, k) => {
         jobs.push({ file, label, chain, id: `still-${sub}-${f}-${k}` });
       });

@@ -1,7 +1,7 @@
 /**
  * Runs ffmpeg and collects raw rgb24 frames made with the SAME ffmpegScaleFilter as inference.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { frameBytes } from '../../server/detector/preprocess.js';
 import { resolveFfmpeg } from '../../server/media/ffmpeg.js';
 
@@ -55,4 +55,14 @@ export async function mapLimit<T, R>(
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** Width and height of the first video stream (or image) of `file`; null when unreadable. */
+export function probeFrameSize(file: string): { width: number; height: number } | null {
+  const show = ['-select_streams', 'v:0', '-show_entries', 'stream=width,height'];
+  const out = spawnSync(resolveFfmpeg().ffprobe, ['-v', 'error', ...show, '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+  });
+  const [width, height] = out.stdout.trim().split(',').map(Number);
+  return width && height ? { width, height } : null;
 }
