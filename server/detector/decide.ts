@@ -73,6 +73,13 @@ export interface DecideOptions {
    * lukewarm stretch is credits over picture, which do count.
    */
   maxConfirmShift?: number;
+  /**
+   * Shortest stretch of black (seconds) inside a credits run that may part a lead-in from it
+   * (default 2; Infinity: never). A lead-in shorter than the black after it, with no credits
+   * text read on it, is the story's last shot (a banner, a "You win" screen): the credits
+   * start after the black, as closing credits usually do.
+   */
+  minLeadInGap?: number;
 }
 
 export interface Decision {
@@ -185,7 +192,13 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   }
 
   const { b } = best;
-  const a = confirmedStart(prepared, best.a, b, nextSolid, options);
+  const a = startAfterBlackGap(
+    prepared,
+    confirmedStart(prepared, best.a, b, nextSolid, options),
+    b,
+    nextSolid,
+    options,
+  );
   // Trim trailing blank frames off the credits run: the credits end where the text goes.
   let last = b - 1;
   while (last > a && at(blank, last) >= BLANK_FRAME) last--;
@@ -342,6 +355,35 @@ function confirmedStart(
   const start = Math.min(nextSolid[best.at] as number, b - 1);
   const shift = at(prepared.t, start) - at(prepared.t, a);
   return shift <= (options.maxConfirmShift ?? 8) ? start : a;
+}
+
+/**
+ * Where the credits run [a, b) starts once a short lead-in before a long black gap is left to
+ * the story (see `minLeadInGap`); `a` when there is none.
+ */
+function startAfterBlackGap(
+  prepared: Prepared,
+  a: number,
+  b: number,
+  nextSolid: Int32Array,
+  options: DecideOptions,
+): number {
+  const { t, blank, text } = prepared;
+  const minGap = options.minLeadInGap ?? 2;
+  let start = a;
+  for (let i = a; i < b; i++) {
+    if (at(blank, i) < BLANK_FRAME) {
+      if (at(text, i) > 0) return start; // credits text in the lead-in: it is credits
+      continue;
+    }
+    const after = nextSolid[i] as number;
+    if (after >= b) return start;
+    const gap = at(t, after) - at(t, i);
+    const leadIn = at(t, i) - at(t, start);
+    if (gap >= minGap && leadIn < gap) start = after;
+    i = after - 1;
+  }
+  return start;
 }
 
 function noCredits(confidence: number, score: number, candidate: Decision['candidate']): Decision {

@@ -282,6 +282,40 @@ describe('decideCredits', () => {
     expect(Math.abs((d.creditsStart as number) - 100)).toBeLessThanOrEqual(0.5);
   });
 
+  it('leaves a short lead-in before a long black gap with the story', () => {
+    // A 3 s "You win" banner scored as credits, 5 s of black, then credits: as in a game's
+    // ending joined to its credits (the banner scores high enough to pass the confirmation).
+    const score = (t: number) => (t >= 14 ? 0.95 : t >= 6 && t < 9 ? 0.85 : 0.08);
+    const blank = (t: number) => (t >= 9 && t < 14 ? 1 : 0);
+    const samples = sampled(0, 40, 0.25, score, blank);
+    const d = decideCredits(samples, { duration: 40, from: 0 });
+    expect(Math.abs((d.creditsStart as number) - 14)).toBeLessThanOrEqual(0.25);
+    const off = decideCredits(samples, { duration: 40, from: 0, minLeadInGap: Infinity });
+    expect(Math.abs((off.creditsStart as number) - 6)).toBeLessThanOrEqual(0.25);
+  });
+
+  it('keeps a lead-in before black in the credits when it reads as credits, or outlasts the black', () => {
+    const blank = (t: number) => (t >= 9 && t < 14 ? 1 : 0);
+    const withText = sampled(
+      0,
+      40,
+      0.25,
+      (t) => (t >= 6 && (t < 9 || t >= 14) ? 0.9 : 0.08),
+      blank,
+    );
+    for (const s of withText) if (s.t === 7) s.text = 1; // "Directed by" read on the first card
+    expect(decideCredits(withText, { duration: 40, from: 0 }).creditsStart).toBeCloseTo(6, 0);
+    // A 6 s card and 2 s of black between cards (name cards fading in and out): one run.
+    const cards = sampled(
+      0,
+      40,
+      0.25,
+      (t) => (t >= 6 ? 0.9 : 0.08),
+      (t) => (t >= 12 && t < 14 ? 1 : 0),
+    );
+    expect(decideCredits(cards, { duration: 40, from: 0 }).creditsStart).toBeCloseTo(6, 0);
+  });
+
   it('always returns a consistent answer (property)', () => {
     fc.assert(
       fc.property(
