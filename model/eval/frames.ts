@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   let tp = 0;
   let fp = 0;
   let fn = 0;
-  const wrong: string[] = [];
+  // By file: a tall scroll gives several windows, one line is enough.
+  const wrong = new Map<string, string>();
   stills.forEach((s, i) => {
     const p = stillScores.probabilities[i] as Float32Array;
     const predClass = clf.classes[p.indexOf(Math.max(...p))] ?? '?';
@@ -130,8 +131,8 @@ async function main(): Promise<void> {
     if (called !== (truth === 'credits')) {
       // still-credits-00000107.jpg-0 -> credits/00000107.jpg (its path under stills/)
       const file = s.id.replace(/^still-(\w+)-(.*)-\d+$/, '$1/$2');
-      if (!wrong.some((w) => w.startsWith(file)))
-        wrong.push(`${file} (p(credits) ${pCredits.toFixed(2)}, ${predClass})`);
+      if (!wrong.has(file))
+        wrong.set(file, `${file} (p(credits) ${pCredits.toFixed(2)}, ${predClass})`);
     }
   });
   const precision = tp / Math.max(1, tp + fp);
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
   }
 
   // Named so a reader can look at them: some credits stills are title cards or posters.
-  if (wrong.length > 0) console.log(`wrongly called (by file): ${wrong.join('; ')}`);
+  if (wrong.size > 0) console.log(`wrongly called (by file): ${[...wrong.values()].join('; ')}`);
 
   // Speed at batch 16.
   const batch = stills.slice(0, 16).map((s) => s.rgb);
