@@ -16,9 +16,8 @@ import { type Decision, decideCredits, type ScoredSample, storyThreshold } from 
 import type { DetectorOptions } from './detect.js';
 import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { ffmpegScaleFilter } from './preprocess.js';
-import { readCreditsText } from './text-cues.js';
 import { applyTextCues, planTextReads, type TextRead, type TextWindow } from './text-plan.js';
-import type { TextReader } from './text-reader.js';
+import { readFrameText, type TextReader } from './text-reader.js';
 import type { DetectOptions } from './types.js';
 
 /** Titles up to this long are sampled at a fixed rate in full (keyframes are too sparse). */
@@ -144,8 +143,8 @@ export class Sampler {
           ...this.ffmpegLimits(),
         });
         if (!frame) return;
-        const words = await reader.read({ data: frame.data, width, height });
-        this.textReads.push({ t, cue: readCreditsText(words).cue });
+        const reading = await readFrameText(reader, { data: frame.data, width, height });
+        this.textReads.push({ t, cue: reading.cue });
       };
       for (let i = 0; i < times.length; i += reader.concurrency) {
         await Promise.all(times.slice(i, i + reader.concurrency).map(readAt));

@@ -35,12 +35,14 @@ const CREDITS_PATTERNS: readonly RegExp[] = [
   /\b(end|closing) credits\b/,
   /\b(directed|written|produced|developed|created|edited|composed|animated|designed|supervised|prepared|programmed|illustrated|narrated|made|presented) by\b/,
   /\ba (film|game|project|production|series|show|movie) by\b/,
+  /\ba (product|production) of\b/,
   /\b(co-?)?(director|producer|writer|editor|composer|animator|programmer|screenwriter)s?\b/,
   /\b(screenplay|cinematography|starring|casting|choreography|orchestration)\b/,
   /\bdirector of photography\b/,
   /\b(special|additional) thanks\b/,
-  /\bthanks? (to|you for (watching|playing))\b/,
-  /\bthanks for (watching|playing)\b/,
+  // Sign-offs: a film's, a game's, a talk's last card.
+  /\bthanks to\b/,
+  /\bthank(s| you)( so much)? for (watching|playing|listening|your attention)\b/,
   /\b(original )?music( by)?\b/,
   /\b(sound|production|costume|set|art|game|level) design(er)?\b/,
   /\b(visual|special) effects\b/,
@@ -56,6 +58,11 @@ const CREDITS_PATTERNS: readonly RegExp[] = [
   /\b(realizacao|roteiro|agradecimentos|direcao de fotografia)\b/,
   /\b(regia|sceneggiatura|montaggio|ringraziamenti|direttore della fotografia)\b/,
   /\b(regie|drehbuch|danksagung|musik von|kamera)\b/,
+  /\bmerci (de|pour) votre attention\b|\bmerci d'?avoir (regarde|joue)\b/,
+  /\bgracias por (su |tu |vuestra )?(atencion|ver|jugar)\b/,
+  /\bobrigad[oa] (pela (sua )?atencao|por (assistir|jogar))\b/,
+  /\bgrazie (per l'?attenzione|per la visione|per aver (guardato|giocato))\b/,
+  /\bdanke (fur (ihre|eure|deine) aufmerksamkeit|furs (zuschauen|spielen))\b/,
 ];
 
 /** Phrases of trailers, opening titles, game screens and prompts: text that is not closing credits. */
@@ -73,6 +80,17 @@ const OTHER_PATTERNS: readonly RegExp[] = [
   /\benter your name\b/,
   /\b(previously|next time) on\b/,
 ];
+
+/** A web address as OCR reads it: "www.x.org", "http://x", "name.tld/path". */
+const WEB_ADDRESS =
+  /^(https?:\/\/|www\.)\S+$|^[\p{L}\d-]+(\.[\p{L}\d-]+)*\.(com|org|net|io|tv|co|info|uk|de|fr|it|es)(\/\S*)?$/iu;
+
+/** The words of a licence or copyright notice (folded), which may share a web address's card. */
+const NOTICE_WORDS = new Set(
+  'c copyright licensed licenced license licence under as a the creative commons attribution cc by sa nc nd all rights reserved'.split(
+    ' ',
+  ),
+);
 
 /** Distinct given names on a frame that make it a list of people (a page of credits). */
 export const MIN_NAMES = 3;
@@ -102,8 +120,23 @@ export function readCreditsText(words: readonly OcrWord[]): TextReading {
   );
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   const other = matches(text, OTHER_PATTERNS);
+  if (isAddressCard(confident)) other.push('web address card');
   const net = credits.length - other.length;
   return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length };
+}
+
+/**
+ * A card with a web address and nothing else but a licence or copyright notice: the end card
+ * of a trailer or a promo ("visit us at"), which names nobody. A roll that lists sites among
+ * other words is not one.
+ */
+function isAddressCard(words: readonly { read: string; folded: string }[]): boolean {
+  let addresses = 0;
+  for (const w of words) {
+    if (WEB_ADDRESS.test(w.read.replace(/[.,;:!)]+$/, ''))) addresses++;
+    else if (!NOTICE_WORDS.has(w.folded) && !/^\d+$/.test(w.folded)) return false;
+  }
+  return addresses === 1;
 }
 
 function matches(text: string, patterns: readonly RegExp[]): string[] {

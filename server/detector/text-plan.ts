@@ -131,7 +131,7 @@ export function planTextReads(
       first.t - back,
     );
     if (t !== undefined && !isRead(t)) planned.add(t);
-  } else if (first && firstCredits > 0 && first.t < origin) {
+  } else if (first && firstCredits > 0 && first.t <= origin + spacing) {
     const before = sorted[firstCredits - 1] as TextRead;
     if (before.cue === 0) bisect(before, first);
   }

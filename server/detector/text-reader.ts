@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { OcrWord } from './text-cues.js';
+import { type OcrWord, readCreditsText, type TextReading } from './text-cues.js';
 
 export interface RgbFrame {
   /** rgb24, width x height x 3 bytes, row-major. */
@@ -148,4 +148,33 @@ export function toPpm(frame: RgbFrame): Uint8Array {
   image.set(header, 0);
   image.set(frame.data, header.length);
   return image;
+}
+
+/**
+ * A frame's text, read twice where the first look finds no evidence: white text on a
+ * coloured box (a banner, a name plate) on a dark frame binarises into the box, and the
+ * words vanish. Its second look is at `whiteTextImage`, where only near-white stays bright;
+ * the words of both looks are read together.
+ */
+export async function readFrameText(reader: TextReader, frame: RgbFrame): Promise<TextReading> {
+  const words = await reader.read(frame);
+  const first = readCreditsText(words);
+  if (first.cue !== 0) return first;
+  return readCreditsText([...words, ...(await reader.read(whiteTextImage(frame)))]);
+}
+
+/** Each pixel as grey at its channels' minimum (PURE): white stays white, colours darken. */
+export function whiteTextImage(frame: RgbFrame): RgbFrame {
+  const data = new Uint8Array(frame.data.length);
+  for (let i = 0; i + 2 < data.length; i += 3) {
+    const grey = Math.min(
+      frame.data[i] as number,
+      frame.data[i + 1] as number,
+      frame.data[i + 2] as number,
+    );
+    data[i] = grey;
+    data[i + 1] = grey;
+    data[i + 2] = grey;
+  }
+  return { data, width: frame.width, height: frame.height };
 }

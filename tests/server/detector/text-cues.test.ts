@@ -18,6 +18,12 @@ describe('readCreditsText', () => {
     ['Réalisé par Agnès Varda', 'realise par'],
     ['Dirigida por Ana Ruiz', 'dirigida por'],
     ['Regia di Paolo Sorrentino', 'regia'],
+    ['A product of STEP', 'a product of'],
+    ['Thank you for your attention', 'thank you for your attention'],
+    ["(GRAZIE PER L'ATTENZIONE!)", "grazie per l'attenzione"],
+    ['GRAZIE PER L’ATTENZIONE', 'grazie per lattenzione'],
+    ['Merci de votre attention', 'merci de votre attention'],
+    ['Danke für Ihre Aufmerksamkeit', 'danke fur ihre aufmerksamkeit'],
   ])('reads "%s" as closing credits', (line, phrase) => {
     const r = readCreditsText(words(line));
     expect(r.cue).toBe(1);
@@ -50,6 +56,8 @@ describe('readCreditsText', () => {
   it('is no evidence for a title card, or nothing legible', () => {
     expect(readCreditsText(words('CHILDREN of the CITY')).cue).toBe(0);
     expect(readCreditsText([]).cue).toBe(0);
+    // A subtitle's "Thank you" is dialogue, not a sign-off.
+    expect(readCreditsText(words('Thank you')).cue).toBe(0);
   });
 
   it('ignores words OCR is unsure of (garbage read from pictures)', () => {
@@ -61,6 +69,23 @@ describe('readCreditsText', () => {
     expect(readCreditsText(words('Start Options Credits Quit')).cue).toBe(0);
     expect(readCreditsText(words('Level Design Ann Lee')).cue).toBe(1);
     expect(readCreditsText(words('Original Score Hans Z')).cue).toBe(0);
+  });
+
+  it('reads a card with only a web address (and a licence notice) as an end card, not credits', () => {
+    const card = readCreditsText(
+      words('WWW.BIGBUCKBUNNY.ORG © LICENCED AS CREATIVE COMMONS 3.0 ATTRIBUTION'),
+    );
+    expect(card.cue).toBe(-1);
+    expect(card.other).toEqual(['web address card']);
+    expect(readCreditsText(words('https://example.com/watch')).cue).toBe(-1);
+    // Sites listed in a roll, or an address under names and roles, are credits or nothing.
+    expect(
+      readCreditsText(words('gameart2d opengameart.org Removal. Al Remove.bg Fotor')).cue,
+    ).toBe(0);
+    expect(readCreditsText(words('itch.io CraftPix.net')).cue).toBe(0);
+    expect(
+      readCreditsText(words('Produced by Blender Institute http://durian.blender.org')).cue,
+    ).toBe(1);
   });
 
   it('lets the majority decide when a frame has both kinds of text', () => {

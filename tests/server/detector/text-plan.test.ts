@@ -75,11 +75,23 @@ describe('planTextReads', () => {
     expect(reads.map((r) => r.t).sort((a, b) => a - b)).toEqual([1.5, 4.5, 13.5, 22.5, 31.5]);
   });
 
-  it('looks back once from a run that opens with credits text, and stops at story', () => {
-    // Credits text from 10 s (where the frame scores put the start): one reading before it.
+  it('looks back from a run that opens with credits text, and pins where the text begins', () => {
+    // Credits text from 10 s (where the frame scores put the start): the story before it
+    // is read 6 s back, then bisected to 1 s of the first credits reading, no further.
     const reads = readAll({ start: 10, end: 36 }, (t) => (t >= 10 ? 1 : 0));
-    const before = reads.filter((r) => r.t < 10);
-    expect(before).toEqual([{ t: 4, cue: 0 }]);
+    const before = reads.filter((r) => r.t < 10).sort((a, b) => a.t - b.t);
+    expect(before.map((r) => r.cue)).toEqual(before.map(() => 0));
+    expect(before[0]?.t).toBe(4);
+    const firstCredits = reads.filter((r) => r.cue === 1).sort((a, b) => a.t - b.t)[0] as TextRead;
+    expect(firstCredits.t - (before.at(-1) as TextRead).t).toBeLessThanOrEqual(1);
+    expect(before.length).toBeLessThanOrEqual(4);
+  });
+
+  it("finds credits text the frame scores missed at the run's start (a banner writing in)", () => {
+    // The frame scores put the start at 5.4; the closing banner is legible from 2.5.
+    const reads = readAll({ start: 5.4, end: 6.5 }, (t) => (t >= 2.5 ? 1 : 0));
+    const firstCredits = reads.filter((r) => r.cue === 1).sort((a, b) => a.t - b.t)[0] as TextRead;
+    expect(firstCredits.t).toBeLessThan(3.5);
   });
 
   it('looks back when the run opens with credits text (credits over the last scene)', () => {

@@ -1,7 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTextReader, englishModelDir, toPpm } from '../../../server/detector/text-reader.js';
+import {
+  createTextReader,
+  englishModelDir,
+  readFrameText,
+  toPpm,
+  whiteTextImage,
+} from '../../../server/detector/text-reader.js';
+import { fontFile } from '../../fixtures/fonts.js';
 
 describe('toPpm', () => {
   it('wraps rgb24 bytes in a binary PPM header', () => {
@@ -30,5 +38,56 @@ describe('createTextReader', { timeout: 60_000 }, () => {
     expect(b).toEqual([]);
     await reader.dispose();
     await expect(reader.read(blank)).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('whiteTextImage', () => {
+  it("keeps each pixel as grey at its channels' minimum: white stays, colours darken", () => {
+    const frame = {
+      data: Uint8Array.from([255, 255, 250, 47, 127, 138, 0, 0, 0]),
+      width: 3,
+      height: 1,
+    };
+    expect([...whiteTextImage(frame).data]).toEqual([250, 250, 250, 47, 47, 47, 0, 0, 0]);
+    expect([...frame.data.subarray(0, 3)]).toEqual([255, 255, 250]); // input untouched
+  });
+});
+
+describe('readFrameText', { timeout: 60_000 }, () => {
+  it('reads white text on a coloured banner, which the first look misses', async () => {
+    // A closing banner: white words in a teal box on black (a talk's or an animation's last card).
+    const font = fontFile('dejavu-sans', 400);
+    const filter = `drawbox=x=150:y=60:w=660:h=70:color=0x2f7f8a:t=fill,drawtext=fontfile=${font}:text='THANK YOU FOR YOUR ATTENTION':fontcolor=white:fontsize=36:x=170:y=78`;
+    const data = execFileSync(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=black:s=960x540',
+        '-frames:v',
+        '1',
+        '-vf',
+        filter,
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-',
+      ],
+      { maxBuffer: 1 << 24 },
+    );
+    const frame = { data: new Uint8Array(data), width: 960, height: 540 };
+    const reader = await createTextReader();
+    try {
+      expect(await reader.read(frame)).toEqual([]);
+      const reading = await readFrameText(reader, frame);
+      expect(reading.cue).toBe(1);
+      expect(reading.credits).toEqual(['thank you for your attention']);
+    } finally {
+      await reader.dispose();
+    }
   });
 });
