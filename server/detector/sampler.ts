@@ -16,7 +16,13 @@ import { type Decision, decideCredits, type ScoredSample, storyThreshold } from 
 import type { DetectorOptions } from './detect.js';
 import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { ffmpegScaleFilter } from './preprocess.js';
-import { applyTextCues, planTextReads, type TextRead, type TextWindow } from './text-plan.js';
+import {
+  applyTextCues,
+  creditsCardsBack,
+  planTextReads,
+  type TextRead,
+  type TextWindow,
+} from './text-plan.js';
 import { readFrameText, type TextReader } from './text-reader.js';
 import type { DetectOptions } from './types.js';
 
@@ -92,7 +98,7 @@ export class Sampler {
         return { ...s, motion: storyMotion(residual) };
       })
       .sort((a, b) => a.t - b.t);
-    return applyTextCues(scored, this.textReads, this.textWindows);
+    return applyTextCues(scored, creditsCardsBack(this.textReads), this.textWindows);
   }
 
   /**
@@ -119,10 +125,9 @@ export class Sampler {
       const solid = this.samples()
         .filter((s) => (s.blank ?? 0) < 0.5)
         .map((s) => s.t);
-      const times = planTextReads(window, this.textReads, solid, { origin }).slice(
-        0,
-        Math.max(0, maxReads - this.textReads.length),
-      );
+      const times = planTextReads(window, creditsCardsBack(this.textReads), solid, {
+        origin,
+      }).slice(0, Math.max(0, maxReads - this.textReads.length));
       if (times.length === 0) break;
       // A look-back reading extends the range its cue may apply to.
       this.textWindows.push({
@@ -144,7 +149,7 @@ export class Sampler {
         });
         if (!frame) return;
         const reading = await readFrameText(reader, { data: frame.data, width, height });
-        this.textReads.push({ t, cue: reading.cue });
+        this.textReads.push({ t, cue: reading.cue, terms: reading.terms });
       };
       for (let i = 0; i < times.length; i += reader.concurrency) {
         await Promise.all(times.slice(i, i + reader.concurrency).map(readAt));

@@ -24,6 +24,8 @@ export interface TextReading {
   other: string[];
   /** Confident words read. */
   words: number;
+  /** The distinct confident words of three letters or more, folded (to tell one card from another). */
+  terms: string[];
 }
 
 /** Words below this OCR confidence are ignored (garbage read from pictures scores 20-50). */
@@ -122,7 +124,8 @@ export function readCreditsText(words: readonly OcrWord[]): TextReading {
   const other = matches(text, OTHER_PATTERNS);
   if (isAddressCard(confident)) other.push('web address card');
   const net = credits.length - other.length;
-  return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length };
+  const terms = [...new Set(confident.map((w) => w.folded).filter((w) => /^\p{L}{3,}$/u.test(w)))];
+  return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length, terms };
 }
 
 /**

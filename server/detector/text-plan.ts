@@ -5,10 +5,12 @@
  * frame just after its start, one 6 s before it, a few spread over it; then, where a
  * reading says "not credits" and its neighbour does not, the frame halfway between them,
  * until the change is pinned to `resolution` seconds (a bisection, like the fine pass).
- * When the frames before the run read as credits too (credits over the last scene, which
- * frame scores miss), it keeps looking back, doubling the step, then bisects between the
- * last reading without credits text and the first with it. Other-screen text holds up to the
- * nearest reading; credits text speaks for its own frame (see applyTextCues).
+ * When the run opens with credits text, it pins where that text begins: if the frames before
+ * the run read as credits too (credits over the last scene, which frame scores miss) it keeps
+ * looking back, doubling the step; then it bisects between the last reading without credits
+ * text and the first with it (a reading that shows part of the credits card after it counts
+ * as credits: see creditsCardsBack). Other-screen text holds up
+ * to the nearest reading; credits text speaks for its own frame (see applyTextCues).
  */
 import type { ScoredSample } from './decide.js';
 
@@ -21,7 +23,12 @@ export interface TextRead {
   /** The sample time that was read, seconds. */
   t: number;
   cue: TextCue;
+  /** The distinct words read (folded, three letters or more), where kept. */
+  terms?: readonly string[];
 }
+
+/** Words a cue-less reading must share with the credits reading after it to be the same card. */
+const MIN_SHARED_TERMS = 2;
 
 export interface TextWindow {
   start: number;
@@ -131,11 +138,31 @@ export function planTextReads(
       first.t - back,
     );
     if (t !== undefined && !isRead(t)) planned.add(t);
-  } else if (first && firstCredits > 0 && first.t <= origin + spacing) {
+  } else if (first && firstCredits > 0 && first.t <= Math.max(origin, window.start) + spacing) {
     const before = sorted[firstCredits - 1] as TextRead;
     if (before.cue === 0) bisect(before, first);
   }
   return [...planned].sort((a, b) => a - b);
+}
+
+/**
+ * The readings, in time order, where a reading without a cue that shows only words of the
+ * credits reading right after it counts as credits too: a card writing or fading itself in
+ * is legible before its cue words are ("GRAZIE PER" before "GRAZIE PER L'ATTENZIONE").
+ */
+export function creditsCardsBack(reads: readonly TextRead[]): TextRead[] {
+  const sorted = [...reads].sort((a, b) => a.t - b.t);
+  for (let i = sorted.length - 2; i >= 0; i--) {
+    const read = sorted[i] as TextRead;
+    const next = sorted[i + 1] as TextRead;
+    if (read.cue !== 0 || next.cue !== 1) continue;
+    const later = new Set(next.terms ?? []);
+    const terms = read.terms ?? [];
+    if (terms.length >= MIN_SHARED_TERMS && terms.every((w) => later.has(w))) {
+      sorted[i] = { ...read, cue: 1 };
+    }
+  }
+  return sorted;
 }
 
 /**

@@ -62,7 +62,7 @@ describe('readCreditsText', () => {
 
   it('ignores words OCR is unsure of (garbage read from pictures)', () => {
     const r = readCreditsText(words('Directed by Coming soon', 30));
-    expect(r).toEqual({ cue: 0, credits: [], other: [], words: 0 });
+    expect(r).toEqual({ cue: 0, credits: [], other: [], words: 0, terms: [] });
   });
 
   it('does not take a game menu\'s "Credits" entry, or music and level design roles, as other screens', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScoredSample } from '../../../server/detector/decide.js';
 import {
   applyTextCues,
+  creditsCardsBack,
   planTextReads,
   type TextCue,
   type TextRead,
@@ -11,11 +12,16 @@ const every = (from: number, to: number, step: number) =>
   Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 /** Runs the planner against a "truth" cue per time until it has nothing left to read. */
-function readAll(window: { start: number; end: number }, truth: (t: number) => TextCue) {
-  const reads: TextRead[] = [];
+function readAll(
+  window: { start: number; end: number },
+  truth: (t: number) => TextCue,
+  earlier: readonly TextRead[] = [],
+  origin?: number,
+) {
+  const reads: TextRead[] = [...earlier];
   const candidates = every(0, 40, 0.25);
   for (let round = 0; round < 10; round++) {
-    const times = planTextReads(window, reads, candidates);
+    const times = planTextReads(window, reads, candidates, origin === undefined ? {} : { origin });
     if (times.length === 0) break;
     for (const t of times) reads.push({ t, cue: truth(t) });
   }
@@ -94,6 +100,17 @@ describe('planTextReads', () => {
     expect(firstCredits.t).toBeLessThan(3.5);
   });
 
+  it('looks back from a run that text moved later, from where that run begins', () => {
+    // The first run (14-18, a "Coming soon" card) read as another screen; the decision then
+    // chose 23-25, whose credits text (from 21.5) began before it.
+    const truth = (t: number): TextCue => (t >= 14 && t < 18.5 ? -1 : t >= 21.5 ? 1 : 0);
+    const reads = readAll({ start: 14, end: 18 }, truth);
+    const later = readAll({ start: 23, end: 25 }, truth, reads, 14);
+    const firstCredits = later.filter((r) => r.cue === 1).sort((a, b) => a.t - b.t)[0] as TextRead;
+    expect(firstCredits.t).toBeGreaterThanOrEqual(21.5);
+    expect(firstCredits.t).toBeLessThan(22.5);
+  });
+
   it('looks back when the run opens with credits text (credits over the last scene)', () => {
     // The decision put the start at 26; credits text really starts at 9.
     const reads = readAll({ start: 26, end: 40 }, (t) => (t >= 9 ? 1 : 0));
@@ -102,6 +119,44 @@ describe('planTextReads', () => {
     expect(firstCredits.t).toBeLessThan(10.5);
     expect(firstCredits.t).toBeGreaterThanOrEqual(9);
     expect(reads.length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('creditsCardsBack', () => {
+  const read = (t: number, cue: TextCue, line: string): TextRead => ({
+    t,
+    cue,
+    terms: line.split(' ').filter(Boolean),
+  });
+
+  it('counts a card writing itself in as credits, back to where its words begin', () => {
+    const reads = [
+      read(6, 1, 'grazie per attenzione experiments animations'),
+      read(1, 0, ''),
+      read(2, 0, 'grazie'),
+      read(3, 0, 'grazie per'),
+      read(4, 0, 'grazie per'),
+    ];
+    expect(creditsCardsBack(reads).map((r) => [r.t, r.cue])).toEqual([
+      [1, 0], // nothing legible yet
+      [2, 0], // one word is too little to tell one card from another
+      [3, 1],
+      [4, 1],
+      [6, 1],
+    ]);
+  });
+
+  it('leaves other text alone: a different card, a "not credits" screen, or credits not after it', () => {
+    const cues = (reads: TextRead[]) => creditsCardsBack(reads).map((r) => r.cue);
+    // A title card, then a billing block that does not repeat all of it.
+    expect(cues([read(1, 0, 'children the city'), read(3, 1, 'directed marks the city')])).toEqual([
+      0, 1,
+    ]);
+    expect(cues([read(1, -1, 'coming soon'), read(3, 1, 'coming soon directed')])).toEqual([-1, 1]);
+    expect(cues([read(1, 1, 'thanks watching'), read(3, 0, 'thanks watching')])).toEqual([1, 0]);
+    expect(
+      cues([read(1, 0, 'grazie per'), read(3, 1, 'grazie per')].map(({ terms, ...r }) => r)),
+    ).toEqual([0, 1]);
   });
 });
 
