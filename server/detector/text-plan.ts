@@ -9,8 +9,8 @@
  * the run read as credits too (credits over the last scene, which frame scores miss) it keeps
  * looking back, doubling the step; then it bisects between the last reading without credits
  * text and the first with it (a reading that shows part of the credits card after it counts
- * as credits: see creditsCardsBack). Other-screen text holds up
- * to the nearest reading; credits text speaks for its own frame (see applyTextCues).
+ * as credits: see creditsCardsBack). Other-screen text holds up to the nearest reading;
+ * credits text speaks for its own frame (see applyTextCues).
  */
 import type { ScoredSample } from './decide.js';
 
