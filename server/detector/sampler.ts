@@ -16,13 +16,7 @@ import { type Decision, decideCredits, type ScoredSample, storyThreshold } from 
 import type { DetectorOptions } from './detect.js';
 import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { ffmpegScaleFilter } from './preprocess.js';
-import {
-  applyTextCues,
-  creditsCardsBack,
-  planTextReads,
-  type TextRead,
-  type TextWindow,
-} from './text-plan.js';
+import { applyTextCues, planTextReads, type TextRead, type TextWindow } from './text-plan.js';
 import { readFrameText, type TextReader } from './text-reader.js';
 import type { DetectOptions } from './types.js';
 
@@ -98,7 +92,7 @@ export class Sampler {
         return { ...s, motion: storyMotion(residual) };
       })
       .sort((a, b) => a.t - b.t);
-    return applyTextCues(scored, creditsCardsBack(this.textReads), this.textWindows);
+    return applyTextCues(scored, this.textReads, this.textWindows);
   }
 
   /**
@@ -125,9 +119,10 @@ export class Sampler {
       const solid = this.samples()
         .filter((s) => (s.blank ?? 0) < 0.5)
         .map((s) => s.t);
-      const times = planTextReads(window, creditsCardsBack(this.textReads), solid, {
-        origin,
-      }).slice(0, Math.max(0, maxReads - this.textReads.length));
+      const times = planTextReads(window, this.textReads, solid, { origin }).slice(
+        0,
+        Math.max(0, maxReads - this.textReads.length),
+      );
       if (times.length === 0) break;
       // A look-back reading extends the range its cue may apply to.
       this.textWindows.push({

@@ -102,7 +102,7 @@ export function planTextReads(
     if (t !== undefined) planned.add(t);
   }
 
-  const sorted = [...reads].sort((a, b) => a.t - b.t);
+  const sorted = creditsCardsBack(reads);
   const bisect = (left: TextRead, right: TextRead) => {
     if (right.t - left.t <= resolution) return;
     const between = all.filter((t) => t > left.t + 1e-6 && t < right.t - 1e-6);
@@ -149,6 +149,7 @@ export function planTextReads(
  * The readings, in time order, where a reading without a cue that shows only words of the
  * credits reading right after it counts as credits too: a card writing or fading itself in
  * is legible before its cue words are ("GRAZIE PER" before "GRAZIE PER L'ATTENZIONE").
+ * planTextReads and applyTextCues see the readings through it.
  */
 export function creditsCardsBack(reads: readonly TextRead[]): TextRead[] {
   const sorted = [...reads].sort((a, b) => a.t - b.t);
@@ -180,12 +181,13 @@ export function applyTextCues(
   creditsReach = 0.5,
 ): ScoredSample[] {
   if (reads.length === 0) return samples.slice();
+  const cues = creditsCardsBack(reads);
   const within = (w: TextWindow, t: number) => t >= w.start - 1e-6 && t <= w.end + 1e-6;
   return samples.map((s) => {
     let best: TextRead | undefined;
     for (const w of windows) {
       if (!within(w, s.t)) continue;
-      for (const r of reads) {
+      for (const r of cues) {
         if (within(w, r.t) && (!best || Math.abs(r.t - s.t) < Math.abs(best.t - s.t))) best = r;
       }
     }

@@ -188,6 +188,18 @@ describe('applyTextCues', () => {
     expect(samples[3]?.text).toBeUndefined(); // the input is not modified
   });
 
+  it('gives a card writing itself in the credits cue of the reading after it', () => {
+    const out = applyTextCues(
+      samples,
+      [
+        { t: 5, cue: 0, terms: ['grazie', 'per'] },
+        { t: 7, cue: 1, terms: ['grazie', 'per', 'attenzione'] },
+      ],
+      [{ start: 4, end: 9 }],
+    );
+    expect(out.map((s) => s.text ?? null).slice(4, 9)).toEqual([null, 1, null, 1, null]);
+  });
+
   it('takes cues only from readings inside the same window', () => {
     // A second window (8-10) whose frame could not be read: the -1 read at 3 stays in 2-5.
     const out = applyTextCues(
