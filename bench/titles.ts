@@ -5,7 +5,15 @@
  * Everything derived is cached under .cache/eval/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeFrameSize } from '../model/train/ffmpeg-frames.js';
@@ -32,6 +40,10 @@ export interface EvalTitle {
   creditsStart: number | null;
   creditsEnd: number | null;
   duration: number;
+  /** A second start a careful labeller could choose (the data set's credits_start_alt_s). */
+  creditsStartAlt?: number;
+  /** Real titles: which side of the fixed split (bench/eval-split.json) they are on. */
+  part?: SplitPart;
   /** Labelled ambiguous by the data set: reported, not counted. */
   ambiguous?: boolean;
   note?: string;
@@ -104,8 +116,26 @@ interface Label {
   file: string;
   duration_s: number;
   credits_start_s: number | null;
+  credits_start_alt_s?: number | null;
   credits_end_s: number | null;
   notes?: string;
+}
+
+export type SplitPart = 'tuning' | 'held-out';
+
+interface Split {
+  tuning: { folders: string[]; joins: Array<[string, string]> };
+  'held-out': { folders: string[]; joins: Array<[string, string]> };
+}
+
+/** The fixed tuning / held-out split of the real clips (chosen before tuning on the held-out part). */
+export const SPLIT = JSON.parse(
+  readFileSync(path.join(ROOT, 'bench', 'eval-split.json'), 'utf8'),
+) as Split;
+
+/** Which part a folder of ../shared/data is on: one the split does not name is held-out. */
+export function partOf(folder: string): SplitPart {
+  return SPLIT.tuning.folders.includes(folder) ? 'tuning' : 'held-out';
 }
 
 /** Clips the data set calls ambiguous end cards ("don't tune to them"). */
@@ -118,7 +148,12 @@ const AMBIGUOUS = new Set([
 /** The labelled real clips, when ../shared/data is there. */
 export function realTitles(): EvalTitle[] {
   const titles: EvalTitle[] = [];
-  for (const folder of ['clips', 'clips-more']) {
+  const folders = existsSync(SHARED_DATA)
+    ? readdirSync(SHARED_DATA)
+        .filter((f) => f.startsWith('clips'))
+        .sort()
+    : [];
+  for (const folder of folders) {
     const labelsFile = path.join(SHARED_DATA, folder, 'labels.json');
     if (!existsSync(labelsFile)) continue;
     const labels = JSON.parse(readFileSync(labelsFile, 'utf8')) as Label[];
@@ -132,6 +167,10 @@ export function realTitles(): EvalTitle[] {
         creditsStart: label.credits_start_s,
         creditsEnd: label.credits_end_s,
         duration: label.duration_s,
+        part: partOf(folder),
+        ...(typeof label.credits_start_alt_s === 'number'
+          ? { creditsStartAlt: label.credits_start_alt_s }
+          : {}),
         ...(AMBIGUOUS.has(label.file) ? { ambiguous: true } : {}),
       });
     }
@@ -139,39 +178,38 @@ export function realTitles(): EvalTitle[] {
   return titles;
 }
 
-/** Story (a real negative clip) then real credits (a credits-only clip): real endings. */
-const JOINS: Array<[string, string]> = [
-  ['clips/bbb_first_minute.mp4', 'clips-more/truthstrail_credits.mp4'],
-  ['clips/sintel_trailer_opening_720p.mp4', 'clips-more/treasurehunt_credits.mp4'],
-  ['clips-more/licencetokill_end.mp4', 'clips-more/doctorwho_credits.mp4'],
-  ['clips-more/ddp_trailer.mp4', 'clips-more/manim_credits.mp4'],
-  ['clips-more/oxyfender_inicio.mp4', 'clips-more/ipreflector_end_credits.mp4'],
-  ['clips-more/debris_bg.mp4', 'clips-more/semifinal_credits.mp4'],
-];
-
-/** The six fixed joins (the accuracy target counts these). */
+/**
+ * Story (a real negative clip) then real credits (a credits-only clip): real endings. The
+ * fixed joins of each part (bench/eval-split.json) are counted with that part.
+ */
 export function joinedTitles(real: EvalTitle[]): EvalTitle[] {
   const byPath = new Map(real.map((t) => [t.path, t]));
-  const pairs = JOINS.map(([story, credits]) => [
-    byPath.get(path.join(SHARED_DATA, story)),
-    byPath.get(path.join(SHARED_DATA, credits)),
-  ]);
+  const pairs = (['tuning', 'held-out'] as const).flatMap((part) =>
+    SPLIT[part].joins.map(([story, credits]) => [
+      byPath.get(path.join(SHARED_DATA, story)),
+      byPath.get(path.join(SHARED_DATA, credits)),
+    ]),
+  );
   return joinTitles(pairs, 'real-join');
 }
 
 /**
- * Every clip without credits followed by every clip with credits (ambiguous end cards left
- * out), the six fixed joins excluded: a wider check that the fixed joins are not special.
- * Reported on a row of their own (`npm run eval -- --all-joins`).
+ * Every clip without credits followed by every clip with credits of the same part (ambiguous
+ * end cards left out, no join across parts), the fixed joins excluded: a wider check that
+ * the fixed joins are not special. Reported on rows of their own (`npm run eval -- --all-joins`).
  */
 export function allJoinedTitles(real: EvalTitle[]): EvalTitle[] {
   const fixed = new Set(
-    JOINS.map(([a, b]) => `${path.join(SHARED_DATA, a)}|${path.join(SHARED_DATA, b)}`),
+    [...SPLIT.tuning.joins, ...SPLIT['held-out'].joins].map(
+      ([a, b]) => `${path.join(SHARED_DATA, a)}|${path.join(SHARED_DATA, b)}`,
+    ),
   );
   const stories = real.filter((t) => t.creditsStart === null && !t.ambiguous);
   const credits = real.filter((t) => t.creditsStart !== null && !t.ambiguous);
   const pairs = stories.flatMap((s) =>
-    credits.filter((c) => !fixed.has(`${s.path}|${c.path}`)).map((c) => [s, c]),
+    credits
+      .filter((c) => c.part === s.part && !fixed.has(`${s.path}|${c.path}`))
+      .map((c) => [s, c]),
   );
   return joinTitles(pairs, 'real-join-extra');
 }
@@ -208,6 +246,10 @@ function joinTitles(
       kind,
       creditsStart: round3(offset + credits.creditsStart),
       creditsEnd: credits.creditsEnd === null ? null : round3(offset + credits.creditsEnd),
+      ...(credits.creditsStartAlt !== undefined
+        ? { creditsStartAlt: round3(offset + credits.creditsStartAlt) }
+        : {}),
+      ...(credits.part ? { part: credits.part } : {}),
       duration: probeDuration(out),
       note: `${story.name} then ${credits.name}`,
     });
