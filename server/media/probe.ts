@@ -24,6 +24,16 @@ export interface MediaInfo {
   audioCodec: string | null;
   /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "hls". */
   formatName: string;
+  /** The container's chapter marks, in order (empty when it has none). */
+  chapters: Chapter[];
+}
+
+export interface Chapter {
+  /** Seconds. */
+  start: number;
+  end: number;
+  /** The chapter's title tag, '' when it has none. */
+  title: string;
 }
 
 export interface ProbeOptions {
@@ -57,6 +67,7 @@ export async function probeMedia(source: string, options: ProbeOptions = {}): Pr
     'json',
     '-show_format',
     '-show_streams',
+    '-show_chapters',
     source,
   ];
   const { code, crashed, stdout, stderr } = await runProbe(bins.ffprobe, args, source, options);
@@ -341,9 +352,16 @@ export interface FfprobeStream {
   disposition?: { attached_pic?: number };
 }
 
+export interface FfprobeChapter {
+  start_time?: string;
+  end_time?: string;
+  tags?: { title?: string };
+}
+
 export interface FfprobeOutput {
   streams?: FfprobeStream[];
   format?: { format_name?: string; duration?: string; size?: string };
+  chapters?: FfprobeChapter[];
 }
 
 function toMediaInfo(source: string, data: FfprobeOutput, localSize: number | null): MediaInfo {
@@ -393,7 +411,22 @@ function toMediaInfo(source: string, data: FfprobeOutput, localSize: number | nu
     sizeBytes: positive(data.format?.size) ?? localSize,
     audioCodec: audio?.codec_name ?? null,
     formatName,
+    chapters: toChapters(data.chapters ?? [], duration),
   };
+}
+
+/** Chapters with readable times inside the title, in time order. */
+function toChapters(chapters: FfprobeChapter[], duration: number): Chapter[] {
+  return chapters
+    .map((c) => ({
+      start: Number(c.start_time),
+      end: Number(c.end_time),
+      title: (c.tags?.title ?? '').trim(),
+    }))
+    .filter((c) => Number.isFinite(c.start) && Number.isFinite(c.end) && c.start >= 0)
+    .map((c) => ({ ...c, end: Math.min(c.end, duration) }))
+    .filter((c) => c.end > c.start)
+    .sort((a, b) => a.start - b.start);
 }
 
 function positive(value: string | undefined): number | null {
