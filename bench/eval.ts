@@ -236,10 +236,6 @@ function printTable(rows: Row[]): void {
     );
   }
   out.push('');
-  out.push(
-    '| set | titles with credits: start within 2 s | titles without credits: null | median abs error (s) |',
-  );
-  out.push('|---|---:|---:|---:|');
   const real = (r: Row) => r.title.kind.startsWith('real') && !r.title.ambiguous;
   const groups: Array<[string, (r: Row) => boolean]> = [
     ['generated', (r) => r.title.kind.startsWith('generated')],
