@@ -7,27 +7,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isEndcueError } from '../errors.js';
-import { adoptFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
-import { type SampleFramesOptions, sampleFrames } from './frames.js';
-
-export interface WorkerInput {
-  source: string;
-  options: Omit<SampleFramesOptions, 'signal'>;
-  /** Most frames in flight (sent, not yet acknowledged). */
-  maxAhead: number;
-  /** The parent's verified ffmpeg/ffprobe, so this thread doesn't look again. */
-  binaries?: FfmpegBinaries;
-}
-
-export type WorkerMessage =
-  | { type: 'frame'; t: number; data: Uint8Array }
-  | { type: 'end' }
-  | {
-      type: 'error';
-      error: { endcue: boolean; code?: string; message: string; hint?: string; name: string };
-    };
-
-export type ParentMessage = { type: 'ack'; count: number } | { type: 'stop' };
+import { adoptFfmpeg } from './ffmpeg.js';
+import type { ParentMessage, WorkerInput, WorkerMessage } from './frame-types.js';
+import { sampleFrames } from './frames.js';
 
 const port = parentPort;
 if (!port) throw new Error('frames-thread must run in a worker');

@@ -12,35 +12,15 @@ import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
 import { ffmpegCommand, isUrl, passthroughFlags, resolveFfmpeg } from './ffmpeg.js';
-import type { ParentMessage, WorkerInput, WorkerMessage } from './frames-thread.js';
+import type {
+  Frame,
+  ParentMessage,
+  SampleFramesOptions,
+  WorkerInput,
+  WorkerMessage,
+} from './frame-types.js';
 
-export interface Frame {
-  /** Seconds from the start of the title (the frame's presentation time). */
-  t: number;
-  /** rgb24, width x height x 3 bytes, row-major. */
-  data: Uint8Array;
-}
-
-export interface SampleFramesOptions {
-  /** Frames come out as width x height rgb24 (the filter must produce exactly that). */
-  width: number;
-  height: number;
-  /** The -vf chain that scales to width x height rgb24 (e.g. ffmpegScaleFilter(size)). */
-  filter: string;
-  mode: 'keyframes' | 'rate';
-  /** Frames per second for mode 'rate'. */
-  rate?: number;
-  /** Range to sample, seconds (default: the whole title). */
-  start?: number;
-  end?: number;
-  /** Fail with 'timeout' when ffmpeg produces nothing for this long (default 30 s). */
-  idleTimeoutMs?: number;
-  signal?: AbortSignal;
-  /** Decoder threads (default: ffmpeg's choice). */
-  threads?: number;
-  /** URLs are read through this HTTP proxy (the server's egress check: egress-proxy.ts). */
-  httpProxy?: string;
-}
+export type { Frame, SampleFramesOptions } from './frame-types.js';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[\d.]+(?:e[-+]?\d+)?)/;
