@@ -22,7 +22,7 @@ import {
 import { Redis } from 'ioredis';
 import { EndcueError } from '../errors.js';
 import type { StoredError } from '../store/types.js';
-import { asEndcueError } from './local.js';
+import { asEndcueError } from './job-error.js';
 import type {
   EnqueueResult,
   JobCounts,

@@ -13,19 +13,31 @@
  * that run's: running, owned by this instance, at the same attempt. An owner that stalled
  * past its lease and was taken over finds its writes dropped (a 'lost' event) and its run
  * aborted at its next heartbeat; the job row only ever shows the new owner's run.
+ *
+ * The jobs table's rows and statements are in local-jobs.ts; owners and their liveness in
+ * owners.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EndcueError, isEndcueError } from '../errors.js';
+import { EndcueError } from '../errors.js';
 import type { SqliteDb } from '../store/sqlite.js';
-import type { StoredError } from '../store/types.js';
+import { asEndcueError } from './job-error.js';
+import {
+  type Claim,
+  type JobRow,
+  type JobStatements,
+  jobStatements,
+  type OwnerRow,
+  snapshot,
+} from './local-jobs.js';
+import { type JobOwner, otherOwnerAlive } from './owners.js';
+
 import type {
   EnqueueResult,
   JobCounts,
   JobHandler,
   JobQueue,
   JobSnapshot,
-  JobState,
   LostOutcome,
   QueueEvent,
 } from './types.js';
@@ -52,78 +64,6 @@ export interface LocalQueueOptions {
   heartbeatMs?: number;
   onEvent?: (event: QueueEvent) => void;
   now?: () => number;
-}
-
-interface JobRow {
-  id: number;
-  title_id: string;
-  state: JobState;
-  force: number;
-  attempts: number;
-  progress: number;
-  phase: string | null;
-  error: string | null;
-  run_after: number;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  owner_id: string | null;
-  owner_host: string | null;
-  owner_pid: number | null;
-  heartbeat_at: number | null;
-}
-
-type OwnerRow = Pick<JobRow, 'id' | 'owner_id' | 'owner_host' | 'owner_pid' | 'heartbeat_at'>;
-
-/** Which run a write comes from: job id, owner id, attempt (the claim it holds). */
-type Claim = [id: number, ownerId: string, attempt: number];
-const CLAIMED = "WHERE id = ? AND state = 'running' AND owner_id = ? AND attempts = ?";
-
-/** Who runs a job: this queue instance (several may share a process), its host and pid. */
-export interface JobOwner {
-  id: string;
-  host: string;
-  pid: number;
-}
-
-/** true unless the process surely does not exist (EPERM: it exists, as another user). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function snapshot(row: JobRow): JobSnapshot {
-  return {
-    id: String(row.id),
-    titleId: row.title_id,
-    state: row.state,
-    attempts: row.attempts,
-    progress: row.progress,
-    phase: row.phase,
-    error: row.error ? (JSON.parse(row.error) as StoredError) : null,
-    force: row.force === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    runAfter: row.run_after,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
-}
-
-/** Anything thrown that is not an EndcueError is a bug or an outage: retryable 'internal'. */
-export function asEndcueError(error: unknown): EndcueError {
-  if (isEndcueError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new EndcueError('internal', `Analysis failed unexpectedly: ${message}`, {
-    hint: 'This is a bug or a transient fault; it is retried. See the server log.',
-    cause: error,
-  });
 }
 
 interface Running {
@@ -158,7 +98,7 @@ export class LocalJobQueue implements JobQueue {
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private readonly sql;
+  private readonly sql: JobStatements;
 
   constructor(options: LocalQueueOptions) {
     this.db = options.db;
@@ -174,70 +114,7 @@ export class LocalJobQueue implements JobQueue {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.heartbeatMs = Math.max(10, options.heartbeatMs ?? Math.min(10_000, this.leaseMs / 3));
     this.owner = { id: randomUUID(), host: hostname(), pid: process.pid };
-    const db = this.db;
-    this.sql = {
-      active: db.prepare<[string], JobRow>(
-        "SELECT * FROM jobs WHERE title_id = ? AND state IN ('queued', 'running')",
-      ),
-      byId: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?'),
-      insert: db.prepare<[string, number, number, number, number]>(
-        `INSERT INTO jobs (title_id, state, force, run_after, created_at, updated_at)
-         VALUES (?, 'queued', ?, ?, ?, ?)`,
-      ),
-      setForce: db.prepare<[number]>('UPDATE jobs SET force = 1 WHERE id = ?'),
-      next: db.prepare<[number], JobRow>(
-        "SELECT * FROM jobs WHERE state = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT 1",
-      ),
-      nextWake: db.prepare<[], { at: number | null }>(
-        "SELECT MIN(run_after) AS at FROM jobs WHERE state = 'queued'",
-      ),
-      claim: db.prepare<[number, number, string, string, number, number, number]>(
-        `UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?,
-           progress = 0, phase = NULL, owner_id = ?, owner_host = ?, owner_pid = ?, heartbeat_at = ?
-         WHERE id = ? AND state = 'queued'`,
-      ),
-      heartbeat: db.prepare<[number, string]>(
-        "UPDATE jobs SET heartbeat_at = ? WHERE owner_id = ? AND state = 'running'",
-      ),
-      claimed: db.prepare<Claim, { held: number }>(`SELECT 1 AS held FROM jobs ${CLAIMED}`),
-      owned: db.prepare<[string], { id: number; attempts: number }>(
-        "SELECT id, attempts FROM jobs WHERE owner_id = ? AND state = 'running'",
-      ),
-      runningOwners: db.prepare<[], OwnerRow>(
-        "SELECT id, owner_id, owner_host, owner_pid, heartbeat_at FROM jobs WHERE state = 'running'",
-      ),
-      // A run's own writes: only while the job is still that run's (see the file comment).
-      progress: db.prepare<[number, string | null, number, ...Claim]>(
-        `UPDATE jobs SET progress = ?, phase = ?, updated_at = ? ${CLAIMED}`,
-      ),
-      finish: db.prepare<[JobState, string | null, number, number, number, ...Claim]>(
-        `UPDATE jobs SET state = ?, error = ?, progress = ?, finished_at = ?, updated_at = ? ${CLAIMED}`,
-      ),
-      retry: db.prepare<[string, number, number, ...Claim]>(
-        `UPDATE jobs SET state = 'queued', error = ?, run_after = ?, updated_at = ? ${CLAIMED}`,
-      ),
-      requeueRun: db.prepare<[number, ...Claim]>(
-        `UPDATE jobs SET state = 'queued', updated_at = ? ${CLAIMED}`,
-      ),
-      // Taking over another owner's job, in the transaction that found it orphaned.
-      requeue: db.prepare<[number, number]>(
-        "UPDATE jobs SET state = 'queued', updated_at = ? WHERE id = ? AND state = 'running'",
-      ),
-      requeueOwn: db.prepare<[number, string]>(
-        "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running' AND owner_id = ?",
-      ),
-      list: db.prepare<[number], JobRow>(
-        `SELECT * FROM jobs ORDER BY CASE state WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,
-           id DESC LIMIT ?`,
-      ),
-      counts: db.prepare<[], { state: JobState; n: number }>(
-        'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
-      ),
-      prune: db.prepare<[number]>(
-        `DELETE FROM jobs WHERE state IN ('done', 'failed') AND id NOT IN (
-           SELECT id FROM jobs WHERE state IN ('done', 'failed') ORDER BY id DESC LIMIT ?)`,
-      ),
-    };
+    this.sql = jobStatements(this.db);
   }
 
   async enqueue(titleId: string, options: { force?: boolean } = {}): Promise<EnqueueResult> {
@@ -312,11 +189,7 @@ export class LocalJobQueue implements JobQueue {
     // Stranded jobs (outcome not written) are re-queued by requeueStranded, with their error.
     if (row.owner_id === this.owner.id)
       return this.running.has(row.id) || this.stranded.has(row.id);
-    if (row.owner_id === null || row.heartbeat_at === null) return false;
-    if (this.now() - row.heartbeat_at > this.leaseMs) return false;
-    // Another host's processes can't be seen from here: its heartbeat is all there is.
-    if (row.owner_host !== this.owner.host) return true;
-    return row.owner_pid !== null && pidAlive(row.owner_pid);
+    return otherOwnerAlive(row, this.owner, this.now(), this.leaseMs);
   }
 
   /** Renews this instance's leases, takes over orphans, and picks up jobs other processes queued. */
