@@ -4,6 +4,7 @@
  * start, and still asks the frames to confirm it (a chapter list can be wrong or generic).
  */
 import type { Chapter } from '../media/probe.js';
+import type { Segment } from './types.js';
 
 /**
  * Whole chapter titles that name closing credits, folded (lower case, accents removed,
@@ -29,16 +30,18 @@ const CREDITS_CHAPTER_TITLES: readonly RegExp[] = [
 
 /** A chapter title as matched: folded, its "Chapter 12 -" style numbering dropped. */
 export function foldChapterTitle(title: string): string {
-  return title
-    .normalize('NFD')
-    // Latin accents only: kana voicing marks and Hangul jamo recompose below.
-    .replace(/[\u0300-\u036f]/g, '')
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/^\s*(chapter|chapitre|capitulo|kapitel)?\s*\d+\s*[-:.)]?\s*/u, '')
-    .replace(/[^\p{L}\p{N} ]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    title
+      .normalize('NFD')
+      // Latin accents only: kana voicing marks and Hangul jamo recompose below.
+      .replace(/[\u0300-\u036f]/g, '')
+      .normalize('NFC')
+      .toLowerCase()
+      .replace(/^\s*(chapter|chapitre|capitulo|kapitel)?\s*\d+\s*[-:.)]?\s*/u, '')
+      .replace(/[^\p{L}\p{N} ]+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** Does this chapter title name closing credits? */
@@ -95,6 +98,7 @@ export interface ChapterDecision {
   creditsStart: number | null;
   creditsEnd: number | null;
   confidence: number;
+  segments?: Segment[];
 }
 
 /** Confidence of a start that a credits chapter and the frames agree on. */
@@ -102,8 +106,9 @@ export const CHAPTER_CONFIDENCE = 0.95;
 
 /**
  * The decision with a confirmed credits chapter applied: the chapter's start (chapter marks
- * are exact, frame sampling is not), and at least CHAPTER_CONFIDENCE. A chapter the frames
- * do not confirm changes nothing.
+ * are exact, frame sampling is not), and at least CHAPTER_CONFIDENCE. The credits end where
+ * the frames say if that lies inside the chapter, else with it; a post-credits segment the
+ * frames found after that is kept. A chapter the frames do not confirm changes nothing.
  */
 export function applyCreditsChapter<D extends ChapterDecision>(
   decision: D,
@@ -115,11 +120,16 @@ export function applyCreditsChapter<D extends ChapterDecision>(
     decision.creditsEnd !== null && decision.creditsEnd > chapter.start
       ? Math.min(decision.creditsEnd, chapter.end)
       : chapter.end;
-  return {
+  const applied = {
     ...decision,
     creditsStart: chapter.start,
     creditsEnd: end,
     confidence: Math.max(decision.confidence, CHAPTER_CONFIDENCE),
     chapter,
   };
+  if (decision.segments) {
+    const after = decision.segments.filter((s) => s.kind === 'post-credits' && s.start >= end);
+    applied.segments = [{ kind: 'credits', start: chapter.start, end }, ...after];
+  }
+  return applied;
 }

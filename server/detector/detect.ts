@@ -18,7 +18,8 @@
  */
 import os from 'node:os';
 import { EndcueError } from '../errors.js';
-import { type MediaInfo, probeMedia } from '../media/probe.js';
+import { type Chapter, type MediaInfo, probeMedia } from '../media/probe.js';
+import { applyCreditsChapter, creditsChapter, framesConfirmChapter } from './chapters.js';
 import {
   type BackendName,
   type CreditsFrameClassifier,
@@ -26,7 +27,8 @@ import {
   loadClassifier,
 } from './classify.js';
 import { cpuSnapshot, freeCores } from './cpu.js';
-import type { DecideOptions, Decision, ScoredSample } from './decide.js';
+import type { Decision, ScoredSample } from './decide.js';
+import type { DetectorOptions } from './detector-options.js';
 import { type ClassifierPool, createClassifierPool } from './pool.js';
 import {
   coarseGap,
@@ -36,67 +38,12 @@ import {
   SHORT_TAIL_S,
   throwIfAborted,
 } from './sampler.js';
-import { DEFAULT_TAIL, type TailSpec, tailStart } from './tail.js';
+import { DEFAULT_TAIL, tailStart } from './tail.js';
 import type { TextRead } from './text-plan.js';
 import { createTextReader, type TextReader } from './text-reader.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
 
-export interface DetectorOptions {
-  tail?: TailSpec;
-  backend?: BackendName;
-  modelDir?: string;
-  /** A loaded classifier to use (the server keeps one; tests pass fakes). */
-  classifier?: FrameClassifier;
-  /** The start is known to within this many seconds when the fine pass stops (default 0.5). */
-  resolution?: number;
-  /** Most frames the coarse pass classifies (default 240). */
-  maxCoarseFrames?: number;
-  /**
-   * Seconds between classified keyframes in the coarse pass over long tails (default 7.5,
-   * from `sparseTail` = 900 s on); tails up to `denseTail` (default 360 s) classify up to
-   * `maxCoarseFrames` (as dense as the keyframes allow); the spacing grows linearly between.
-   */
-  coarseSpacing?: number;
-  denseTail?: number;
-  sparseTail?: number;
-  /** Frames per classify() call (default 16). */
-  batchSize?: number;
-  probeTimeoutMs?: number;
-  /** A stalled ffmpeg fails after this long without output (default 30 s). */
-  idleTimeoutMs?: number;
-  /** Ranges up to this long are sampled at a fixed rate, not by keyframes (default 150 s). */
-  shortTail?: number;
-  /** Tuning for the decision step (thresholds, costs); defaults suit the shipped model. */
-  decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
-  /**
-   * Extra model copies in worker threads on wasm/cpu. Default: for tails needing >= 160
-   * coarse frames, one per core other processes left idle during the probe (at most
-   * cores - 1 and 3); none otherwise.
-   */
-  classifierWorkers?: number;
-  /** Measure motion between consecutive keyframes in the coarse pass (default true). */
-  keyframeMotion?: boolean;
-  /** Read the coarse pass's frames in a worker thread (default true). */
-  offThread?: boolean;
-  /**
-   * Read the text of the chosen credits run (OCR) and let it confirm or overrule the frame
-   * scores: "Coming soon" or a high-score table is not closing credits (default true).
-   */
-  readText?: boolean;
-  /**
-   * An OCR reader to use, or a function giving one when text is to be read (createDetector
-   * keeps one across titles; tests pass fakes). Not disposed by the detector. Default: one
-   * started (and stopped) per title, only when there is a run to read.
-   */
-  textReader?: TextReader | (() => Promise<TextReader>);
-  /** Most frames read by OCR per title (default 12). */
-  maxTextReads?: number;
-  /**
-   * URL sources are read through this HTTP proxy (the server's egress check, which holds
-   * every connection ffmpeg makes to the source policy: egress-proxy.ts).
-   */
-  httpProxy?: string;
-}
+export type { DetectorOptions } from './detector-options.js';
 
 export interface DetectionStats {
   /** Frames ffmpeg handed us (decoded and scaled). */
@@ -112,6 +59,8 @@ export interface DetectionStats {
   classifierWorkers: number;
   /** Frames read by OCR, and what each read as. */
   textReads: TextRead[];
+  /** The credits chapter whose mark the start was moved to (null: none, or the frames disagreed). */
+  creditsChapter: Chapter | null;
   /** Why text was not read although a credits run was found (OCR failed to start). */
   textUnavailable?: string;
   /** Where the time went, milliseconds (profiling; the bench prints it). */
@@ -330,6 +279,9 @@ export async function runDetection(
       decision = run.decide(from);
       if (added === 0) break;
     }
+    // Last, as it overrides the frames' start: a credits chapter the frames confirm.
+    const chaptered = await checkChapter(run, decision, media);
+    decision = chaptered.decision;
     report('done', 1);
     const finished = performance.now();
 
@@ -364,6 +316,7 @@ export async function runDetection(
         media,
         classifierWorkers: workersUsed,
         textReads: run.textReads.slice(),
+        creditsChapter: chaptered.chapter,
         ...(textUnavailable ? { textUnavailable } : {}),
         timings: {
           probe: Math.round(probeMs),
@@ -467,6 +420,34 @@ async function checkText(
   } finally {
     if (!given) await reader.dispose();
   }
+}
+
+/** Seconds at a credits chapter's start whose frames must confirm it: short, so that a mark
+ * several seconds before the credits (story in its first seconds) is not confirmed. */
+const CHAPTER_CHECK_S = 10;
+
+/**
+ * Chapters first: a chapter named like credits ("End Credits", "Outro", "エンディング") moves
+ * the start to its mark when the frames in its first seconds look like credits; where too
+ * few of them were sampled (a chapter before the analysed tail), a few are sampled there.
+ */
+async function checkChapter(
+  run: Sampler,
+  decision: Decision,
+  media: MediaInfo,
+): Promise<{ decision: Decision; chapter: Chapter | null }> {
+  const chapter = creditsChapter(media.chapters, media.duration);
+  if (!chapter) return { decision, chapter: null };
+  const window = Math.min(CHAPTER_CHECK_S, chapter.end - chapter.start);
+  const scored = () => run.samples().map((s) => ({ t: s.t, score: s.p }));
+  const check = { window };
+  let confirmed = framesConfirmChapter(chapter, scored(), check);
+  if (confirmed === null) {
+    await run.fine(chapter.start, chapter.start + window, window / 6);
+    confirmed = framesConfirmChapter(chapter, scored(), check);
+  }
+  const applied = applyCreditsChapter(decision, chapter, confirmed);
+  return { decision: applied, chapter: applied.chapter };
 }
 
 /** An OCR reader with an engine per core, two at most (a handful of frames per title). */

@@ -13,7 +13,7 @@ import {
 import type { MediaInfo } from '../media/probe.js';
 import type { CreditsFrameClassifier, FrameClassifier } from './classify.js';
 import { type Decision, decideCredits, type ScoredSample, storyThreshold } from './decide.js';
-import type { DetectorOptions } from './detect.js';
+import type { DetectorOptions } from './detector-options.js';
 import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { ffmpegScaleFilter } from './preprocess.js';
 import { applyTextCues, planTextReads, type TextRead, type TextWindow } from './text-plan.js';

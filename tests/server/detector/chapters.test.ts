@@ -95,6 +95,21 @@ describe('applyCreditsChapter', () => {
     });
   });
 
+  it('rewrites the credits segment and keeps a post-credits scene after it', () => {
+    const withSegments = {
+      ...decision,
+      segments: [
+        { kind: 'credits' as const, start: 102.5, end: 150 },
+        { kind: 'post-credits' as const, start: 150, end: 158 },
+      ],
+    };
+    const out = applyCreditsChapter({ ...withSegments, creditsEnd: 150 }, chapter, true);
+    expect(out.segments).toEqual([
+      { kind: 'credits', start: 100, end: 150 },
+      { kind: 'post-credits', start: 150, end: 158 },
+    ]);
+  });
+
   it('changes nothing when the frames do not confirm the chapter', () => {
     expect(applyCreditsChapter(decision, chapter, false)).toEqual({ ...decision, chapter: null });
     expect(applyCreditsChapter(decision, chapter, null)).toEqual({ ...decision, chapter: null });

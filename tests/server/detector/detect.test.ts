@@ -4,7 +4,7 @@
  * model: "credits" = a mostly black frame with some bright pixels (the generator's credits
  * are light text on black; its story is colourful).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -288,6 +288,54 @@ describe('runDetection reading text', { timeout: 120_000 }, () => {
     expect(result.creditsStart).toBeCloseTo(8, 0);
     expect(stats.textReads.some((r) => r.cue === 1)).toBe(true);
     expect(stats.timings.text).toBeGreaterThan(0);
+  });
+});
+
+/** The fixture with chapters added (stream copy): [start, end, title] each, seconds. */
+async function withChapters(video: string, chapters: [number, number, string][]): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'endcue-chapters-'));
+  const meta = path.join(dir, 'chapters.txt');
+  const lines = [';FFMETADATA1'];
+  for (const [start, end, title] of chapters) {
+    lines.push('[CHAPTER]', 'TIMEBASE=1/1000', `START=${start * 1000}`, `END=${end * 1000}`);
+    lines.push(`title=${title}`);
+  }
+  writeFileSync(meta, `${lines.join('\n')}\n`);
+  const out = path.join(dir, 'title.mp4');
+  await runFfmpeg(
+    binaries(),
+    ['-i', video, '-i', meta, '-map', '0', '-map_chapters', '1'].concat(['-c', 'copy', out]),
+  );
+  return out;
+}
+
+describe('runDetection with chapter marks', { timeout: 120_000 }, () => {
+  it('moves the start to a credits chapter the frames confirm', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    // A mark 1 s into the credits: exact, where frame sampling is only within 0.5 s.
+    const mark = fixture.creditsStart + 1;
+    const title = await withChapters(fixture.path, [
+      [0, mark, 'Story'],
+      [mark, fixture.duration, 'End Credits'],
+    ]);
+    const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
+    expect(result.creditsStart).toBeCloseTo(mark, 2);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.95);
+    expect(stats.creditsChapter?.title).toBe('End Credits');
+  });
+
+  it('ignores a credits chapter whose frames are story', async () => {
+    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+    const mark = fixture.creditsStart - 6;
+    const title = await withChapters(fixture.path, [
+      [0, mark, 'Story'],
+      [mark, fixture.duration, 'Credits'],
+    ]);
+    const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
+    expect(Math.abs((result.creditsStart as number) - fixture.creditsStart)).toBeLessThanOrEqual(
+      0.5,
+    );
+    expect(stats.creditsChapter).toBeNull();
   });
 });
 
