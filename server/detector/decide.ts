@@ -123,46 +123,99 @@ const BLANK_FRAME = 0.5;
 export function decideCredits(samples: readonly ScoredSample[], options: DecideOptions): Decision {
   const duration = Math.max(0, options.duration);
   const prepared = prepare(samples, options);
-  const n = prepared.t.length;
-  if (n === 0) return noCredits(0, 0, null);
+  if (prepared.t.length === 0) return noCredits(0, 0, null);
+  const runs = indexRuns(prepared, duration, options);
+  const search = searchRuns(runs);
+  if (search.best.a < 0 || search.best.score < runs.minEvidence) {
+    return noCreditsFound(search, runs);
+  }
+  return creditsFound(prepared, runs, search, options);
+}
 
+/** The limits a credits run must keep, and look-ups over the samples for the run search. */
+interface RunIndex {
+  n: number;
+  from: number;
+  duration: number;
+  switchCost: number;
+  maxPost: number;
+  maxPostRatio: number;
+  minEvidence: number;
+  tolerance: number;
+  /** Sum of the first i votes at i. */
+  prefix: Float64Array;
+  /** First non-blank sample at or after i (n when none): where a credits run really starts. */
+  nextSolid: Int32Array;
+  /** 1 where a frame read as another kind of text screen lies at or after i. */
+  otherTextFrom: Uint8Array;
+  /** Boundary time between sample i-1 and i (the run [i, ...) starts there). */
+  cutTime: (i: number) => number;
+}
+
+/** The best runs found: overall, the best with evidence for credits, and per start. */
+interface RunSearch {
+  best: { score: number; a: number; b: number };
+  closest: { score: number; a: number; b: number };
+  /** Best score per snapped start, to judge how unique the chosen start is. */
+  bestByStart: Map<number, number>;
+}
+
+function indexRuns(prepared: Prepared, duration: number, options: DecideOptions): RunIndex {
   const { t, v, blank, text } = prepared;
+  const n = t.length;
   const from = Math.min(options.from ?? t[0] ?? 0, t[0] ?? 0);
   const span = Math.max(duration, at(t, n - 1)) - from;
-  // Short clips get a cheaper switch: a one-second end card must be able to pay for it.
-  const switchCost = options.switchCost ?? clamp(0.02 * span, 0.5, 2);
-  const maxPost = options.maxPostCredits ?? clamp(0.25 * duration, 15, 600);
-  const maxPostRatio = options.maxPostRatio ?? 1;
-  // Longer analysed ranges need more evidence: in-story text near the end of a film is
-  // likelier than in a 20-second clip, and real closing credits are longer there too.
-  const minEvidence = options.minEvidence ?? clamp(0.04 * span, 0.3, 8);
-  const tolerance = options.tolerance ?? 2;
-
   const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] as number) + at(v, i);
+  return {
+    n,
+    from,
+    duration,
+    // Short clips get a cheaper switch: a one-second end card must be able to pay for it.
+    switchCost: options.switchCost ?? clamp(0.02 * span, 0.5, 2),
+    maxPost: options.maxPostCredits ?? clamp(0.25 * duration, 15, 600),
+    maxPostRatio: options.maxPostRatio ?? 1,
+    // Longer analysed ranges need more evidence: in-story text near the end of a film is
+    // likelier than in a 20-second clip, and real closing credits are longer there too.
+    minEvidence: options.minEvidence ?? clamp(0.04 * span, 0.3, 8),
+    tolerance: options.tolerance ?? 2,
+    prefix,
+    nextSolid: nextSolidFrames(blank),
+    otherTextFrom: otherTextAhead(text),
+    cutTime: (i) => (i <= 0 ? from : i >= n ? duration : (at(t, i - 1) + at(t, i)) / 2),
+  };
+}
 
-  // First non-blank sample at or after i (n when none): where a credits run really starts.
+function nextSolidFrames(blank: readonly number[]): Int32Array {
+  const n = blank.length;
   const nextSolid = new Int32Array(n + 1);
   nextSolid[n] = n;
   for (let i = n - 1; i >= 0; i--) {
     nextSolid[i] = at(blank, i) < BLANK_FRAME ? i : (nextSolid[i + 1] as number);
   }
+  return nextSolid;
+}
 
-  // Whether a frame read as another kind of text screen ("Coming soon", a score table) lies
-  // at or after i: closing credits are followed by black, the end, or a post-credits scene,
-  // not by such a screen (that is a trailer's or a game's sequence of cards).
+/**
+ * Closing credits are followed by black, the end, or a post-credits scene, not by another
+ * kind of text screen ("Coming soon", a score table): that is a trailer's or a game's
+ * sequence of cards.
+ */
+function otherTextAhead(text: readonly number[]): Uint8Array {
+  const n = text.length;
   const otherTextFrom = new Uint8Array(n + 1);
   for (let i = n - 1; i >= 0; i--) {
     otherTextFrom[i] = at(text, i) < 0 ? 1 : (otherTextFrom[i + 1] as number);
   }
+  return otherTextFrom;
+}
 
-  // Boundary time between sample i-1 and i (the run [i, ...) starts there).
-  const cutTime = (i: number): number =>
-    i <= 0 ? from : i >= n ? duration : (at(t, i - 1) + at(t, i)) / 2;
-
+/** Every credits run [a, b) the limits allow, scored by its evidence less the switch costs. */
+function searchRuns(runs: RunIndex): RunSearch {
+  const { n, duration, prefix, nextSolid, otherTextFrom, cutTime, switchCost } = runs;
+  const { maxPost, maxPostRatio } = runs;
   let best = { score: 0, a: -1, b: -1 };
   let closest = { score: Number.NEGATIVE_INFINITY, a: -1, b: -1 };
-  // Best score per snapped start, to judge how unique the chosen start is.
   const bestByStart = new Map<number, number>();
   for (let a = 0; a < n; a++) {
     const start = nextSolid[a] as number;
@@ -181,16 +234,29 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
       if (evidence > 0 && score > closest.score) closest = { score, a, b };
     }
   }
+  return { best, closest, bestByStart };
+}
 
+/** No credits: sure when even the best credits run scores well below the bar. */
+function noCreditsFound({ closest, bestByStart }: RunSearch, runs: RunIndex): Decision {
   const bestAny = Math.max(...bestByStart.values(), Number.NEGATIVE_INFINITY);
-  if (best.a < 0 || best.score < minEvidence) {
-    // No credits: sure when even the best credits run scores well below the bar.
-    const margin = Number.isFinite(bestAny) ? minEvidence - bestAny : 10;
-    const candidate =
-      closest.a < 0 ? null : { start: round3(cutTime(closest.a)), end: round3(cutTime(closest.b)) };
-    return noCredits(sigmoid(margin / 3), Number.isFinite(bestAny) ? bestAny : 0, candidate);
-  }
+  const margin = Number.isFinite(bestAny) ? runs.minEvidence - bestAny : 10;
+  const candidate =
+    closest.a < 0
+      ? null
+      : { start: round3(runs.cutTime(closest.a)), end: round3(runs.cutTime(closest.b)) };
+  return noCredits(sigmoid(margin / 3), Number.isFinite(bestAny) ? bestAny : 0, candidate);
+}
 
+/** The best run as the answer: its confirmed start, trimmed end, segments and brackets. */
+function creditsFound(
+  prepared: Prepared,
+  runs: RunIndex,
+  { best, bestByStart }: RunSearch,
+  options: DecideOptions,
+): Decision {
+  const { t, blank } = prepared;
+  const { n, from, duration, nextSolid, cutTime } = runs;
   const { b } = best;
   const a = startAfterBlackGap(
     prepared,
@@ -210,15 +276,6 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
   if (b < n) {
     segments.push({ kind: 'post-credits', start: round3(cutTime(b)), end: round3(duration) });
   }
-
-  // Confidence: sure that credits exist (margin over "none") x sure of where they start
-  // (margin over the best start more than `tolerance` seconds away).
-  let bestFar = Number.NEGATIVE_INFINITY;
-  for (const [start, score] of bestByStart) {
-    if (Math.abs(cutTime(start) - cutTime(a)) > tolerance) bestFar = Math.max(bestFar, score);
-  }
-  const exists = sigmoid((best.score - minEvidence) / 3);
-  const placed = Number.isFinite(bestFar) ? sigmoid(best.score - bestFar) : 1;
   const startBracket = {
     before: a === 0 ? Math.min(from, at(t, 0)) : at(t, a - 1),
     after: at(t, a),
@@ -229,12 +286,32 @@ export function decideCredits(samples: readonly ScoredSample[], options: DecideO
     creditsStart: round3(startAt),
     creditsEnd: segments[0]?.end ?? creditsEnd,
     segments,
-    confidence: round3(clamp(exists * placed, 0, 1)),
+    confidence: creditsConfidence(best.score, a, bestByStart, runs),
     startBracket,
     endBracket,
     score: best.score,
     candidate: null,
   };
+}
+
+/**
+ * Sure that credits exist (margin over "none") x sure of where they start (margin over the
+ * best start more than `tolerance` seconds away from `a`).
+ */
+function creditsConfidence(
+  score: number,
+  a: number,
+  bestByStart: ReadonlyMap<number, number>,
+  runs: RunIndex,
+): number {
+  const { cutTime, tolerance } = runs;
+  let bestFar = Number.NEGATIVE_INFINITY;
+  for (const [start, startScore] of bestByStart) {
+    if (Math.abs(cutTime(start) - cutTime(a)) > tolerance) bestFar = Math.max(bestFar, startScore);
+  }
+  const exists = sigmoid((score - runs.minEvidence) / 3);
+  const placed = Number.isFinite(bestFar) ? sigmoid(score - bestFar) : 1;
+  return round3(clamp(exists * placed, 0, 1));
 }
 
 /**
