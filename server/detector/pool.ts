@@ -49,68 +49,126 @@ export async function createClassifierPool(
   load: LoadClassifierOptions,
   signal?: AbortSignal,
 ): Promise<ClassifierPool> {
-  const queue: Chunk[] = [];
-  const scoredBy = { main: 0, workers: 0 };
-  let nextId = 1;
-  let mainRunning = false;
-  let disposed = false;
-  let workers: PoolWorker[] = [];
-
-  const onReply = (w: PoolWorker, reply: PoolReply) => {
-    const job = w.busy;
-    if (!job || job.id !== reply.id) return;
-    w.busy = null;
-    if ('error' in reply) job.chunk.reject(toError(reply.error));
-    else if ('probabilities' in reply) {
-      scoredBy.workers += job.chunk.frames.length;
-      job.chunk.resolve(reply.probabilities);
-    }
-    dispatch();
-  };
-  const onGone = (w: PoolWorker) => {
-    w.gone = true;
-    // A crashed worker's chunk goes back on the queue for the others (main at least).
-    const index = workers.indexOf(w);
-    if (index >= 0) workers.splice(index, 1);
-    if (w.busy) queue.unshift(w.busy.chunk);
-    w.busy = null;
-    dispatch();
-  };
-
+  const scheduler = new ChunkScheduler(main);
   const started = await Promise.all(
     Array.from({ length: Math.max(0, count) }, () =>
       startWorker(
         { ...load, backend: main.backend === 'cpu' ? 'cpu' : 'wasm' },
-        onReply,
-        onGone,
+        (w, reply) => scheduler.onReply(w, reply),
+        (w) => scheduler.onGone(w),
         signal,
       )
         // A worker that cannot start leaves the work to the others.
         .catch(() => null),
     ),
   );
-  workers = started.filter((w): w is PoolWorker => w !== null && !w.gone);
+  scheduler.workers = started.filter((w): w is PoolWorker => w !== null && !w.gone);
 
-  function dispatch(): void {
-    if (disposed) return;
-    for (const w of workers) {
-      if (w.busy || queue.length === 0) continue;
-      const chunk = queue.shift() as Chunk;
-      const id = nextId++;
+  const creditsIndex = main.classes.indexOf('credits');
+  return {
+    inputSize: main.inputSize,
+    modelVersion: main.modelVersion,
+    backend: main.backend,
+    classes: main.classes,
+    workers: scheduler.workers.length,
+    scoredBy: scheduler.scoredBy,
+    scores: (frames) => scheduler.scores(frames),
+    async classify(frames) {
+      const { probabilities } = await scheduler.scores(frames);
+      return Float32Array.from(probabilities, (p) => p[creditsIndex] ?? 0);
+    },
+    dispose: () => scheduler.dispose(),
+  };
+}
+
+/**
+ * The shared chunk queue and the threads that take from it: every free worker takes the next
+ * chunk, and the main thread takes chunks while any are left.
+ */
+class ChunkScheduler {
+  readonly scoredBy = { main: 0, workers: 0 };
+  workers: PoolWorker[] = [];
+  private readonly queue: Chunk[] = [];
+  private nextId = 1;
+  private mainRunning = false;
+  private disposed = false;
+
+  constructor(private readonly main: CreditsFrameClassifier) {}
+
+  onReply(w: PoolWorker, reply: PoolReply): void {
+    const job = w.busy;
+    if (!job || job.id !== reply.id) return;
+    w.busy = null;
+    if ('error' in reply) job.chunk.reject(toError(reply.error));
+    else if ('probabilities' in reply) {
+      this.scoredBy.workers += job.chunk.frames.length;
+      job.chunk.resolve(reply.probabilities);
+    }
+    this.dispatch();
+  }
+
+  onGone(w: PoolWorker): void {
+    w.gone = true;
+    // A crashed worker's chunk goes back on the queue for the others (main at least).
+    const index = this.workers.indexOf(w);
+    if (index >= 0) this.workers.splice(index, 1);
+    if (w.busy) this.queue.unshift(w.busy.chunk);
+    w.busy = null;
+    this.dispatch();
+  }
+
+  async scores(
+    frames: Uint8Array[],
+  ): Promise<{ classes: readonly string[]; probabilities: Float32Array[] }> {
+    if (this.disposed) throw new EndcueError('internal', 'classifier pool used after dispose()');
+    const parts: Promise<Float32Array[]>[] = [];
+    for (let i = 0; i < frames.length; i += CHUNK) {
+      const part = frames.slice(i, i + CHUNK);
+      parts.push(
+        new Promise<Float32Array[]>((resolve, reject) => {
+          this.queue.push({ frames: part, resolve, reject });
+        }),
+      );
+    }
+    // Workers first: the main thread takes what is left when it gets to it.
+    this.dispatch();
+    const probabilities = (await Promise.all(parts)).flat();
+    return { classes: this.main.classes, probabilities };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const gone = new Error('classifier pool disposed');
+    for (const chunk of this.queue.splice(0)) chunk.reject(gone);
+    for (const w of this.workers) {
+      w.worker.postMessage({ id: -1, stop: true } satisfies PoolRequest);
+      const timer = setTimeout(() => void w.worker.terminate(), 2000);
+      timer.unref();
+      w.busy?.chunk.reject(gone);
+      w.busy = null;
+    }
+  }
+
+  private dispatch(): void {
+    if (this.disposed) return;
+    for (const w of this.workers) {
+      if (w.busy || this.queue.length === 0) continue;
+      const chunk = this.queue.shift() as Chunk;
+      const id = this.nextId++;
       w.busy = { id, chunk };
       w.worker.postMessage({ id, frames: chunk.frames } satisfies PoolRequest);
     }
-    if (!mainRunning && queue.length > 0) void runMain();
+    if (!this.mainRunning && this.queue.length > 0) void this.runMain();
   }
 
-  async function runMain(): Promise<void> {
-    mainRunning = true;
+  private async runMain(): Promise<void> {
+    this.mainRunning = true;
     try {
-      while (!disposed && queue.length > 0) {
-        const chunk = queue.shift() as Chunk;
+      while (!this.disposed && this.queue.length > 0) {
+        const chunk = this.queue.shift() as Chunk;
         try {
-          const { probabilities } = await main.scores(chunk.frames);
-          scoredBy.main += chunk.frames.length;
+          const { probabilities } = await this.main.scores(chunk.frames);
+          this.scoredBy.main += chunk.frames.length;
           chunk.resolve(probabilities);
         } catch (error) {
           chunk.reject(error instanceof Error ? error : new Error(String(error)));
@@ -119,53 +177,9 @@ export async function createClassifierPool(
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
-      mainRunning = false;
+      this.mainRunning = false;
     }
   }
-
-  async function scores(frames: Uint8Array[]) {
-    if (disposed) throw new EndcueError('internal', 'classifier pool used after dispose()');
-    const parts: Promise<Float32Array[]>[] = [];
-    for (let i = 0; i < frames.length; i += CHUNK) {
-      const part = frames.slice(i, i + CHUNK);
-      parts.push(
-        new Promise<Float32Array[]>((resolve, reject) => {
-          queue.push({ frames: part, resolve, reject });
-        }),
-      );
-    }
-    // Workers first: the main thread takes what is left when it gets to it.
-    dispatch();
-    const probabilities = (await Promise.all(parts)).flat();
-    return { classes: main.classes, probabilities };
-  }
-
-  const creditsIndex = main.classes.indexOf('credits');
-  return {
-    inputSize: main.inputSize,
-    modelVersion: main.modelVersion,
-    backend: main.backend,
-    classes: main.classes,
-    workers: workers.length,
-    scoredBy,
-    scores,
-    async classify(frames) {
-      const { probabilities } = await scores(frames);
-      return Float32Array.from(probabilities, (p) => p[creditsIndex] ?? 0);
-    },
-    dispose() {
-      disposed = true;
-      const gone = new Error('classifier pool disposed');
-      for (const chunk of queue.splice(0)) chunk.reject(gone);
-      for (const w of workers) {
-        w.worker.postMessage({ id: -1, stop: true } satisfies PoolRequest);
-        const timer = setTimeout(() => void w.worker.terminate(), 2000);
-        timer.unref();
-        w.busy?.chunk.reject(gone);
-        w.busy = null;
-      }
-    },
-  };
 }
 
 function toError(error: { message: string; code?: string; hint?: string }): Error {
