@@ -113,15 +113,77 @@ export async function runDetection(
   options: DetectorOptions & DetectOptions = {},
 ): Promise<DetectionRun> {
   const started = performance.now();
-  const { signal } = options;
-  const resolution = options.resolution ?? 0.5;
   const report = progressReporter(options.onProgress);
-
   report('probe', 0);
   // The model loads while ffprobe runs: neither needs the other.
-  const ownClassifier = !options.classifier;
+  const model = startModelLoad(options);
+  // Whether a core is free for the pool is measured over the probe (other processes' CPU use).
+  const cpuBefore = cpuSnapshot();
+  const pool = new PoolSlot(started, options);
+  const media = await probeInput(source, options, model);
+  const probeMs = performance.now() - started;
+  let classifier: FrameClassifier;
+  try {
+    classifier = await model.classifier;
+  } catch (error) {
+    pool.dispose();
+    throw error;
+  }
+
+  try {
+    const run = new Sampler(source, media, classifier, options);
+    pool.attach(run);
+    const tail = tailStart(media.duration, options.tail ?? DEFAULT_TAIL);
+    report('probe', 1);
+    const length = media.duration - tail;
+    const plannedWorkers = startPoolForTail(pool, classifier, length, cpuBefore, options);
+    const coarseStarted = performance.now();
+    const coarse = await coarsePass(run, tail, media.duration, report);
+    const passes: Passes = { run, from: coarse.from, report, options };
+    const fineStarted = performance.now();
+    let decision = await refineStart(passes, coarse.decision);
+    const workersUsed = pool.ready?.workers ?? plannedWorkers;
+    const text = await textPass(passes, decision, pool, classifier);
+    decision = await refineEnd(passes, text.decision);
+    // Last, as it overrides the frames' start: a credits chapter the frames confirm.
+    const chaptered = await checkChapter(run, decision, media);
+    decision = chaptered.decision;
+    report('done', 1);
+    const finished = performance.now();
+
+    return {
+      result: detectionResult(source, media, classifier, decision, finished - started),
+      decision,
+      samples: run.samples(),
+      stats: detectionStats(run, media, {
+        from: coarse.from,
+        workersUsed,
+        chapter: chaptered.chapter,
+        textUnavailable: text.unavailable,
+        marks: { started, coarseStarted, fineStarted, finished },
+        probeMs,
+        loadMs: model.loadMs(),
+        poolReadyMs: pool.readyMs,
+        textMs: text.ms,
+      }),
+    };
+  } finally {
+    pool.dispose();
+    if (model.own) classifier.dispose();
+  }
+}
+
+/** The model: loading (or the one given); `loadMs` is the load's time once it has loaded. */
+interface ModelLoad {
+  classifier: Promise<FrameClassifier>;
+  /** Whether the detector loaded it (and so disposes of it). */
+  own: boolean;
+  loadMs: () => number;
+}
+
+function startModelLoad(options: DetectorOptions): ModelLoad {
   let loadMs = 0;
-  const loading: Promise<FrameClassifier> = options.classifier
+  const classifier: Promise<FrameClassifier> = options.classifier
     ? Promise.resolve(options.classifier)
     : timed(() =>
         loadClassifier({
@@ -132,48 +194,20 @@ export async function runDetection(
         loadMs = ms;
         return c;
       });
-  // Handled here so a model error during the probe is no unhandled rejection; awaited below.
-  loading.catch(() => undefined);
+  // Handled here so a model error during the probe is no unhandled rejection; awaited later.
+  classifier.catch(() => undefined);
+  return { classifier, own: !options.classifier, loadMs: () => loadMs };
+}
 
-  // Long tails: more model copies in worker threads (single-threaded backends only); the
-  // coarse pass starts on the main thread and hands over to the pool when it is ready.
-  // Whether a core is free is measured over the probe (other processes' CPU use).
-  const cpuBefore = cpuSnapshot();
-  let plannedWorkers = 0;
-  let pool: Promise<ClassifierPool> | undefined;
-  let poolReady: number | null = null;
-  let sampler: Sampler | undefined;
-  let readyPool: ClassifierPool | undefined;
-  const unwanted = new AbortController();
-  const startPool = (c: FrameClassifier, workers: number) => {
-    if (pool || workers <= 0 || !poolable(c)) return;
-    const starting = createClassifierPool(
-      c,
-      workers,
-      {
-        backend: c.backend as BackendName,
-        ...(options.modelDir ? { modelDir: options.modelDir } : {}),
-      },
-      unwanted.signal,
-    );
-    pool = starting;
-    void starting.then((p) => {
-      if (pool !== starting) return; // given back unused meanwhile
-      poolReady = performance.now() - started;
-      readyPool = p;
-      sampler?.use(p);
-    });
-  };
-  const disposePool = () => {
-    const disposing = pool;
-    pool = undefined;
-    unwanted.abort(); // workers still starting stop now instead of loading a model for nothing
-    void disposing?.then((p) => p.dispose());
-  };
-
-  let media: MediaInfo;
+/** ffprobe's view of the source; throws when ffmpeg can't decode its video. */
+async function probeInput(
+  source: string,
+  options: DetectorOptions & DetectOptions,
+  model: ModelLoad,
+): Promise<MediaInfo> {
+  const { signal } = options;
   try {
-    media = await probeMedia(source, {
+    const media = await probeMedia(source, {
       ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
       ...(signal ? { signal } : {}),
       ...(options.httpProxy ? { httpProxy: options.httpProxy } : {}),
@@ -188,154 +222,258 @@ export async function runDetection(
         },
       );
     }
+    return media;
   } catch (error) {
     // The input is at fault: that is the error to report, not the model's.
-    if (ownClassifier) void loading.then((c) => c.dispose()).catch(() => undefined);
+    if (model.own) void model.classifier.then((c) => c.dispose()).catch(() => undefined);
     throw error;
   }
-  const probeMs = performance.now() - started;
-  let classifier: FrameClassifier;
-  try {
-    classifier = await loading;
-  } catch (error) {
-    disposePool();
-    throw error;
+}
+
+/**
+ * The worker pool of one detection. Long tails get more model copies in worker threads
+ * (single-threaded backends only); the coarse pass starts on the main thread and hands over
+ * to the pool when it is ready.
+ */
+class PoolSlot {
+  /** The pool once its workers are up (kept after it is given back, for the stats). */
+  ready: ClassifierPool | undefined;
+  /** From the start until the pool took over classification (null: no pool). */
+  readyMs: number | null = null;
+  private pool: Promise<ClassifierPool> | undefined;
+  private sampler: Sampler | undefined;
+  private readonly unwanted = new AbortController();
+
+  constructor(
+    private readonly started: number,
+    private readonly options: DetectorOptions,
+  ) {}
+
+  /** Whether a pool is starting or running. */
+  get active(): boolean {
+    return this.pool !== undefined;
   }
 
-  try {
-    const run = new Sampler(source, media, classifier, options);
-    sampler = run;
-    if (readyPool) run.use(readyPool);
-    const duration = media.duration;
-    let from = tailStart(duration, options.tail ?? DEFAULT_TAIL);
-    report('probe', 1);
-    const length = duration - from;
-    if (length > (options.shortTail ?? SHORT_TAIL_S)) {
-      const budget = Math.max(8, options.maxCoarseFrames ?? 240);
-      const expected = length / coarseGap(length, budget, options);
-      const workers =
-        options.classifierWorkers ??
-        (expected >= MIN_POOL_FRAMES ? freeCores(cpuBefore, cpuSnapshot()) : 0);
-      startPool(classifier, workers);
-      plannedWorkers = pool ? workers : 0;
-    }
-    const coarseStarted = performance.now();
-
-    // Coarse pass over [from, duration], extended backwards while the credits seem to
-    // start before it.
-    const coarseEnd = duration;
-    await run.coarse(from, coarseEnd, (f) => report('coarse', f));
-    let decision = run.decide(from);
-    for (let i = 0; i < MAX_EXTENSIONS && from > 0 && startsAtFirstSample(decision, run); i++) {
-      const previous = from;
-      from = Math.max(0, from - Math.max(duration - from, 60));
-      await run.coarse(from, previous, () => undefined);
-      decision = run.decide(from);
-    }
-
-    const fineStarted = performance.now();
-    // Fine pass: sample inside the start's bracket until it is short enough.
-    const refineStart = async () => {
-      for (let round = 0; round < MAX_FINE_ROUNDS; round++) {
-        const bracket = decision.startBracket;
-        if (!bracket) break;
-        const width = bracket.after - bracket.before;
-        if (width <= resolution + 1e-6) break;
-        report('fine', round / MAX_FINE_ROUNDS);
-        const added = await run.fine(bracket.before, bracket.after, resolution);
-        decision = run.decide(from);
-        if (added === 0) break;
-      }
-    };
-    await refineStart();
-    const workersUsed = readyPool?.workers ?? plannedWorkers;
-    // Then read the text of the credits run (or of the run that nearly was one). The bulk of
-    // classifying is done: the pool's model copies go first, so OCR doesn't add its memory
-    // to theirs (peak RSS on a 2 h title: 980 MB with both alive, 840 MB started beside the
-    // fine pass).
-    const wantText =
-      options.readText !== false && (decision.creditsStart !== null || decision.candidate !== null);
-    let textMs = 0;
-    let textUnavailable: string | undefined;
-    if (wantText) {
-      disposePool();
-      run.use(classifier);
-      const textStarted = performance.now();
-      report('fine', 0.8);
-      const before = decision.creditsStart;
-      const checked = await checkText(run, decision, from, options);
-      decision = checked.decision;
-      textUnavailable = checked.unavailable;
-      if (decision.creditsStart !== before) await refineStart();
-      textMs = performance.now() - textStarted;
-    }
-    // The end of the credits matters less: to within a couple of seconds (decoded keyframes
-    // first, then one seek).
-    for (let round = 0; round < 2; round++) {
-      const endBracket = decision.endBracket;
-      if (!endBracket || endBracket.after - endBracket.before <= 2) break;
-      report('fine', 0.9);
-      const added = await run.fine(endBracket.before, endBracket.after, 2);
-      decision = run.decide(from);
-      if (added === 0) break;
-    }
-    // Last, as it overrides the frames' start: a credits chapter the frames confirm.
-    const chaptered = await checkChapter(run, decision, media);
-    decision = chaptered.decision;
-    report('done', 1);
-    const finished = performance.now();
-
-    const fps = media.fps;
-    const result: DetectionResult = {
-      file: source,
-      duration: round3(duration),
-      fps: fps === null ? null : round3(fps),
-      creditsStart: decision.creditsStart,
-      creditsEnd: decision.creditsEnd,
-      frame:
-        decision.creditsStart === null || fps === null
-          ? null
-          : Math.round(decision.creditsStart * fps),
-      confidence: decision.confidence,
-      segments: decision.segments,
-      modelVersion: classifier.modelVersion,
-      backend: classifier.backend,
-      elapsedMs: Math.round(finished - started),
-    };
-    return {
-      result,
-      decision,
-      samples: run.samples(),
-      stats: {
-        framesDecoded: run.framesDecoded,
-        framesClassified: run.framesClassified,
-        coarseFrames: run.coarseFrames,
-        fineFrames: run.fineFrames,
-        coarseMode: run.coarseMode,
-        analysedFrom: round3(from),
-        media,
-        classifierWorkers: workersUsed,
-        textReads: run.textReads.slice(),
-        creditsChapter: chaptered.chapter,
-        ...(textUnavailable ? { textUnavailable } : {}),
-        timings: {
-          probe: Math.round(probeMs),
-          load: Math.round(loadMs),
-          poolReady: poolReady === null ? null : Math.round(poolReady),
-          firstFrame: run.firstFrameAt === null ? null : Math.round(run.firstFrameAt - started),
-          coarse: Math.round(fineStarted - coarseStarted),
-          fine: Math.round(finished - fineStarted),
-          text: Math.round(textMs),
-          classify: Math.round(run.classifyMs),
-          decodeWait: Math.round(run.decodeWaitMs),
-          total: Math.round(finished - started),
-        },
+  start(c: FrameClassifier, workers: number): void {
+    if (this.pool || workers <= 0 || !poolable(c)) return;
+    const starting = createClassifierPool(
+      c,
+      workers,
+      {
+        backend: c.backend as BackendName,
+        ...(this.options.modelDir ? { modelDir: this.options.modelDir } : {}),
       },
-    };
-  } finally {
-    disposePool();
-    if (ownClassifier) classifier.dispose();
+      this.unwanted.signal,
+    );
+    this.pool = starting;
+    void starting.then((p) => {
+      if (this.pool !== starting) return; // given back unused meanwhile
+      this.readyMs = performance.now() - this.started;
+      this.ready = p;
+      this.sampler?.use(p);
+    });
   }
+
+  /** The sampler that classifies with the pool once it is ready. */
+  attach(sampler: Sampler): void {
+    this.sampler = sampler;
+    if (this.ready) sampler.use(this.ready);
+  }
+
+  dispose(): void {
+    const disposing = this.pool;
+    this.pool = undefined;
+    this.unwanted.abort(); // workers still starting stop now instead of loading a model for nothing
+    void disposing?.then((p) => p.dispose());
+  }
+}
+
+/** Starts the pool when the tail is long enough to be worth it; returns the workers planned. */
+function startPoolForTail(
+  pool: PoolSlot,
+  classifier: FrameClassifier,
+  length: number,
+  cpuBefore: ReturnType<typeof cpuSnapshot>,
+  options: DetectorOptions & DetectOptions,
+): number {
+  if (length > (options.shortTail ?? SHORT_TAIL_S)) {
+    const budget = Math.max(8, options.maxCoarseFrames ?? 240);
+    const expected = length / coarseGap(length, budget, options);
+    const workers =
+      options.classifierWorkers ??
+      (expected >= MIN_POOL_FRAMES ? freeCores(cpuBefore, cpuSnapshot()) : 0);
+    pool.start(classifier, workers);
+    return pool.active ? workers : 0;
+  }
+  return 0;
+}
+
+/**
+ * Coarse pass over [tail, duration], extended backwards while the credits seem to start
+ * before it. Returns where the analysed part begins and the decision on it.
+ */
+async function coarsePass(
+  run: Sampler,
+  tail: number,
+  duration: number,
+  report: ProgressFn,
+): Promise<{ from: number; decision: Decision }> {
+  let from = tail;
+  await run.coarse(from, duration, (f) => report('coarse', f));
+  let decision = run.decide(from);
+  for (let i = 0; i < MAX_EXTENSIONS && from > 0 && startsAtFirstSample(decision, run); i++) {
+    const previous = from;
+    from = Math.max(0, from - Math.max(duration - from, 60));
+    await run.coarse(from, previous, () => undefined);
+    decision = run.decide(from);
+  }
+  return { from, decision };
+}
+
+/** What the passes after the coarse one share. */
+interface Passes {
+  run: Sampler;
+  /** Where the analysed part begins (the coarse pass's extensions included). */
+  from: number;
+  report: ProgressFn;
+  options: DetectorOptions & DetectOptions;
+}
+
+/** Fine pass: samples inside the start's bracket until it is short enough. */
+async function refineStart(
+  { run, from, report, options }: Passes,
+  decision: Decision,
+): Promise<Decision> {
+  const resolution = options.resolution ?? 0.5;
+  let refined = decision;
+  for (let round = 0; round < MAX_FINE_ROUNDS; round++) {
+    const bracket = refined.startBracket;
+    if (!bracket) break;
+    const width = bracket.after - bracket.before;
+    if (width <= resolution + 1e-6) break;
+    report('fine', round / MAX_FINE_ROUNDS);
+    const added = await run.fine(bracket.before, bracket.after, resolution);
+    refined = run.decide(from);
+    if (added === 0) break;
+  }
+  return refined;
+}
+
+/**
+ * The end of the credits matters less: to within a couple of seconds (decoded keyframes
+ * first, then one seek).
+ */
+async function refineEnd({ run, from, report }: Passes, decision: Decision): Promise<Decision> {
+  let refined = decision;
+  for (let round = 0; round < 2; round++) {
+    const endBracket = refined.endBracket;
+    if (!endBracket || endBracket.after - endBracket.before <= 2) break;
+    report('fine', 0.9);
+    const added = await run.fine(endBracket.before, endBracket.after, 2);
+    refined = run.decide(from);
+    if (added === 0) break;
+  }
+  return refined;
+}
+
+/**
+ * Reads the text of the credits run (or of the run that nearly was one), then refines the
+ * start again if it moved. `ms`: the time it took (0 when there was nothing to read).
+ */
+async function textPass(
+  passes: Passes,
+  decision: Decision,
+  pool: PoolSlot,
+  classifier: FrameClassifier,
+): Promise<{ decision: Decision; unavailable?: string | undefined; ms: number }> {
+  const { run, from, report, options } = passes;
+  const wantText =
+    options.readText !== false && (decision.creditsStart !== null || decision.candidate !== null);
+  if (!wantText) return { decision, ms: 0 };
+  // The bulk of classifying is done: the pool's model copies go first, so OCR doesn't add
+  // its memory to theirs (peak RSS on a 2 h title: 980 MB with both alive, 840 MB started
+  // beside the fine pass).
+  pool.dispose();
+  run.use(classifier);
+  const textStarted = performance.now();
+  report('fine', 0.8);
+  const checked = await checkText(run, decision, from, options);
+  const moved = checked.decision.creditsStart !== decision.creditsStart;
+  const refined = moved ? await refineStart(passes, checked.decision) : checked.decision;
+  return {
+    decision: refined,
+    unavailable: checked.unavailable,
+    ms: performance.now() - textStarted,
+  };
+}
+
+function detectionResult(
+  source: string,
+  media: MediaInfo,
+  classifier: FrameClassifier,
+  decision: Decision,
+  elapsedMs: number,
+): DetectionResult {
+  const fps = media.fps;
+  return {
+    file: source,
+    duration: round3(media.duration),
+    fps: fps === null ? null : round3(fps),
+    creditsStart: decision.creditsStart,
+    creditsEnd: decision.creditsEnd,
+    frame:
+      decision.creditsStart === null || fps === null
+        ? null
+        : Math.round(decision.creditsStart * fps),
+    confidence: decision.confidence,
+    segments: decision.segments,
+    modelVersion: classifier.modelVersion,
+    backend: classifier.backend,
+    elapsedMs: Math.round(elapsedMs),
+  };
+}
+
+/** What the stats need beside the sampler's counters; times in ms, marks from performance.now(). */
+interface RunRecord {
+  from: number;
+  workersUsed: number;
+  chapter: Chapter | null;
+  textUnavailable: string | undefined;
+  marks: { started: number; coarseStarted: number; fineStarted: number; finished: number };
+  probeMs: number;
+  loadMs: number;
+  poolReadyMs: number | null;
+  textMs: number;
+}
+
+function detectionStats(run: Sampler, media: MediaInfo, record: RunRecord): DetectionStats {
+  const { started, coarseStarted, fineStarted, finished } = record.marks;
+  const { textUnavailable, poolReadyMs } = record;
+  return {
+    framesDecoded: run.framesDecoded,
+    framesClassified: run.framesClassified,
+    coarseFrames: run.coarseFrames,
+    fineFrames: run.fineFrames,
+    coarseMode: run.coarseMode,
+    analysedFrom: round3(record.from),
+    media,
+    classifierWorkers: record.workersUsed,
+    textReads: run.textReads.slice(),
+    creditsChapter: record.chapter,
+    ...(textUnavailable ? { textUnavailable } : {}),
+    timings: {
+      probe: Math.round(record.probeMs),
+      load: Math.round(record.loadMs),
+      poolReady: poolReadyMs === null ? null : Math.round(poolReadyMs),
+      firstFrame: run.firstFrameAt === null ? null : Math.round(run.firstFrameAt - started),
+      coarse: Math.round(fineStarted - coarseStarted),
+      fine: Math.round(finished - fineStarted),
+      text: Math.round(record.textMs),
+      classify: Math.round(run.classifyMs),
+      decodeWait: Math.round(run.decodeWaitMs),
+      total: Math.round(finished - started),
+    },
+  };
 }
 
 /** Makes a Detector; the classifier loads on first use and is kept for the next title. */
