@@ -5,7 +5,9 @@
  * The OCR (text-reader.ts) turns pixels into words; this decides what they mean.
  *
  * Conservative on purpose: words OCR is unsure of are ignored, and text that matches
- * neither list (a title, a URL, another script) is no evidence either way.
+ * neither list (a title, a URL, another script) is no evidence either way. The exception is
+ * running text: sentences that name no role or sign-off (prose slides, captions, lyrics,
+ * posts) count against credits (isProse), as credits are lists, not sentences.
  */
 import { isGivenName } from './given-names.js';
 
@@ -13,7 +15,24 @@ export interface OcrWord {
   text: string;
   /** Tesseract's confidence, 0..100. */
   confidence: number;
+  /** Where the word is on the frame, pixels (absent: unknown). */
+  box?: { x0: number; y0: number; x1: number; y1: number };
+  /** Which line of the frame's text it is on (same number, same line). */
+  line?: number;
 }
+
+/** What a frame's words are read against: where the text sits tells a caption from a card. */
+export interface TextLayout {
+  /** The frame's height, pixels (as the word boxes measure it). */
+  height: number;
+  /** The part of the frame above the caption band is picture, not a plain ground. */
+  pictureAbove: boolean;
+}
+
+/** Where the caption band begins, as a share of the frame's height from the top. */
+export const CAPTION_TOP = 0.62;
+/** Most lines of text a caption has. */
+export const MAX_CAPTION_LINES = 2;
 
 export interface TextReading {
   /** +1 reads as closing credits, -1 as another kind of text screen, 0 no evidence. */
@@ -83,6 +102,41 @@ const OTHER_PATTERNS: readonly RegExp[] = [
   /\b(previously|next time) on\b/,
 ];
 
+/**
+ * Function words of running text in the languages the English OCR model reads letters of
+ * (en, es, fr, de, it, pt): pronouns, auxiliary verbs, negations, conjunctions and a few
+ * adverbs, folded. Left out on purpose: the prepositions, articles and "and" that credits
+ * use ("music by", "director of photography", "con la colaboracion de", "von", "da"), and
+ * single letters (OCR's garbage).
+ */
+const PROSE_WORDS: ReadonlySet<string> = new Set(
+  `
+i i'm im i've i'll i'd me my you you're your yours he he's him his she she's her hers it it's its
+we we're our us they they're them their this that that's these those there there's here what
+who whom whose which when why how is isn't are aren't was wasn't were weren't be been being am
+have has hasn't haven't had do does doesn't did didn't don't will won't would wouldn't can
+can't cannot could couldn't should shouldn't shall may might must not no yes if then than so
+but or because just very too also still ever never always again only really let's lets
+yo tu usted ella ellos ellas nosotros vosotros mi mis tus su sus es son fue era eres soy estoy
+esta estas estan esto eso este ese que pero porque como cuando donde quien muy ya aqui hay
+je tu il elle nous vous ils elles mon ma mes ton ta tes son sa ses est sont etait suis es ai
+avons avez ont ne pas qui que mais parce quand comme tres ici ce cette cet ces
+ich du er sie wir ihr ist sind war waren bin bist hat habe haben nicht kein keine aber weil
+wenn wie wo wer was sehr auch noch schon hier dieser diese dieses das dass
+io lui lei noi voi loro sono era ero non che ma perche quando come dove chi molto anche
+questo questa qui
+eu ele ela nos voce eles elas sou era nao mas porque quando como onde quem muito tambem isso
+isto aqui
+`
+    .trim()
+    .split(/\s+/),
+);
+
+/** Distinct function words that make a frame's words running text (see isProse). */
+export const MIN_PROSE_WORDS = 3;
+/** Share of a frame's confident words that function words must reach to make it running text. */
+export const MIN_PROSE_SHARE = 0.2;
+
 /** A web address as OCR reads it: "www.x.org", "http://x", "name.tld/path". */
 const WEB_ADDRESS =
   /^(https?:\/\/|www\.)\S+$|^[\p{L}\d-]+(\.[\p{L}\d-]+)*\.(com|org|net|io|tv|co|info|uk|de|fr|it|es)(\/\S*)?$/iu;
@@ -97,13 +151,14 @@ const NOTICE_WORDS = new Set(
 /** Distinct given names on a frame that make it a list of people (a page of credits). */
 export const MIN_NAMES = 3;
 
-/** Reads the OCR words of one frame. */
-export function readCreditsText(words: readonly OcrWord[]): TextReading {
+/** Reads the OCR words of one frame (laid out on it as `layout` says, where known). */
+export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout): TextReading {
   // Each confident word as read, and folded: lower case, accents removed, punctuation
   // other than what the patterns use dropped.
   const confident = words
     .filter((w) => w.confidence >= MIN_WORD_CONFIDENCE)
     .map((w) => ({
+      ...w,
       read: w.text,
       folded: w.text
         .normalize('NFD')
@@ -123,6 +178,8 @@ export function readCreditsText(words: readonly OcrWord[]): TextReading {
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   const other = matches(text, OTHER_PATTERNS);
   if (isAddressCard(confident)) other.push('web address card');
+  if (credits.length === 0 && isProse(confident.map((w) => w.folded))) other.push('running text');
+  if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
   const net = credits.length - other.length;
   const terms = [...new Set(confident.map((w) => w.folded).filter((w) => /^\p{L}{3,}$/u.test(w)))];
   return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length, terms };
@@ -140,6 +197,33 @@ function isAddressCard(words: readonly { read: string; folded: string }[]): bool
     else if (!NOTICE_WORDS.has(w.folded) && !/^\d+$/.test(w.folded)) return false;
   }
   return addresses === 1;
+}
+
+/**
+ * Running text (sentences): at least MIN_PROSE_WORDS distinct function words making up at
+ * least MIN_PROSE_SHARE of the words. A page of credits is names and roles; a caption, a
+ * lyric, a post or a story slide is sentences ("I know you were there").
+ */
+export function isProse(folded: readonly string[]): boolean {
+  if (folded.length === 0) return false;
+  const prose = folded.filter((w) => PROSE_WORDS.has(w));
+  return new Set(prose).size >= MIN_PROSE_WORDS && prose.length / folded.length >= MIN_PROSE_SHARE;
+}
+
+/**
+ * A caption (a subtitle, a burnt-in line of a vlog): one or two lines of text, all of it in
+ * the lower part of a frame whose upper part is picture. Closing credits over picture name
+ * roles (read first); a card or a roll on a plain ground is not a caption.
+ */
+export function isCaption(words: readonly OcrWord[], layout: TextLayout): boolean {
+  if (!layout.pictureAbove || words.length === 0) return false;
+  const lines = new Set<number>();
+  for (const w of words) {
+    if (!w.box || w.line === undefined) return false;
+    if (w.box.y0 < CAPTION_TOP * layout.height) return false;
+    lines.add(w.line);
+  }
+  return lines.size <= MAX_CAPTION_LINES;
 }
 
 function matches(text: string, patterns: readonly RegExp[]): string[] {

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type OcrWord, readCreditsText, type TextReading } from './text-cues.js';
+import { CAPTION_TOP, type OcrWord, readCreditsText, type TextReading } from './text-cues.js';
 
 export interface RgbFrame {
   /** rgb24, width x height x 3 bytes, row-major. */
@@ -157,10 +157,52 @@ export function toPpm(frame: RgbFrame): Uint8Array {
  * the words of both looks are read together.
  */
 export async function readFrameText(reader: TextReader, frame: RgbFrame): Promise<TextReading> {
+  const layout = {
+    height: frame.height,
+    pictureAbove: isPictureAbove(frame, CAPTION_TOP),
+  };
   const words = await reader.read(frame);
-  const first = readCreditsText(words);
+  const first = readCreditsText(words, layout);
   if (first.cue !== 0) return first;
-  return readCreditsText([...words, ...(await reader.read(whiteTextImage(frame)))]);
+  // The second look's lines are its own: renumber them past the first look's.
+  const lines = words.reduce((n, w) => Math.max(n, (w.line ?? -1) + 1), 0);
+  const second = (await reader.read(whiteTextImage(frame))).map((w) =>
+    w.line === undefined ? w : { ...w, line: w.line + lines },
+  );
+  return readCreditsText([...words, ...second], layout);
+}
+
+/**
+ * Luma spread that marks picture (PURE helper's threshold): a plain ground, black or a
+ * colour, with text on it spreads far less; a scene spreads more.
+ */
+export const PICTURE_LUMA_SPREAD = 20;
+
+/**
+ * Is the frame above `fraction` of its height picture, not a plain ground? (PURE) The
+ * standard deviation of luma there, every 4th pixel of every 4th row, against
+ * PICTURE_LUMA_SPREAD.
+ */
+export function isPictureAbove(frame: RgbFrame, fraction: number): boolean {
+  const rows = Math.floor(frame.height * fraction);
+  let n = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let y = 0; y < rows; y += 4) {
+    for (let x = 0; x < frame.width; x += 4) {
+      const i = (y * frame.width + x) * 3;
+      const luma =
+        0.299 * (frame.data[i] as number) +
+        0.587 * (frame.data[i + 1] as number) +
+        0.114 * (frame.data[i + 2] as number);
+      n++;
+      sum += luma;
+      squares += luma * luma;
+    }
+  }
+  if (n === 0) return false;
+  const mean = sum / n;
+  return Math.sqrt(Math.max(0, squares / n - mean * mean)) >= PICTURE_LUMA_SPREAD;
 }
 
 /** Each pixel as grey at its channels' minimum (PURE): white stays white, colours darken. */

@@ -37,13 +37,22 @@ try {
           text: false,
         },
       );
+      // Where each word is, and which line it is on: captions are told by their place.
       const words = [];
+      let lineNumber = 0;
       for (const block of data.blocks ?? []) {
         for (const paragraph of block.paragraphs) {
           for (const line of paragraph.lines) {
             for (const word of line.words) {
-              words.push({ text: word.text, confidence: word.confidence });
+              const { x0, y0, x1, y1 } = word.bbox;
+              words.push({
+                text: word.text,
+                confidence: word.confidence,
+                box: { x0, y0, x1, y1 },
+                line: lineNumber,
+              });
             }
+            lineNumber++;
           }
         }
       }

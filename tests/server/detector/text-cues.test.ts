@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type OcrWord, readCreditsText } from '../../../server/detector/text-cues.js';
+import {
+  isCaption,
+  isProse,
+  type OcrWord,
+  readCreditsText,
+} from '../../../server/detector/text-cues.js';
 
 /** OCR words of a line of text, all read with the given confidence. */
 function words(text: string, confidence = 90): OcrWord[] {
@@ -96,5 +101,97 @@ describe('readCreditsText', () => {
     expect(r.other).toEqual([]);
     expect(r.cue).toBe(1);
     expect(readCreditsText(words('Written by Ann Coming soon in cinemas')).cue).toBe(-1);
+  });
+});
+
+describe('running text', () => {
+  it.each([
+    ['I know you were there when it happened'],
+    ['BREAKING: this is not what they told us'],
+    ['Hope you liked the game, it was made with love'],
+    ['Years later, nobody could remember why they had left'],
+    ['No sé si ella está aquí pero yo no me voy'],
+    ["Je ne sais pas ce qu'il veut, mais il est ici"],
+    ['Ich weiß nicht, wo er ist, aber sie war hier'],
+  ])('reads "%s" as another kind of text screen', (line) => {
+    const r = readCreditsText(words(line));
+    expect(r.cue).toBe(-1);
+    expect(r.other).toContain('running text');
+  });
+
+  it('leaves credits, name lists and titles alone', () => {
+    // Role words win over the sentence around them.
+    expect(readCreditsText(words('This film was directed by Jane Doe and it is hers')).cue).toBe(1);
+    expect(readCreditsText(words('Thank you so much for watching, we hope you had fun')).cue).toBe(
+      1,
+    );
+    // Prepositions and articles credits use are not running text.
+    expect(isProse('director of photography con la colaboracion de la banda'.split(' '))).toBe(
+      false,
+    );
+    expect(isProse('jane doe as mary and tom lee as the man in the car'.split(' '))).toBe(false);
+    expect(readCreditsText(words('CHILDREN of the CITY')).cue).toBe(0);
+  });
+
+  it('needs three distinct function words making up a fifth of the words', () => {
+    expect(isProse(['it', 'is', 'you'])).toBe(true);
+    expect(isProse(['it', 'is', 'it', 'is'])).toBe(false);
+    const names = 'ann bo cy dee eve fay gus hal ivy jo kim lu max ned'.split(' ');
+    expect(isProse([...names, 'it', 'is', 'you'])).toBe(false);
+    expect(isProse([...names.slice(0, 8), 'it', 'is', 'you'])).toBe(true);
+  });
+});
+
+describe('captions', () => {
+  /** Words on numbered lines, each line's top at the given y (pixels of a 540 px frame). */
+  function placed(lines: [string, number][]): OcrWord[] {
+    return lines.flatMap(([text, y], line) =>
+      text.split(' ').map((w, i) => ({
+        text: w,
+        confidence: 90,
+        box: { x0: 100 + i * 80, y0: y, x1: 170 + i * 80, y1: y + 30 },
+        line,
+      })),
+    );
+  }
+  const overPicture = { height: 540, pictureAbove: true };
+
+  it('reads one or two lines low on a picture as a caption, which is not credits', () => {
+    const caption = placed([['Okay. Go!', 460]]);
+    expect(isCaption(caption, overPicture)).toBe(true);
+    const r = readCreditsText(caption, overPicture);
+    expect(r.cue).toBe(-1);
+    expect(r.other).toEqual(['caption']);
+    expect(
+      isCaption(
+        placed([
+          ['Where were', 420],
+          ['you then', 470],
+        ]),
+        overPicture,
+      ),
+    ).toBe(true);
+  });
+
+  it('is no caption on a plain ground, higher up, in three lines, or unplaced', () => {
+    const low = placed([['Jane Doe', 460]]);
+    expect(isCaption(low, { height: 540, pictureAbove: false })).toBe(false);
+    expect(isCaption(placed([['Jane Doe', 200]]), overPicture)).toBe(false);
+    expect(
+      isCaption(
+        placed([
+          ['a b', 380],
+          ['c d', 430],
+          ['e f', 480],
+        ]),
+        overPicture,
+      ),
+    ).toBe(false);
+    expect(isCaption(words('Okay. Go!'), overPicture)).toBe(false);
+  });
+
+  it('lets credits words over the last scene stay credits', () => {
+    const r = readCreditsText(placed([['Directed by Jane Doe', 460]]), overPicture);
+    expect(r.cue).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createTextReader,
   englishModelDir,
+  isPictureAbove,
   readFrameText,
   toPpm,
   whiteTextImage,
@@ -53,33 +54,57 @@ describe('whiteTextImage', () => {
   });
 });
 
-describe('readFrameText', { timeout: 60_000 }, () => {
-  it('reads white text on a coloured banner, which the first look misses', async () => {
-    // A closing banner: white words in a teal box on black (a talk's or an animation's last card).
-    const font = fontFile('dejavu-sans', 400);
-    const filter = `drawbox=x=150:y=60:w=660:h=70:color=0x2f7f8a:t=fill,drawtext=fontfile=${font}:text='THANK YOU FOR YOUR ATTENTION':fontcolor=white:fontsize=36:x=170:y=78`;
-    const data = execFileSync(
-      'ffmpeg',
-      [
+/** One 960x540 rgb24 frame of an ffmpeg lavfi source with a filter drawn over it. */
+function renderFrame(source: string, filter: string) {
+  const data = execFileSync(
+    'ffmpeg',
+    [
+      ...[
         '-v',
         'error',
         '-f',
         'lavfi',
         '-i',
-        'color=black:s=960x540',
+        `${source}${source.includes('=') ? ':' : '='}s=960x540`,
         '-frames:v',
         '1',
-        '-vf',
-        filter,
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'rgb24',
-        '-',
       ],
-      { maxBuffer: 1 << 24 },
-    );
-    const frame = { data: new Uint8Array(data), width: 960, height: 540 };
+      ...['-vf', filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  return { data: new Uint8Array(data), width: 960, height: 540 };
+}
+
+describe('isPictureAbove', () => {
+  it('tells a scene from a plain ground above the caption band', () => {
+    expect(isPictureAbove(renderFrame('testsrc2', 'null'), 0.62)).toBe(true);
+    expect(isPictureAbove(renderFrame('color=black', 'null'), 0.62)).toBe(false);
+    expect(isPictureAbove(renderFrame('color=0x2f7f8a', 'null'), 0.62)).toBe(false);
+  });
+});
+
+describe('readFrameText', { timeout: 60_000 }, () => {
+  it('reads a line of dialogue under a scene as a caption, and the same line on black not', async () => {
+    const font = fontFile('dejavu-sans', 700);
+    const line = `drawtext=fontfile=${font}:text='Okay. Lets go home now':fontcolor=white:fontsize=40:borderw=3:x=(w-text_w)/2:y=h-90`;
+    const reader = await createTextReader();
+    try {
+      const caption = await readFrameText(reader, renderFrame('testsrc2', line));
+      expect(caption.cue).toBe(-1);
+      expect(caption.other).toContain('caption');
+      const card = await readFrameText(reader, renderFrame('color=black', line));
+      expect(card.other).not.toContain('caption');
+    } finally {
+      await reader.dispose();
+    }
+  });
+
+  it('reads white text on a coloured banner, which the first look misses', async () => {
+    // A closing banner: white words in a teal box on black (a talk's or an animation's last card).
+    const font = fontFile('dejavu-sans', 400);
+    const filter = `drawbox=x=150:y=60:w=660:h=70:color=0x2f7f8a:t=fill,drawtext=fontfile=${font}:text='THANK YOU FOR YOUR ATTENTION':fontcolor=white:fontsize=36:x=170:y=78`;
+    const frame = renderFrame('color=black', filter);
     const reader = await createTextReader();
     try {
       expect(await reader.read(frame)).toEqual([]);
