@@ -26,6 +26,7 @@ import {
   type FrameClassifier,
   loadClassifier,
 } from './classify.js';
+import { reportedConfidence } from './confidence.js';
 import { cpuSnapshot, freeCores } from './cpu.js';
 import type { Decision, ScoredSample } from './decide.js';
 import type { DetectorOptions } from './detector-options.js';
@@ -39,7 +40,7 @@ import {
   throwIfAborted,
 } from './sampler.js';
 import { DEFAULT_TAIL, tailStart } from './tail.js';
-import type { TextRead } from './text-plan.js';
+import { creditsCardsBack, type TextRead } from './text-plan.js';
 import { createTextReader, type TextReader } from './text-reader.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
 
@@ -147,7 +148,14 @@ export async function runDetection(
     decision = await refineEnd(passes, text.decision);
     // Last, as it overrides the frames' start: a credits chapter the frames confirm.
     const chaptered = await checkChapter(run, decision, media);
-    decision = chaptered.decision;
+    decision = {
+      ...chaptered.decision,
+      confidence: reportedConfidence({
+        ...chaptered.decision,
+        reads: creditsCardsBack(run.textReads),
+        chapter: chaptered.chapter !== null,
+      }),
+    };
     report('done', 1);
     const finished = performance.now();
 
