@@ -122,9 +122,27 @@ export function planTextReads(
     bisect(left, right);
   }
 
-  // Look back from a run that opens with credits text: doubling the distance while the
-  // readings before the run still read as credits; then pin where the text begins.
-  const origin = options.origin ?? window.start;
+  const back = lookBack(sorted, all, window, spacing, options.origin ?? window.start);
+  if (typeof back === 'number') {
+    if (!isRead(back)) planned.add(back);
+  } else if (back) {
+    bisect(...back);
+  }
+  return [...planned].sort((a, b) => a - b);
+}
+
+/**
+ * Looking back from a run that opens with credits text: the time to read next (doubling the
+ * distance while the readings before the run still read as credits), or the pair of
+ * readings between which the text begins (to bisect); undefined when there is no such run.
+ */
+function lookBack(
+  sorted: readonly TextRead[],
+  all: readonly number[],
+  window: TextWindow,
+  spacing: number,
+  origin: number,
+): number | [TextRead, TextRead] | undefined {
   const firstCredits = sorted.findIndex((r) => r.cue === 1);
   const first = sorted[firstCredits];
   if (first && firstCredits === 0 && first.t <= origin + spacing) {
@@ -133,16 +151,16 @@ export function planTextReads(
       MAX_LOOK_BACK_S,
       Math.max(2 * spacing, next?.cue === 1 ? 2 * (next.t - first.t) : 0),
     );
-    const t = nearest(
+    return nearest(
       all.filter((c) => c < first.t - spacing / 2),
       first.t - back,
     );
-    if (t !== undefined && !isRead(t)) planned.add(t);
-  } else if (first && firstCredits > 0 && first.t <= Math.max(origin, window.start) + spacing) {
-    const before = sorted[firstCredits - 1] as TextRead;
-    if (before.cue === 0) bisect(before, first);
   }
-  return [...planned].sort((a, b) => a - b);
+  if (first && firstCredits > 0 && first.t <= Math.max(origin, window.start) + spacing) {
+    const before = sorted[firstCredits - 1] as TextRead;
+    if (before.cue === 0) return [before, first];
+  }
+  return undefined;
 }
 
 /**

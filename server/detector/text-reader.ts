@@ -70,25 +70,7 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
     pending.clear();
   };
 
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`OCR did not start within ${startTimeoutMs} ms`));
-      void thread.terminate();
-    }, startTimeoutMs);
-    thread.once('message', (reply: Reply) => {
-      clearTimeout(timer);
-      if ('error' in reply) {
-        reject(new Error(`OCR could not start: ${reply.error}`));
-        void thread.terminate();
-      } else {
-        resolve();
-      }
-    });
-    thread.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+  await threadReady(thread, startTimeoutMs);
 
   // Idle, the thread must not keep the process alive (a server's detector keeps one reader).
   thread.unref();
@@ -133,6 +115,29 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
       await thread.terminate();
     },
   };
+}
+
+/** Resolves when the OCR thread says it has started; rejects (and stops it) when it cannot. */
+function threadReady(thread: Worker, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`OCR did not start within ${timeoutMs} ms`));
+      void thread.terminate();
+    }, timeoutMs);
+    thread.once('message', (reply: Reply) => {
+      clearTimeout(timer);
+      if ('error' in reply) {
+        reject(new Error(`OCR could not start: ${reply.error}`));
+        void thread.terminate();
+      } else {
+        resolve();
+      }
+    });
+    thread.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 /** rgb24 -> a binary PPM image, which tesseract's image loader (Leptonica) reads as is. */
