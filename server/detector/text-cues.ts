@@ -212,8 +212,9 @@ export function isProse(folded: readonly string[]): boolean {
 
 /**
  * A caption (a subtitle, a burnt-in line of a vlog): one or two lines of text, all of it in
- * the lower part of a frame whose upper part is picture. Closing credits over picture name
- * roles (read first); a card or a roll on a plain ground is not a caption.
+ * the lower part of a frame whose upper part is picture, written as a sentence (some word in
+ * lower case). Closing credits over picture name roles (read first) or people, capitalised
+ * ("Zoe Galagher"); a card or a roll on a plain ground is not a caption.
  */
 export function isCaption(words: readonly OcrWord[], layout: TextLayout): boolean {
   if (!layout.pictureAbove || words.length === 0) return false;
@@ -223,7 +224,8 @@ export function isCaption(words: readonly OcrWord[], layout: TextLayout): boolea
     if (w.box.y0 < CAPTION_TOP * layout.height) return false;
     lines.add(w.line);
   }
-  return lines.size <= MAX_CAPTION_LINES;
+  const sentence = words.some((w) => /^\p{Ll}{2,}[.,!?]*$/u.test(w.text));
+  return sentence && lines.size <= MAX_CAPTION_LINES;
 }
 
 function matches(text: string, patterns: readonly RegExp[]): string[] {

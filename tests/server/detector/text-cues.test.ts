@@ -157,7 +157,7 @@ describe('captions', () => {
   const overPicture = { height: 540, pictureAbove: true };
 
   it('reads one or two lines low on a picture as a caption, which is not credits', () => {
-    const caption = placed([['Okay. Go!', 460]]);
+    const caption = placed([['Okay. Go now!', 460]]);
     expect(isCaption(caption, overPicture)).toBe(true);
     const r = readCreditsText(caption, overPicture);
     expect(r.cue).toBe(-1);
@@ -187,7 +187,10 @@ describe('captions', () => {
         overPicture,
       ),
     ).toBe(false);
-    expect(isCaption(words('Okay. Go!'), overPicture)).toBe(false);
+    expect(isCaption(words('Okay. Go now!'), overPicture)).toBe(false);
+    // Capitalised names low over the last scene are credits over picture, not dialogue.
+    expect(isCaption(placed([['Zoe Galagher Greta', 460]]), overPicture)).toBe(false);
+    expect(isCaption(placed([['OKAY. GO!', 460]]), overPicture)).toBe(false);
   });
 
   it('lets credits words over the last scene stay credits', () => {
