@@ -4,6 +4,12 @@
  *
  *   npm run eval                      # everything (generates and caches what it needs)
  *   npm run eval -- --only real       # real clips and joins only
+ *   npm run eval -- --only generated  # generated titles only (fixtures, story-only cuts and
+ *                                     #   text screens)
+ *   npm run eval -- --only text-screens  # the generated text screens only (lyric captions,
+ *                                     #   posts, epilogues, tickers, subtitles...; and stories
+ *                                     #   full of text before credits)
+ *   npm run eval -- --match 'lyric'   # titles whose name matches a regular expression
  *   npm run eval -- --replay          # re-decide from the cached samples (tuning the
  *                                     #   decision without re-running the model)
  *   npm run eval -- --json out.json   # also write the rows
@@ -40,6 +46,7 @@ import {
   joinedTitles,
   realTitles,
   storyOnlyCuts,
+  textScreenTitles,
 } from './titles.js';
 
 interface Row {
@@ -94,14 +101,23 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** The sets `--only` can pick. */
+const ONLY = ['real', 'generated', 'text-screens'] as const;
+
 async function main(): Promise<void> {
   const only = values.only;
+  if (only !== undefined && !(ONLY as readonly string[]).includes(only)) {
+    throw new Error(`--only must be one of ${ONLY.join(', ')} (got "${only}")`);
+  }
   const titles: EvalTitle[] = [];
-  if (only !== 'real') {
+  if (only === undefined || only === 'generated') {
     const generated = await generatedTitles(log);
     titles.push(...generated, ...storyOnlyCuts(generated));
   }
-  if (only !== 'generated') {
+  if (only === undefined || only === 'generated' || only === 'text-screens') {
+    titles.push(...(await textScreenTitles(log)));
+  }
+  if (only === undefined || only === 'real') {
     const real = realTitles();
     if (real.length === 0)
       log('no real clips found (../shared/data): reporting generated titles only');
@@ -237,8 +253,10 @@ function printTable(rows: Row[]): void {
   }
   out.push('');
   const real = (r: Row) => r.title.kind.startsWith('real') && !r.title.ambiguous;
+  const textScreen = (r: Row) => r.title.set === 'text-screens';
   const groups: Array<[string, (r: Row) => boolean]> = [
-    ['generated', (r) => r.title.kind.startsWith('generated')],
+    ['generated', (r) => r.title.kind.startsWith('generated') && !textScreen(r)],
+    ['generated text screens', textScreen],
     ['real clips', (r) => real(r) && r.title.kind === 'real'],
     ['real joins (story + real credits)', (r) => real(r) && r.title.kind === 'real-join'],
     ['**real, all (clips + joins)**', (r) => real(r) && r.title.kind !== 'real-join-extra'],
@@ -257,13 +275,12 @@ function printTable(rows: Row[]): void {
   );
   out.push('|---|---|---:|---:|---:|');
   for (const [name, pick] of groups) {
-    const parts: Array<[string, (r: Row) => boolean]> =
-      name === 'generated'
-        ? [['-', () => true]]
-        : [
-            ['**held-out**', (r) => r.title.part === 'held-out'],
-            ['tuning', (r) => r.title.part !== 'held-out'],
-          ];
+    const parts: Array<[string, (r: Row) => boolean]> = name.startsWith('generated')
+      ? [['-', () => true]]
+      : [
+          ['**held-out**', (r) => r.title.part === 'held-out'],
+          ['tuning', (r) => r.title.part !== 'held-out'],
+        ];
     for (const [partName, inPart] of parts) {
       const set = rows.filter((r) => pick(r) && inPart(r));
       if (set.length === 0) continue;
@@ -280,6 +297,17 @@ function printTable(rows: Row[]): void {
         )} | ${median === undefined ? '-' : Number.isFinite(median) ? median.toFixed(2) : 'n/a'} |`,
       );
     }
+  }
+  const falseStarts = rows.filter(
+    (r) => textScreen(r) && r.title.creditsStart === null && r.predicted !== null,
+  );
+  if (falseStarts.length) {
+    out.push('');
+    out.push(
+      `Text screens without credits given a start: ${falseStarts
+        .map((r) => `${r.title.name} at ${fmt(r.predicted)} (conf ${r.confidence.toFixed(2)})`)
+        .join(', ')}`,
+    );
   }
   out.push(...confidenceTable(rows));
   const ambiguous = rows.filter((r) => r.title.ambiguous);

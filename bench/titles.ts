@@ -1,7 +1,9 @@
 /**
  * The evaluation set: generated titles with exact ground truth (fixture generator), story-only
- * cuts of them (no credits), the real labelled clips in ../shared/data (when present), and
- * "story then real credits" joins of a real negative clip and a real credits-only clip.
+ * cuts of them (no credits), generated text screens (text-heavy titles without credits, and
+ * stories full of text before credits: tests/fixtures/text-screens.ts), the real labelled
+ * clips in ../shared/data (when present), and "story then real credits" joins of a real
+ * negative clip and a real credits-only clip.
  * Everything derived is cached under .cache/eval/.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +22,11 @@ import { probeFrameSize } from '../model/train/ffmpeg-frames.js';
 import { resolveFfmpeg } from '../server/media/ffmpeg.js';
 import type { CreditsStyle } from '../tests/fixtures/credits.js';
 import { generateFixture } from '../tests/fixtures/generate.js';
+import {
+  generateTextScreen,
+  TEXT_SCREEN_SET,
+  textScreenName,
+} from '../tests/fixtures/text-screens.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const EVAL_CACHE = path.join(ROOT, '.cache', 'eval');
@@ -46,6 +53,8 @@ export interface EvalTitle {
   part?: SplitPart;
   /** Labelled ambiguous by the data set: reported, not counted. */
   ambiguous?: boolean;
+  /** Generated titles of a set reported on a summary row of its own. */
+  set?: 'text-screens';
   note?: string;
 }
 
@@ -84,6 +93,33 @@ export async function generatedTitles(
         note: `${spec.width}x${spec.height}${spec.postCredits ? `, post-credits ${spec.postCredits}s` : ''}${spec.fadeOut ? '' : ', hard cut'}`,
       });
     }
+  }
+  return titles;
+}
+
+/**
+ * 19 generated text screens (tests/fixtures/text-screens.ts): lyric captions, post slideshows,
+ * epilogue prose, kinetic type, news tickers, game dialogue boxes and multi-script subtitles
+ * with no credits (truth: none), and a captioned vlog and subtitled cutscenes before credits
+ * in Latin, Cyrillic and Japanese (truth: the first credits frame).
+ */
+export async function textScreenTitles(
+  log: (line: string) => void = () => undefined,
+): Promise<EvalTitle[]> {
+  const titles: EvalTitle[] = [];
+  for (const spec of TEXT_SCREEN_SET) {
+    log(`generating text screen ${spec.kind} (seed ${spec.seed})`);
+    const t = await generateTextScreen(spec);
+    titles.push({
+      name: textScreenName(t.spec),
+      path: t.path,
+      kind: t.negative ? 'generated-negative' : 'generated',
+      creditsStart: t.creditsStart,
+      creditsEnd: t.creditsEnd,
+      duration: t.duration,
+      set: 'text-screens',
+      note: t.note,
+    });
   }
   return titles;
 }
