@@ -172,6 +172,37 @@ export function leaveOneClipOut<V>(
   };
 }
 
+export interface ValueScore<V> {
+  value: V;
+  hits: number;
+  meanError: number;
+  /** Titles wrong with the default and right with this value, and the other way round. */
+  gained: string[];
+  lost: string[];
+}
+
+/** Every grid value scored on all titles, beside the default. */
+export function scoreByValue<V>(
+  rows: readonly LocoRow<V>[],
+  grid: readonly V[],
+  defaultValue: V,
+): ValueScore<V>[] {
+  indexIn(grid, defaultValue);
+  const rightAtDefault = new Set(
+    rows.filter((r) => Object.is(r.value, defaultValue) && r.hit).map((r) => r.title),
+  );
+  return grid.map((value) => {
+    const at = rows.filter((r) => Object.is(r.value, value));
+    return {
+      value,
+      hits: at.filter((r) => r.hit).length,
+      meanError: at.length ? at.reduce((acc, r) => acc + r.absError, 0) / at.length : 0,
+      gained: at.filter((r) => r.hit && !rightAtDefault.has(r.title)).map((r) => r.title),
+      lost: at.filter((r) => !r.hit && rightAtDefault.has(r.title)).map((r) => r.title),
+    };
+  });
+}
+
 /**
  * The clips a title is made of: a join (`kind` 'real-join', named `<story>+<credits>` after the
  * two files without their extensions) is made of the two clips of its pair in `joins`

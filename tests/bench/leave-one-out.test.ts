@@ -6,6 +6,7 @@ import {
   type LocoRow,
   leaveOneClipOut,
   locoError,
+  scoreByValue,
 } from '../../bench/leave-one-out.js';
 
 /** Rows for one title: `hits` lists the grid values it is right at; error 0 there, 5 elsewhere. */
@@ -153,6 +154,18 @@ describe('leaveOneClipOut', () => {
     expect(() => leaveOneClipOut(title('a', grid, [1]), grid, 5)).toThrow(/not in the grid/);
     const rows = title('a', grid, [1]).concat(title('b', [1, 2], [1]));
     expect(() => leaveOneClipOut(rows, grid, 2)).toThrow(/no row for b at 3/);
+  });
+});
+
+describe('scoreByValue', () => {
+  it('scores every value on all titles, with the titles it wins and loses against the default', () => {
+    const grid = [1, 2, 3];
+    const rows = [...title('a', grid, [1, 2]), ...title('b', grid, [2]), ...title('c', grid, [1])];
+    expect(scoreByValue(rows, grid, 2)).toEqual([
+      { value: 1, hits: 2, meanError: 5 / 3, gained: ['c'], lost: ['b'] },
+      { value: 2, hits: 2, meanError: 5 / 3, gained: [], lost: [] },
+      { value: 3, hits: 0, meanError: 5, gained: [], lost: ['a', 'b'] },
+    ]);
   });
 });
 
