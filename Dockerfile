@@ -22,6 +22,7 @@ RUN if [ -n "$TFJS_NODE" ]; then npm install --no-save --no-audit --no-fund "$TF
 COPY bin ./bin
 COPY server ./server
 COPY model/credits-classifier ./model/credits-classifier
+COPY model/ocr ./model/ocr
 COPY tsconfig.json ./
 
 ENV ENDCUE_HOST=0.0.0.0 \
