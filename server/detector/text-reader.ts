@@ -4,11 +4,22 @@
  * It runs in a worker thread of its own (text-thread.mjs) whose stdout/stderr are captured:
  * the wasm core prints diagnostics we must keep off the CLI's output. What the words mean is
  * decided in text-cues.ts.
+ *
+ * Frames English cannot read (CJK, Cyrillic) are read again with the models of those
+ * scripts (model/ocr/, vendored: no network either), in threads of their own started the
+ * first time such a frame comes (text-cues-scripts.ts says what the words mean).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CAPTION_TOP, type OcrWord, readCreditsText, type TextReading } from './text-cues.js';
+import {
+  type OtherScript,
+  readScriptText,
+  SCRIPT_LANGUAGES,
+  scriptsToTry,
+} from './text-cues-scripts.js';
 
 export interface RgbFrame {
   /** rgb24, width x height x 3 bytes, row-major. */
@@ -21,6 +32,8 @@ export interface TextReader {
   /** Frames it reads at once (read() calls beyond that wait their turn). */
   readonly concurrency: number;
   read(frame: RgbFrame): Promise<OcrWord[]>;
+  /** Reads with another script's models (their thread starts on the first call). */
+  readScript?(frame: RgbFrame, script: OtherScript): Promise<OcrWord[]>;
   dispose(): Promise<void>;
 }
 
@@ -44,12 +57,53 @@ export function englishModelDir(): string {
   return path.join(path.dirname(pkg), '4.0.0_best_int');
 }
 
-/** Starts the OCR thread (~0.3 s per engine). Rejects when tesseract.js or its model cannot load. */
+/** model/ocr at the repository root: the other scripts' models (see its README). */
+export const SCRIPT_MODEL_DIR = fileURLToPath(new URL('../../model/ocr', import.meta.url));
+
+/**
+ * Starts the English OCR thread (~0.3 s per engine). Rejects when tesseract.js or its model
+ * cannot load. Another script's thread starts when a frame first needs it (readScript).
+ */
 export async function createTextReader(options: TextReaderOptions = {}): Promise<TextReader> {
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const english = await startOcrThread(
+    { langs: 'eng', langPath: englishModelDir(), workers },
+    startTimeoutMs,
+  );
+  const scripts = new Map<OtherScript, Promise<TextReader>>();
+  return {
+    concurrency: english.concurrency,
+    read: (frame) => english.read(frame),
+    async readScript(frame, script) {
+      let reader = scripts.get(script);
+      if (!reader) {
+        const langs = SCRIPT_LANGUAGES[script];
+        reader = startOcrThread({ langs, langPath: SCRIPT_MODEL_DIR, workers }, startTimeoutMs);
+        scripts.set(script, reader);
+      }
+      return (await reader).read(frame);
+    },
+    async dispose() {
+      const others = [...scripts.values()].map((r) =>
+        r.then(
+          (t) => t.dispose(),
+          () => {},
+        ),
+      );
+      await Promise.all([english.dispose(), ...others]);
+    },
+  };
+}
+
+/** One OCR thread: `workers` tesseract engines with the models `langs` names (as eng+jpn). */
+async function startOcrThread(
+  data: { langs: string; langPath: string; workers: number },
+  startTimeoutMs: number,
+): Promise<TextReader> {
+  const { workers } = data;
   const thread = new Worker(new URL('./text-thread.mjs', import.meta.url), {
-    workerData: { langPath: englishModelDir(), workers },
+    workerData: data,
     stdout: true,
     stderr: true,
   });
@@ -174,7 +228,42 @@ export async function readFrameText(reader: TextReader, frame: RgbFrame): Promis
   const second = (await reader.read(whiteTextImage(frame))).map((w) =>
     w.line === undefined ? w : { ...w, line: w.line + lines },
   );
-  return readCreditsText([...words, ...second], layout);
+  const both = readCreditsText([...words, ...second], layout);
+  const scripts = both.cue === 0 && reader.readScript ? scriptsToTry(words) : [];
+  if (scripts.length === 0) return both;
+  return (await readOtherScripts(reader, frame, layout, scripts)) ?? both;
+}
+
+/** The script each reader last found (tried first on its next unreadable frame). */
+const lastScript = new WeakMap<TextReader, OtherScript>();
+
+/**
+ * A frame English could not read, read with each of `scripts`' models until one finds its
+ * letters (the script last found first). Undefined when none does, or none can start.
+ */
+async function readOtherScripts(
+  reader: TextReader,
+  frame: RgbFrame,
+  layout: { height: number; pictureAbove: boolean },
+  scripts: readonly OtherScript[],
+): Promise<TextReading | undefined> {
+  const last = lastScript.get(reader);
+  const order =
+    last && scripts.includes(last) ? [last, ...scripts.filter((s) => s !== last)] : scripts;
+  for (const script of order) {
+    let words: OcrWord[];
+    try {
+      words = (await reader.readScript?.(frame, script)) ?? [];
+    } catch {
+      continue; // its models failed to load: the English reading stands
+    }
+    const reading = readScriptText(words, script, layout);
+    if (reading) {
+      lastScript.set(reader, script);
+      return reading;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -6,13 +6,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createScheduler, createWorker, OEM, PSM } from 'tesseract.js';
 
 const port = parentPort;
-const { langPath, workers } = workerData;
+const { langs = 'eng', langPath, workers } = workerData;
 
 try {
   const scheduler = createScheduler();
   await Promise.all(
     Array.from({ length: workers }, async () => {
-      const worker = await createWorker('eng', OEM.LSTM_ONLY, {
+      const worker = await createWorker(langs.split('+'), OEM.LSTM_ONLY, {
         langPath,
         gzip: true,
         cacheMethod: 'none',

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { OcrWord } from '../../../server/detector/text-cues.js';
+import {
+  isCyrillicProse,
+  readScriptText,
+  scriptsToTry,
+  unreadableByEnglish,
+} from '../../../server/detector/text-cues-scripts.js';
+
+/** OCR words, one line per string; CJK lines are split into single characters as tesseract does. */
+function lines(texts: string[], confidence = 92, perCharacter = false): OcrWord[] {
+  return texts.flatMap((text, line) =>
+    (perCharacter ? [...text.replace(/\s+/g, '')] : text.split(/\s+/)).map((t) => ({
+      text: t,
+      confidence,
+      line,
+    })),
+  );
+}
+
+describe('unreadableByEnglish', () => {
+  it('is true for the unsure short words English reads in Japanese or Cyrillic text', () => {
+    // What the English model read on a card of Japanese roles and names.
+    const japanese = ['EE:58', 'fA:54', 'Tex:0', 'I=N=1A:0', 'Rw:11', 'RE:53', 'ERE:27'];
+    const words = japanese.map((w) => {
+      const [text = '', confidence] = w.split(':');
+      return { text, confidence: Number(confidence) };
+    });
+    expect(unreadableByEnglish(words)).toBe(true);
+  });
+
+  it('is false for confident Latin text, a blank frame and a single stray word', () => {
+    expect(unreadableByEnglish(lines(['Directed by', 'Jane Smith']))).toBe(false);
+    expect(unreadableByEnglish([])).toBe(false);
+    expect(unreadableByEnglish([{ text: 'Ww', confidence: 20 }])).toBe(false);
+    expect(
+      unreadableByEnglish([
+        { text: '|', confidence: 0 },
+        { text: '—', confidence: 0 },
+      ]),
+    ).toBe(false);
+  });
+
+  it('is false when most words are read with confidence', () => {
+    const words = [...lines(['Music by Tom Baker']), { text: 'Ee', confidence: 10 }];
+    words.push({ text: 'fA', confidence: 30 });
+    expect(unreadableByEnglish(words)).toBe(false);
+  });
+});
+
+/** OCR words from "text:confidence" pairs. */
+function read(pairs: string[]): OcrWord[] {
+  return pairs.map((p) => {
+    const at = p.lastIndexOf(':');
+    return { text: p.slice(0, at), confidence: Number(p.slice(at + 1)) };
+  });
+}
+
+describe('scriptsToTry', () => {
+  it('tries CJK first when English cut the text into short unsure pieces', () => {
+    // What the English model read on a card of Japanese roles and names.
+    const japanese = read(['EE:58', 'fA:54', 'Tex:0', 'E]:0', 'I=N=1A:0', 'Rw:11', 'ERE:27']);
+    expect(scriptsToTry(japanese)).toEqual(['cjk', 'cyrillic']);
+  });
+
+  it('tries Cyrillic alone when the unsure words are long', () => {
+    // Russian roles and names as English read them; Latin in a pixel font reads alike.
+    const russian = read(['Pexuccép:56', 'MBaH:30', 'MNeTtpos:55', 'Mys3blka:0', 'Onbra:77']);
+    expect(scriptsToTry(russian)).toEqual(['cyrillic']);
+    const pixel = read(['Gane:47', 'DEVEIOPErS:20', 'Hli:30', 'AShraF:48', 'ProGramier:0']);
+    expect(scriptsToTry(pixel)).toEqual(['cyrillic']);
+  });
+
+  it('tries nothing on text English reads', () => {
+    expect(scriptsToTry(lines(['Directed by', 'Jane Smith']))).toEqual([]);
+    expect(scriptsToTry([])).toEqual([]);
+  });
+});
+
+describe('readScriptText: CJK', () => {
+  it('reads Japanese, Chinese and Korean roles as credits (spaces between characters removed)', () => {
+    for (const card of [
+      ['監督 山田太郎', '脚本 佐藤花子', '音楽 鈴木一郎'],
+      ['导演 张伟', '编剧 王芳', '摄影 刘洋'],
+      ['감독 김민수', '각본 이지은', '촬영 박서준'],
+      ['プロデューサー 田中健'],
+      ['特别感谢'],
+      ['특별 감사'],
+    ]) {
+      const reading = readScriptText(lines(card, 92, true), 'cjk');
+      expect(reading?.cue, card.join(' / ')).toBe(1);
+    }
+  });
+
+  it('names the roles it found and keeps the lines as terms', () => {
+    const reading = readScriptText(lines(['監督 山田太郎', '撮影 田中健'], 92, true), 'cjk');
+    expect(reading?.credits).toEqual(['監督', '撮影']);
+    expect(reading?.other).toEqual([]);
+    expect(reading?.terms).toEqual(['監督山田太郎', '撮影田中健']);
+  });
+
+  it('reads the simplified forms tesseract gives Japanese kanji (chi_sim leads)', () => {
+    expect(readScriptText(lines(['监督 山田太郎'], 92, true), 'cjk')?.cue).toBe(1);
+  });
+
+  it('reads next-episode and to-be-continued cards as another screen', () => {
+    for (const card of [['次回予告'], ['つづく'], ['未完待续'], ['敬请期待'], ['다음 화 예고']]) {
+      const reading = readScriptText(lines(card, 92, true), 'cjk');
+      expect(reading?.cue, card[0]).toBe(-1);
+    }
+  });
+
+  it('is no evidence for other CJK text, and ignores unsure characters', () => {
+    expect(readScriptText(lines(['今日は いい 天気 ですね'], 92, true), 'cjk')?.cue).toBe(0);
+    const unsure = [...lines(['東京タワー'], 92, true), ...lines(['監督'], 40, true)];
+    expect(readScriptText(unsure, 'cjk')?.cue).toBe(0);
+  });
+
+  it('does not match a role split across two lines', () => {
+    const words = lines(['山田 監', '督 太郎'], 92, true);
+    expect(readScriptText(words, 'cjk')?.credits).toEqual([]);
+  });
+
+  it('is undefined when the frame is not written in CJK', () => {
+    expect(readScriptText(lines(['Directed by Jane Smith']), 'cjk')).toBeUndefined();
+    expect(readScriptText([], 'cjk')).toBeUndefined();
+    // A few confident characters among many unsure ones: another script misread.
+    const misread = [...lines(['所 和'], 92, true), ...lines(['尿 权 时 旦 送'], 30, true)];
+    expect(readScriptText(misread, 'cjk')).toBeUndefined();
+  });
+});
+
+describe('readScriptText: Cyrillic', () => {
+  it('reads Russian and Ukrainian roles as credits, ё and ы misread or not', () => {
+    for (const card of [
+      ['Режиссёр', 'Иван Петров'],
+      ['Режиссер', 'Иван Петров', 'Музька', 'Ольга Смирнова'],
+      ['Музыка', 'Ольга Смирнова'],
+      ['В ролях', 'Иван Петров'],
+      ['Сценарій', 'Оксана Коваль'],
+      ['Особлива подяка'],
+      ['Спасибо за просмотр'],
+      ['Композитор', 'Олег Ким'],
+    ]) {
+      expect(readScriptText(lines(card), 'cyrillic')?.cue, card.join(' / ')).toBe(1);
+    }
+  });
+
+  it('reads to-be-continued and coming-soon cards as another screen', () => {
+    expect(readScriptText(lines(['Продолжение следует']), 'cyrillic')?.cue).toBe(-1);
+    expect(readScriptText(lines(['Скоро в кино']), 'cyrillic')?.cue).toBe(-1);
+    expect(readScriptText(lines(['Продовження буде']), 'cyrillic')?.cue).toBe(-1);
+  });
+
+  it('reads running text as another screen, and a plain title as no evidence', () => {
+    const prose = ['Я не знаю что это было', 'но мы уже здесь'];
+    const reading = readScriptText(lines(prose), 'cyrillic');
+    expect(reading?.cue).toBe(-1);
+    expect(reading?.other).toEqual(['running text']);
+    expect(readScriptText(lines(['Москва', 'Зима']), 'cyrillic')?.cue).toBe(0);
+  });
+
+  it('reads one low line of a sentence over picture as a caption', () => {
+    const words = lines(['Пойдём домой сейчас']).map((w, i) => ({
+      ...w,
+      box: { x0: 100 + i * 150, y0: 460, x1: 240 + i * 150, y1: 500 },
+    }));
+    const reading = readScriptText(words, 'cyrillic', { height: 540, pictureAbove: true });
+    expect(reading?.other).toEqual(['caption']);
+    expect(readScriptText(words, 'cyrillic', { height: 540, pictureAbove: false })?.cue).toBe(0);
+  });
+
+  it('is undefined for Latin or CJK text, and for a few confident letters among unsure ones', () => {
+    expect(readScriptText(lines(['Directed by Jane Smith']), 'cyrillic')).toBeUndefined();
+    expect(readScriptText(lines(['監督 山田太郎'], 92, true), 'cyrillic')).toBeUndefined();
+    // The ukr model on a Japanese card: two confident "words" (т, ЕВ) among many unsure.
+    const misread = [...lines(['т ЕВ']), ...lines(["Бв'ї щЩЖж пт же ЗУ ли Ява ШЕ Ж Яхве"], 20)];
+    expect(readScriptText(misread, 'cyrillic')).toBeUndefined();
+  });
+});
+
+describe('isCyrillicProse', () => {
+  it('needs several distinct function words making up a share of the words', () => {
+    expect(isCyrillicProse(['я', 'не', 'знаю', 'что', 'это'])).toBe(true);
+    expect(isCyrillicProse(['режиссер', 'иван', 'петров'])).toBe(false);
+    expect(isCyrillicProse([])).toBe(false);
+  });
+});
