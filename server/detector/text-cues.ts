@@ -179,6 +179,9 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
   const other = matches(text, OTHER_PATTERNS);
   if (isAddressCard(confident)) other.push('web address card');
   if (credits.length === 0 && isProse(confident.map((w) => w.folded))) other.push('running text');
+  else if (credits.length === 0 && isLowerCaseText(confident.map((w) => w.read))) {
+    other.push('lower-case text');
+  }
   if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
   const net = credits.length - other.length;
   const terms = [...new Set(confident.map((w) => w.folded).filter((w) => /^\p{L}{3,}$/u.test(w)))];
@@ -208,6 +211,29 @@ export function isProse(folded: readonly string[]): boolean {
   if (folded.length === 0) return false;
   const prose = folded.filter((w) => PROSE_WORDS.has(w));
   return new Set(prose).size >= MIN_PROSE_WORDS && prose.length / folded.length >= MIN_PROSE_SHARE;
+}
+
+/** Lower-case words (three letters or more) that make a frame's words sentences (isLowerCaseText). */
+export const MIN_LOWER_CASE_WORDS = 5;
+/** Share of a frame's confident words of letters only that they must make up. */
+export const MIN_LOWER_CASE_SHARE = 0.5;
+
+/**
+ * Sentences told by their case: most words in lower case ("just watched the sunrise from
+ * the old pier"). Credits are names and roles, capitalised or in capitals; the lower-case
+ * words a credits card has ("music by", "special thanks to") match its patterns first.
+ * Complements isProse where the function words are few (short posts, slogans).
+ */
+export function isLowerCaseText(read: readonly string[]): boolean {
+  // Words of letters only: numbers, handles and symbols (a post's "15h", "@felix_40") say
+  // nothing about case.
+  const letters = read
+    .map((w) => w.replace(/^[("']+|[.,;:!?"')]+$/gu, ''))
+    .filter((w) => /^\p{L}{2,}$/u.test(w));
+  const lower = letters.filter((w) => /^\p{Ll}{3,}$/u.test(w));
+  return (
+    lower.length >= MIN_LOWER_CASE_WORDS && lower.length / letters.length >= MIN_LOWER_CASE_SHARE
+  );
 }
 
 /**

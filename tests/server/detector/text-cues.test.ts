@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isCaption,
+  isLowerCaseText,
   isProse,
   type OcrWord,
   readCreditsText,
@@ -55,7 +56,7 @@ describe('readCreditsText', () => {
     expect(r.credits).toEqual(['names: zoe, greta, rosa']);
     expect(readCreditsText(words('Krishan Ryan and Julie')).cue).toBe(0);
     // Lower-case words inside a sentence are not names on a card.
-    expect(readCreditsText(words('where did anna and paul and tom go')).cue).toBe(0);
+    expect(readCreditsText(words('where did anna and paul and tom go')).credits).toEqual([]);
   });
 
   it('is no evidence for a title card, or nothing legible', () => {
@@ -196,5 +197,30 @@ describe('captions', () => {
   it('lets credits words over the last scene stay credits', () => {
     const r = readCreditsText(placed([['Directed by Jane Doe', 460]]), overPicture);
     expect(r.cue).toBe(1);
+  });
+});
+
+describe('lower-case text', () => {
+  it('reads a frame of mostly lower-case words as another kind of text screen', () => {
+    const post = readCreditsText(words('@felix just watched the sunrise from the old pier'));
+    expect(post.cue).toBe(-1);
+    expect(post.other).toEqual(['lower-case text']);
+  });
+
+  it('leaves names, capitals and credits with a few lower-case words alone', () => {
+    expect(isLowerCaseText('Jane Doe Tomas Nunez Rosa Tanaka'.split(' '))).toBe(false);
+    expect(isLowerCaseText('DONATE TO THE LIGHTHOUSE FUND TODAY'.split(' '))).toBe(false);
+    expect(isLowerCaseText('Filmed on location in Porto and Lisbon'.split(' '))).toBe(false);
+    expect(readCreditsText(words('special thanks to all our friends and families here')).cue).toBe(
+      1,
+    );
+  });
+
+  it('needs five lower-case words making up half of the words', () => {
+    expect(isLowerCaseText('aaa bbb ccc ddd eee'.split(' '))).toBe(true);
+    expect(isLowerCaseText('aaa bbb ccc ddd'.split(' '))).toBe(false);
+    expect(isLowerCaseText('aaa bbb ccc ddd eee Aa Bb Cc Dd Ee Ff'.split(' '))).toBe(false);
+    // Numbers and handles are neither.
+    expect(isLowerCaseText('aaa bbb ccc ddd eee 15h @x_40 2026 Aa Bb'.split(' '))).toBe(true);
   });
 });
