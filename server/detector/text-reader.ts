@@ -213,9 +213,14 @@ export function toPpm(frame: RgbFrame): Uint8Array {
  * A frame's text, read twice where the first look finds no evidence: white text on a
  * coloured box (a banner, a name plate) on a dark frame binarises into the box, and the
  * words vanish. Its second look is at `whiteTextImage`, where only near-white stays bright;
- * the words of both looks are read together.
+ * the words of both looks are read together. Where neither look finds evidence and the
+ * words are mostly unsure, the frame is read in other scripts, unless `otherScripts` is false.
  */
-export async function readFrameText(reader: TextReader, frame: RgbFrame): Promise<TextReading> {
+export async function readFrameText(
+  reader: TextReader,
+  frame: RgbFrame,
+  options: { otherScripts?: boolean } = {},
+): Promise<TextReading> {
   const layout = {
     height: frame.height,
     pictureAbove: isPictureAbove(frame, CAPTION_TOP),
@@ -229,7 +234,8 @@ export async function readFrameText(reader: TextReader, frame: RgbFrame): Promis
     w.line === undefined ? w : { ...w, line: w.line + lines },
   );
   const both = readCreditsText([...words, ...second], layout);
-  const scripts = both.cue === 0 && reader.readScript ? scriptsToTry(words) : [];
+  const allowed = options.otherScripts !== false && reader.readScript;
+  const scripts = both.cue === 0 && allowed ? scriptsToTry(words) : [];
   if (scripts.length === 0) return both;
   return (await readOtherScripts(reader, frame, layout, scripts)) ?? both;
 }
