@@ -19,16 +19,11 @@
  *
  * A title "hits" when the start is within 2 s of the truth, or when both say "no credits".
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BackendName, loadClassifier } from '../server/detector/classify.js';
-import {
-  type DecideOptions,
-  decideCredits,
-  type ScoredSample,
-  storyThreshold,
-} from '../server/detector/decide.js';
+import type { DecideOptions } from '../server/detector/decide.js';
 import { runDetection } from '../server/detector/detect.js';
 import { isEndcueError } from '../server/errors.js';
 import {
@@ -39,8 +34,14 @@ import {
   TOLERANCE_S,
 } from './eval-scoring.js';
 import {
+  type CachedRun,
+  runsDir as cachedRunsDir,
+  latestModelVersion,
+  readCachedRun,
+  replayDecision,
+} from './replay.js';
+import {
   allJoinedTitles,
-  EVAL_CACHE,
   type EvalTitle,
   generatedTitles,
   joinedTitles,
@@ -58,12 +59,6 @@ interface Row {
   ms: number;
   frames: number;
   failure?: string;
-}
-
-interface CachedRun {
-  samples: ScoredSample[];
-  from: number;
-  duration: number;
 }
 
 const { values } = parseArgs({
@@ -134,11 +129,7 @@ async function main(): Promise<void> {
     : await loadClassifier({ backend: values.backend as BackendName });
   const modelVersion = classifier?.modelVersion ?? latestModelVersion();
   // Runs without the text check are cached apart: --replay must know which it re-decides.
-  const runsDir = path.join(
-    EVAL_CACHE,
-    'runs',
-    modelVersion + (values['no-text'] ? '-no-text' : ''),
-  );
+  const runsDir = cachedRunsDir(modelVersion, values['no-text']);
   mkdirSync(runsDir, { recursive: true });
   log(
     `model ${modelVersion}${classifier ? ` on ${classifier.backend}` : ' (replay)'}; ${titles.length} titles`,
@@ -170,19 +161,12 @@ async function main(): Promise<void> {
         };
         writeFileSync(cacheFile, JSON.stringify(cached));
       } else {
-        if (!existsSync(cacheFile)) throw new Error('no cached run; run without --replay first');
-        const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedRun;
-        const d = decideCredits(cached.samples, {
-          threshold: storyThreshold(cached.samples, {
-            from: cached.from,
-            duration: cached.duration,
-            always: values.calibrate === 'all',
-            ...(values.quantile ? { quantile: Number(values.quantile) } : {}),
-            ...(values.max ? { max: Number(values.max) } : {}),
-          }),
-          ...decideTuning,
-          duration: cached.duration,
-          from: cached.from,
+        const cached = readCachedRun(runsDir, title.name);
+        if (!cached) throw new Error('no cached run; run without --replay first');
+        const d = replayDecision(cached, decideTuning, {
+          always: values.calibrate === 'all',
+          ...(values.quantile ? { quantile: Number(values.quantile) } : {}),
+          ...(values.max ? { max: Number(values.max) } : {}),
         });
         predicted = d.creditsStart;
         confidence = d.confidence;
@@ -211,11 +195,6 @@ async function main(): Promise<void> {
   printTable(rows);
   if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2));
   classifier?.dispose();
-}
-
-function latestModelVersion(): string {
-  const meta = path.resolve(EVAL_CACHE, '../../model/credits-classifier/metadata.json');
-  return (JSON.parse(readFileSync(meta, 'utf8')) as { version: string }).version;
 }
 
 function fmt(x: number | null): string {
