@@ -119,9 +119,10 @@ export class Sampler {
           : decision.candidate;
       if (!window) break;
       origin ??= window.start;
-      const solid = this.samples()
-        .filter((s) => (s.blank ?? 0) < 0.5)
-        .map((s) => s.t);
+      const samples = this.samples();
+      const solid = samples.filter((s) => (s.blank ?? 0) < 0.5).map((s) => s.t);
+      // Frame scores of the times that may be read (reads add text cues, not scores).
+      const scores = new Map(samples.map((s) => [s.t, s.p]));
       const times = planTextReads(window, this.textReads, solid, { origin }).slice(
         0,
         Math.max(0, maxReads - this.textReads.length),
@@ -148,7 +149,7 @@ export class Sampler {
         if (!frame) return;
         // Other scripts only where the frame looks like credits: story frames read as
         // unsure garbage too, and each other-script read costs a model and 0.2-0.6 s.
-        const p = this.samples().find((sample) => sample.t === t)?.p ?? 0;
+        const p = scores.get(t) ?? 0;
         const reading = await readFrameText(
           reader,
           { data: frame.data, width, height },

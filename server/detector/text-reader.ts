@@ -13,7 +13,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CAPTION_TOP, type OcrWord, readCreditsText, type TextReading } from './text-cues.js';
+import {
+  CAPTION_TOP,
+  type OcrWord,
+  readCreditsText,
+  type TextLayout,
+  type TextReading,
+} from './text-cues.js';
 import {
   type OtherScript,
   readScriptText,
@@ -221,7 +227,7 @@ export async function readFrameText(
   frame: RgbFrame,
   options: { otherScripts?: boolean } = {},
 ): Promise<TextReading> {
-  const layout = {
+  const layout: TextLayout = {
     height: frame.height,
     pictureAbove: isPictureAbove(frame, CAPTION_TOP),
   };
@@ -250,7 +256,7 @@ const lastScript = new WeakMap<TextReader, OtherScript>();
 async function readOtherScripts(
   reader: TextReader,
   frame: RgbFrame,
-  layout: { height: number; pictureAbove: boolean },
+  layout: TextLayout,
   scripts: readonly OtherScript[],
 ): Promise<TextReading | undefined> {
   const last = lastScript.get(reader);
