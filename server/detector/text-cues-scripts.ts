@@ -10,8 +10,7 @@
  */
 import {
   isCaption,
-  MIN_PROSE_SHARE,
-  MIN_PROSE_WORDS,
+  isProse,
   MIN_WORD_CONFIDENCE,
   type OcrWord,
   type TextLayout,
@@ -397,7 +396,5 @@ export function readCyrillicText(
 
 /** Running text in Russian or Ukrainian (isProse in text-cues.ts, with these function words). */
 export function isCyrillicProse(folded: readonly string[]): boolean {
-  if (folded.length === 0) return false;
-  const prose = folded.filter((w) => CYRILLIC_PROSE_WORDS.has(w));
-  return new Set(prose).size >= MIN_PROSE_WORDS && prose.length / folded.length >= MIN_PROSE_SHARE;
+  return isProse(folded, CYRILLIC_PROSE_WORDS);
 }

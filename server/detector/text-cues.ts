@@ -207,9 +207,12 @@ function isAddressCard(words: readonly { read: string; folded: string }[]): bool
  * least MIN_PROSE_SHARE of the words. A page of credits is names and roles; a caption, a
  * lyric, a post or a story slide is sentences ("I know you were there").
  */
-export function isProse(folded: readonly string[]): boolean {
+export function isProse(
+  folded: readonly string[],
+  functionWords: ReadonlySet<string> = PROSE_WORDS,
+): boolean {
   if (folded.length === 0) return false;
-  const prose = folded.filter((w) => PROSE_WORDS.has(w));
+  const prose = folded.filter((w) => functionWords.has(w));
   return new Set(prose).size >= MIN_PROSE_WORDS && prose.length / folded.length >= MIN_PROSE_SHARE;
 }
 
