@@ -268,6 +268,26 @@ export class NodeEndcueService implements EndcueService {
       metrics.creditsLookups.inc({ outcome: 'error' });
       return { status: 'failed', error: failure.error };
     }
+    // Nothing queued or running, and no answer read. A job that finished since those reads
+    // (here or in a worker process, behind the read cache) wrote its result or failure
+    // before the queue marked it finished: ask the store again, past its read cache, before
+    // queueing another run, so polling never re-runs finished work.
+    store.forget?.(titleId);
+    const [landed, failed] = await Promise.all([
+      store.getResult(titleId, fingerprint, modelVersion),
+      store.getFailure(titleId, fingerprint),
+    ]);
+    if (landed) {
+      metrics.creditsLookups.inc(HIT);
+      return {
+        status: 'ready',
+        credits: this.answer(title, landed, undefined, await this.next(title)),
+      };
+    }
+    if (failed) {
+      metrics.creditsLookups.inc({ outcome: 'error' });
+      return { status: 'failed', error: failed.error };
+    }
     if (options.mayEnqueue && !options.mayEnqueue()) return { status: 'throttled', retryAfter: 60 };
     const { job } = await queue.enqueue(titleId);
     metrics.creditsLookups.inc({ outcome: 'miss' });

@@ -55,6 +55,7 @@ export function createAnalysisHandler(deps: AnalysisDeps): JobHandler {
       fingerprints.set(job.id, source.fingerprint);
       const expected = await deps.modelVersion?.();
       if (!job.force) {
+        deps.store.forget?.(job.titleId); // another worker's result, past the read cache
         const existing = await deps.store.getResult(job.titleId, source.fingerprint, expected);
         if (existing) return; // already analysed (a duplicate ask, or a resumed job)
       }

@@ -198,6 +198,17 @@ export class ReadMemo {
     this.entries.clear();
   }
 
+  /** Drops what is kept about one title (keys made by memoKey(kind, titleId, ...)). */
+  forget(titleId: string): void {
+    const id = JSON.stringify(titleId);
+    for (const key of this.entries.keys()) {
+      const rest = key.slice(key.indexOf(',') + 1);
+      if (rest.startsWith(id) && (rest[id.length] === ',' || rest[id.length] === ']')) {
+        this.entries.delete(key);
+      }
+    }
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -300,6 +311,11 @@ export class PostgresCreditsStore implements CreditsStore {
     } finally {
       client.release();
     }
+  }
+
+  /** The next reads about this title ask the database (a job may have finished elsewhere). */
+  forget(titleId: string): void {
+    this.memo.forget(titleId);
   }
 
   getTitle(id: string): Promise<TitleRecord | undefined> {

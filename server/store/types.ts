@@ -89,6 +89,12 @@ export interface CreditsStore {
    */
   generation?(): number;
 
+  /**
+   * Drops this process's memoised reads about a title (optional; stores that memoise reads
+   * have it), so the next read sees what another process wrote, e.g. a worker's result.
+   */
+  forget?(titleId: string): void;
+
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -14,6 +14,31 @@ function countingRead<T>(value: () => T) {
 }
 
 describe('ReadMemo (the PostgreSQL store read memo)', () => {
+  it('forgets one title (every kind of read about it) and keeps the others', async () => {
+    const memo = new ReadMemo(1000, 100, () => 0);
+    const key = (...parts: string[]) => JSON.stringify(parts);
+    const reads = ['ep1', 'ep10', 'ep'].map((id) => ({
+      id,
+      result: countingRead(() => id),
+      title: countingRead(() => id),
+    }));
+    const ask = () =>
+      Promise.all(
+        reads.flatMap(({ id, result, title }) => [
+          memo.get(key('result', id, 'fp', 'v1'), result.fn),
+          memo.get(key('title', id), title.fn),
+        ]),
+      );
+    await ask();
+    memo.forget('ep1');
+    await ask();
+    expect(reads.map(({ result, title }) => [result.calls, title.calls])).toEqual([
+      [2, 2],
+      [1, 1],
+      [1, 1],
+    ]);
+  });
+
   it('reuses an answer for ttlMs from when its query was sent, then asks again', async () => {
     let now = 0;
     let stored = 'old';
