@@ -123,11 +123,15 @@ const ENV: Record<string, [keyof ServerConfig, (value: string) => unknown]> = {
   ENDCUE_ENQUEUE_RATE: ['enqueueRatePerMinute', Number],
   ENDCUE_TRUST_PROXY: ['trustProxy', parseTrustProxy],
   ENDCUE_LOG_LEVEL: ['logLevel', String],
+  ENDCUE_MAX_ATTEMPTS: ['maxAttempts', Number],
   // Conventional names, as hosting platforms set them.
   REDIS_URL: ['redisUrl', String],
   DATABASE_URL: ['databaseUrl', String],
   ENDCUE_DB_READ_CACHE_MS: ['dbReadCacheMs', Number],
 };
+
+/** Every environment variable loadConfig reads (the settings table in docs/operations.md). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(ENV);
 
 const ConfigSchema = z.object({
   port: z.number().int().min(0).max(65535),

@@ -280,7 +280,14 @@ export function scanCommand(): Command {
       const modelVersion = standIn ? standIn.modelVersion : modelVersionFromMetadata();
       const store = await openStore(config);
       const engine = config.redisUrl
-        ? { queue: new BullJobQueue({ redisUrl: config.redisUrl }), close: () => {} }
+        ? {
+            queue: new BullJobQueue({
+              redisUrl: config.redisUrl,
+              maxAttempts: config.maxAttempts,
+              retryBaseMs: config.retryBaseMs,
+            }),
+            close: () => {},
+          }
         : await localEngine(
             config,
             store,
