@@ -28,6 +28,8 @@ export interface CardHandlers {
 export interface CardOptions {
   /** Per-player overrides of the localised strings (key: English text). */
   strings?: Record<string, string>;
+  /** TV layout: focus moves to the card on show, wherever it was. */
+  tv?: boolean;
 }
 
 let uid = 0;
@@ -57,10 +59,12 @@ export class EndcueCard extends Component {
   private content: CardContent | null = null;
   private returnFocus: Element | null = null;
   private strings: Record<string, string>;
+  private tv: boolean;
 
   constructor(player: Player, options: CardOptions = {}) {
     super(player, options as object);
     this.strings = options.strings ?? {};
+    this.tv = Boolean(options.tv);
     const root = this.el() as HTMLElement;
     const headingId = `vjs-endcue-heading-${++uid}`;
     this.live = el('div', 'vjs-endcue-live', { 'aria-live': 'polite', 'aria-atomic': 'true' });
@@ -107,7 +111,12 @@ export class EndcueCard extends Component {
     return !this.panel.hidden;
   }
 
-  open(content: CardContent, focus = true): void {
+  /**
+   * Shows the card. Focus moves to "Play next" only if it already is inside the player (or
+   * in the `tv` mode): a viewer typing elsewhere on the page keeps focus and keys; the card
+   * is announced and reachable by Tab instead.
+   */
+  open(content: CardContent): void {
     const wasOpen = this.isOpen();
     this.content = content;
     this.render();
@@ -116,9 +125,14 @@ export class EndcueCard extends Component {
     this.panel.dataset.variant = content.variant;
     this.player().addClass('vjs-endcue-open');
     this.announce();
-    if (!focus) return;
+    if (!this.mayFocus()) return;
     if (!wasOpen) this.returnFocus = document.activeElement;
     this.playBtn.focus({ preventScroll: true });
+  }
+
+  /** Whether the card may take focus: it is inside the player already, or a TV layout. */
+  private mayFocus(): boolean {
+    return this.tv || this.player().el().contains(document.activeElement);
   }
 
   close(): void {
@@ -151,7 +165,7 @@ export class EndcueCard extends Component {
 
   /** Moves focus back to the card (e.g. after leaving fullscreen). */
   refocus(): void {
-    if (this.isOpen() && !this.panel.contains(document.activeElement)) {
+    if (this.isOpen() && this.mayFocus() && !this.panel.contains(document.activeElement)) {
       this.playBtn.focus({ preventScroll: true });
     }
   }

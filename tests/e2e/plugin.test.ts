@@ -88,6 +88,8 @@ async function deadServerUrl(): Promise<string> {
 }
 
 const card = (page: Page) => page.locator('.vjs-endcue-card');
+const focusPlayControl = (page: Page) =>
+  page.evaluate(() => (document.querySelector('.vjs-play-control') as HTMLElement).focus());
 const playerState = (page: Page) =>
   page.evaluate(() => {
     const p = (
@@ -162,6 +164,8 @@ describe('EndCue plugin in Chromium (mp4)', () => {
 
   it('is usable by keyboard alone: focus moves to the card, Escape dismisses, Tab + Enter plays next', async () => {
     const page = await open({ endcue: { countdown: 30 } });
+    // The viewer is in the player (its play button): the card takes focus from there.
+    await focusPlayControl(page);
     await expectCardOnTime(page, 'card-keyboard-focus');
     const focused = () => page.evaluate(() => document.activeElement?.className ?? '');
     expect(await focused()).toContain('vjs-endcue-play');
@@ -180,6 +184,7 @@ describe('EndCue plugin in Chromium (mp4)', () => {
     await page.close();
 
     const again = await open({ endcue: { countdown: 30 } });
+    await focusPlayControl(again);
     await waitForEvent(again, 'shown');
     await again.keyboard.press('Tab');
     expect(await again.evaluate(() => document.activeElement?.textContent)).toBe('Watch credits');
