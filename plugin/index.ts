@@ -19,15 +19,17 @@ import {
   type MachineState,
   transition,
 } from './countdown.js';
+import { isHotkey } from './keys.js';
 import { de } from './lang/de.js';
 import { en } from './lang/en.js';
+import { EndcueNextButton } from './next-button.js';
 
 export type { CardContent } from './card.js';
 export type { Credits, CreditsResult, NextEpisode } from './client.js';
 export { fetchCredits } from './client.js';
 export type { HlsConstructor, HlsJsHandle, HlsJsOptions } from './hls.js';
 export { registerHlsJs } from './hls.js';
-export { EndcueCard };
+export { EndcueCard, EndcueNextButton };
 
 export const VERSION = '0.1.0';
 
@@ -69,6 +71,10 @@ export interface EndcueOptions {
   shrink?: boolean;
   /** fetch implementation (tests, auth headers). */
   fetch?: typeof fetch;
+  /** A "Next episode" button in the control bar (default true). */
+  nextButton?: boolean;
+  /** Key that plays the next title while focus is in the player (default 'Shift+N'). */
+  nextHotkey?: string | false;
 }
 
 videojs.addLanguage('en', en);
@@ -122,6 +128,7 @@ export class Endcue extends Plugin {
   private readonly opts: EndcueOptions;
   private readonly config: CountdownConfig;
   private readonly card: EndcueCard;
+  private readonly nextButton: EndcueNextButton | null = null;
   private machine: MachineState;
   private token = 0;
   private abort: AbortController | null = null;
@@ -133,6 +140,7 @@ export class Endcue extends Plugin {
   private nextEpisode: NextEpisode | null = null;
   private tickTimer: number | null = null;
   private preciseTimer: number | null = null;
+  private readonly onHotkey: (event: KeyboardEvent) => void;
   private readonly onVisibility = () => this.send({ type: 'visibility', hidden: document.hidden });
 
   constructor(player: Player, options: EndcueOptions = {}) {
@@ -146,6 +154,14 @@ export class Endcue extends Plugin {
       dismiss: (reason) => this.dismiss(reason),
       skip: () => this.skipCredits(),
     };
+    const hotkey = options.nextHotkey ?? 'Shift+N';
+    const bar = player.getChild('ControlBar');
+    if (bar && options.nextButton !== false) {
+      const at = bar.children().indexOf(bar.getChild('PlayToggle') as never) + 1;
+      this.nextButton = bar.addChild('EndcueNextButton', { hotkey }, at) as EndcueNextButton;
+      this.nextButton.onPress = () => this.playNext();
+      this.nextButton.hide();
+    }
     player.addClass('vjs-endcue-player');
     // Listening through the plugin (evented mixin) removes these when the plugin is disposed.
     const listen = (type: string | string[], fn: (event: Event) => void) =>
@@ -160,6 +176,15 @@ export class Endcue extends Plugin {
       if ((event as KeyboardEvent).key === 'Escape' && this.card.isOpen()) this.dismiss('escape');
       else this.send({ type: 'interaction' });
     });
+    // On the player's element, so only while focus is inside the player; capturing, because
+    // video.js controls stop their keydowns from bubbling.
+    this.onHotkey = (event: KeyboardEvent) => {
+      if (!isHotkey(event, hotkey) || !this.nextEpisode) return;
+      event.preventDefault();
+      event.stopPropagation();
+      this.playNext();
+    };
+    player.el().addEventListener('keydown', this.onHotkey as EventListener, true);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.send({ type: 'visibility', hidden: document.hidden });
     player.ready(() => this.onSourceMaybeChanged());
@@ -181,6 +206,7 @@ export class Endcue extends Plugin {
   /** Sets (or clears) the next episode for the current title. */
   setNext(next: NextEpisode | null): void {
     this.nextEpisode = next ? { ...next, type: next.type ?? guessType(next.src) } : null;
+    this.nextButton?.[next ? 'show' : 'hide']();
     this.send({ type: 'cues', cues: { hasNext: this.nextEpisode !== null } });
   }
 
@@ -205,9 +231,11 @@ export class Endcue extends Plugin {
     this.abort?.abort();
     this.stopTimers();
     document.removeEventListener('visibilitychange', this.onVisibility);
+    this.player.el().removeEventListener('keydown', this.onHotkey as EventListener, true);
     this.player.removeClass('vjs-endcue-player');
     this.player.removeClass('vjs-endcue-postplay');
     this.card.dispose();
+    this.nextButton?.dispose();
     super.dispose();
   }
 
@@ -358,6 +386,7 @@ export class Endcue extends Plugin {
     this.currentTitleId = titleId;
     this.currentCredits = null;
     this.nextEpisode = null;
+    this.nextButton?.hide();
     this.send({ type: 'source' });
     void this.resolveNext(token, wasFirst, src);
     if (!titleId) {

@@ -70,20 +70,26 @@ const focused = (page: Page) =>
     const a = document.activeElement;
     return a?.id || a?.textContent || a?.className || '';
   });
+const currentSrc = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { player: { currentSrc(): string } }).player.currentSrc(),
+  );
 /** Focus inside the player, as after the viewer used its controls. */
 const focusPlayer = (page: Page) =>
   page.evaluate(() => (document.querySelector('.vjs-play-control') as HTMLElement).focus());
 
+/** A text field on the page, above the player. */
+const addSearchField = (page: Page) =>
+  page.evaluate(() => {
+    const input = document.createElement('input');
+    input.id = 'search';
+    input.setAttribute('aria-label', 'Search');
+    document.body.prepend(input);
+  });
+
 describe('focus and keys belong to the page unless the viewer is in the player', () => {
   it('a page text field keeps focus while the card shows, and typing goes on unharmed', async () => {
-    const page = await open({}, async (p) => {
-      await p.evaluate(() => {
-        const input = document.createElement('input');
-        input.id = 'search';
-        input.setAttribute('aria-label', 'Search');
-        document.body.prepend(input);
-      });
-    });
+    const page = await open({}, addSearchField);
     await page.focus('#search');
     await page.keyboard.type('credits ');
     await waitForEvent(page, 'shown');
@@ -110,6 +116,62 @@ describe('focus and keys belong to the page unless the viewer is in the player',
     await focusPlayer(page);
     await waitForEvent(page, 'shown');
     await expect.poll(() => focused(page)).toBe('Play next');
+    await page.close();
+  });
+});
+
+describe('"Next episode" in the control bar and Shift+N', () => {
+  it('the control-bar button starts the next title, and is hidden without one', async () => {
+    const page = await open({ startAt: 2 });
+    const button = page.locator('.vjs-control-bar').getByRole('button', { name: 'Next episode' });
+    await expect.poll(() => button.isVisible()).toBe(true);
+    expect(await button.getAttribute('title')).toBe('Next episode (Shift+N)');
+    // Placed right after the play button.
+    expect(
+      await page.evaluate(
+        () => document.querySelector('.vjs-play-control')?.nextElementSibling?.className,
+      ),
+    ).toContain('vjs-endcue-next');
+    await page.evaluate(() =>
+      (window as unknown as { player: { endcue(): { setNext(n: null): void } } }).player
+        .endcue()
+        .setNext(null),
+    );
+    expect(await button.isVisible()).toBe(false);
+    await page.close();
+
+    const again = await open({ startAt: 2 });
+    const next = again.locator('.vjs-control-bar').getByRole('button', { name: 'Next episode' });
+    await expect.poll(() => next.isVisible()).toBe(true);
+    await again.hover('.video-js');
+    await next.click();
+    expect((await waitForEvent(again, 'next')).data.auto).toBe(false);
+    await expect.poll(() => currentSrc(again)).toContain(backend.episodes[1]?.mp4);
+    await again.close();
+  });
+
+  it('Shift+N starts the next title while focus is in the player, not while typing on the page', async () => {
+    const page = await open({ startAt: 2 }, addSearchField);
+    await page.focus('#search');
+    await page.keyboard.press('Shift+N');
+    expect(await page.inputValue('#search')).toBe('N');
+    await page.waitForTimeout(300);
+    expect((await events(page)).some((e) => e.type === 'next')).toBe(false);
+    await focusPlayer(page);
+    await page.keyboard.press('Shift+N');
+    expect((await waitForEvent(page, 'next')).data.auto).toBe(false);
+    await expect.poll(() => currentSrc(page)).toContain(backend.episodes[1]?.mp4);
+    await page.close();
+  });
+
+  it('both can be turned off', async () => {
+    const page = await open({ startAt: 2, endcue: { nextButton: false, nextHotkey: false } });
+    await waitForEvent(page, 'ready');
+    expect(await page.locator('.vjs-endcue-next').count()).toBe(0);
+    await focusPlayer(page);
+    await page.keyboard.press('Shift+N');
+    await page.waitForTimeout(300);
+    expect((await events(page)).some((e) => e.type === 'next')).toBe(false);
     await page.close();
   });
 });
