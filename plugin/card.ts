@@ -6,6 +6,7 @@
 import videojs from 'video.js';
 import type Player from 'video.js/dist/types/player';
 import type { DismissReason, Variant } from './countdown.js';
+import { cardMove, moveIndex } from './keys.js';
 
 const Component = videojs.getComponent('Component');
 
@@ -212,15 +213,22 @@ export class EndcueCard extends Component {
           : this.t('Next episode: {1}. Plays in {2} seconds.', title, String(c.seconds));
   }
 
+  /** Escape / Back dismisses; arrows move between the buttons (remote, D-pad). */
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.key === 'Escape' || event.key === 'Esc') {
-      event.preventDefault();
-      event.stopPropagation();
-      this.handlers?.dismiss('escape');
-    } else if (event.key === 'Enter' || event.key === ' ') {
-      // The focused <button> acts on its own; keep video.js hotkeys (space = pause) out of it.
+    const move = cardMove(event.key, getComputedStyle(this.panel).direction === 'rtl');
+    if (event.key === 'Enter' || event.key === ' ' || move) {
+      // The focused <button> acts on Enter/Space itself; keep video.js hotkeys out of it.
       event.stopPropagation();
     }
+    if (!move) return;
+    event.preventDefault();
+    if (move === 'back') {
+      this.handlers?.dismiss('escape');
+      return;
+    }
+    const buttons = [this.playBtn, this.secondaryBtn, this.skipBtn].filter((b) => !b.hidden);
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    buttons[moveIndex(at, buttons.length, move)]?.focus();
   }
 }
 

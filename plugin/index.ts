@@ -71,6 +71,8 @@ export interface EndcueOptions {
   shrink?: boolean;
   /** fetch implementation (tests, auth headers). */
   fetch?: typeof fetch;
+  /** TV layout: larger targets, no hover states, focus moves to the card on show. */
+  tv?: boolean;
   /** A "Next episode" button in the control bar (default true). */
   nextButton?: boolean;
   /** Key that plays the next title while focus is in the player (default 'Shift+N'). */
@@ -148,7 +150,10 @@ export class Endcue extends Plugin {
     this.opts = withValidConfidence(options);
     this.config = toConfig(options);
     this.machine = initialState(performance.now());
-    this.card = player.addChild('EndcueCard', { strings: options.language }) as EndcueCard;
+    this.card = player.addChild('EndcueCard', {
+      strings: options.language,
+      tv: options.tv,
+    }) as EndcueCard;
     this.card.handlers = {
       playNext: () => this.playNext(),
       dismiss: (reason) => this.dismiss(reason),
@@ -163,6 +168,7 @@ export class Endcue extends Plugin {
       this.nextButton.hide();
     }
     player.addClass('vjs-endcue-player');
+    if (options.tv) player.addClass('vjs-endcue-tv');
     // Listening through the plugin (evented mixin) removes these when the plugin is disposed.
     const listen = (type: string | string[], fn: (event: Event) => void) =>
       (this as unknown as EventedTarget).on(player, type, fn);
@@ -234,6 +240,7 @@ export class Endcue extends Plugin {
     this.player.el().removeEventListener('keydown', this.onHotkey as EventListener, true);
     this.player.removeClass('vjs-endcue-player');
     this.player.removeClass('vjs-endcue-postplay');
+    this.player.removeClass('vjs-endcue-tv');
     this.card.dispose();
     this.nextButton?.dispose();
     super.dispose();

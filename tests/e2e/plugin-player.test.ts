@@ -175,3 +175,46 @@ describe('"Next episode" in the control bar and Shift+N', () => {
     await page.close();
   });
 });
+
+describe('remote / D-pad', () => {
+  it('arrow keys move focus between the card buttons, Enter activates', async () => {
+    const page = await open({});
+    await focusPlayer(page);
+    await waitForEvent(page, 'shown');
+    await expect.poll(() => focused(page)).toBe('Play next');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe('Watch credits');
+    // The last button stays focused: focus never leaves the card for the page.
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe('Watch credits');
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused(page)).toBe('Play next');
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(page)).toBe('Watch credits');
+    await page.keyboard.press('ArrowUp');
+    expect(await focused(page)).toBe('Play next');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect((await waitForEvent(page, 'dismissed')).data.reason).toBe('watch-credits');
+    await page.close();
+  });
+
+  it('tv: focus on show wherever it was, Back dismisses, larger targets', async () => {
+    const page = await open({ endcue: { tv: true, skipCredits: true } });
+    await waitForEvent(page, 'shown');
+    await expect.poll(() => focused(page)).toBe('Play next');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe('Skip credits');
+    const height = await card(page).getByRole('button', { name: 'Skip credits' }).boundingBox();
+    expect(height?.height).toBeGreaterThanOrEqual(44);
+    // A TV remote's Back (Android TV browsers send 'GoBack'; Playwright has no such key).
+    await page.evaluate(() =>
+      document.activeElement?.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'GoBack', bubbles: true }),
+      ),
+    );
+    expect((await waitForEvent(page, 'dismissed')).data.reason).toBe('escape');
+    await page.close();
+  });
+});
