@@ -12,16 +12,17 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { loadCatalogFile } from '../catalog/load.js';
 import { TITLE_ID_PATTERN, type Title } from '../catalog/title.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError, isEndcueError } from '../errors.js';
-import { lazyDetector, logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
+import { logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
 import { isInside, resolveSource, type SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { BullJobQueue } from '../queue/bullmq.js';
+import { startJobDetector } from '../queue/job-detector.js';
 import { LocalJobQueue } from '../queue/local.js';
 import type { JobQueue } from '../queue/types.js';
 import { openStore } from '../store/open.js';
@@ -209,7 +210,23 @@ export function formatScanReport(report: ScanReport, waited = true): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The report for scripts (`scan --json`): one object, every title with its outcome. */
+export function scanReportJson(report: ScanReport, waited = true): Record<string, unknown> {
+  return {
+    waited,
+    done: report.done,
+    skipped: report.skipped,
+    failed: report.failed,
+    titles: report.entries.map((e) => ({
+      id: e.titleId,
+      outcome: e.outcome,
+      ...(e.reason ? { reason: e.reason } : {}),
+    })),
+  };
+}
+
 interface ScanFlags {
+  json?: boolean;
   force?: boolean;
   wait: boolean;
   concurrency?: string;
@@ -242,7 +259,7 @@ async function localEngine(
     concurrency: config.concurrency,
     maxAttempts: config.maxAttempts,
     retryBaseMs: config.retryBaseMs,
-    onEvent: logQueueEvents(pino({ level: 'warn', name: 'endcue-scan' })),
+    onEvent: logQueueEvents(pino({ level: 'warn', name: 'endcue-scan' }, destination(2))),
   });
   await queue.start();
   return { queue, close: () => (db !== (store as SqliteCreditsStore).db ? db.close() : undefined) };
@@ -255,6 +272,7 @@ export function scanCommand(): Command {
     )
     .argument('<catalog-or-folder>', 'catalog file (JSON/YAML) or folder of videos')
     .option('--force', 'analyse again even when a result exists')
+    .option('--json', 'print the report as one JSON object (exit code 1 when a title failed)')
     .option('--no-wait', 'queue and return (production mode: workers do the rest)')
     .option('--concurrency <n>', 'analyses at once when this process runs them (no REDIS_URL)')
     .option('--data-dir <dir>', 'SQLite data dir when DATABASE_URL is unset (env ENDCUE_DATA_DIR)')
@@ -279,6 +297,13 @@ export function scanCommand(): Command {
       const standIn = module ? await detectorFromModule(module) : undefined;
       const modelVersion = standIn ? standIn.modelVersion : modelVersionFromMetadata();
       const store = await openStore(config);
+      // The detector in a thread of its own, as `endcue serve` has it: closing it ends the
+      // classifier and OCR threads with it (run in this thread, the OCR threads' stdout
+      // pipes kept the process alive after the report).
+      const ownDetector =
+        config.redisUrl || standIn
+          ? undefined
+          : await startJobDetector({ policy, textCheck: config.textCheck });
       const engine = config.redisUrl
         ? {
             queue: new BullJobQueue({
@@ -292,7 +317,7 @@ export function scanCommand(): Command {
             config,
             store,
             policy,
-            standIn?.detector ?? lazyDetector(),
+            standIn?.detector ?? (ownDetector?.detector as Detector),
             modelVersion,
           );
       const bar =
@@ -325,10 +350,15 @@ export function scanCommand(): Command {
       } finally {
         bar?.stop();
         await engine.queue.stop();
+        await ownDetector?.close();
         engine.close();
         await store.close();
       }
-      process.stdout.write(formatScanReport(report, flags.wait));
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify(scanReportJson(report, flags.wait))}\n`
+          : formatScanReport(report, flags.wait),
+      );
       if (report.failed > 0) process.exitCode = 1;
     });
 }

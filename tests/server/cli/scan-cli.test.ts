@@ -1,0 +1,109 @@
+/**
+ * `endcue scan` end to end (issue 21): the real bin and the shipped model on a folder of
+ * generated titles. It must exit by itself once its report is printed (it used to hang on
+ * the detector's threads), with exit code 1 when a title failed, and `--json` for scripts.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixture, generateFixture } from '../../fixtures/generate.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BIN = path.join(ROOT, 'bin/endcue.mjs');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the bin; rejects (after killing it) when it has not exited within `timeoutMs`. */
+function endcue(args: string[], timeoutMs: number): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
+    for (const key of Object.keys(env)) {
+      if (key.startsWith('ENDCUE_') || key === 'REDIS_URL' || key === 'DATABASE_URL')
+        delete env[key];
+    }
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`endcue ${args.join(' ')} did not exit within ${timeoutMs} ms: ${stdout}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+let dir = '';
+let library = '';
+const fixtures: Record<string, Fixture> = {};
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'endcue-scan-cli-'));
+  library = path.join(dir, 'library');
+  mkdirSync(library);
+  fixtures.ep1 = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
+  fixtures.ep2 = await generateFixture({ duration: 40, style: 'roll', seed: 101 });
+  fixtures.ep3 = await generateFixture({ duration: 40, style: 'cards', seed: 8, postCredits: 6 });
+  for (const [name, fixture] of Object.entries(fixtures)) {
+    copyFileSync(fixture.path, path.join(library, `${name}.mp4`));
+  }
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('endcue scan (the bin)', () => {
+  it('exits by itself after analysing a folder, 0 when every title was analysed', async () => {
+    const data = path.join(dir, 'data');
+    const run = await endcue(['scan', library, '--data-dir', data, '--json'], 280_000);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ waited: true, done: 3, skipped: 0, failed: 0 });
+    expect(report.titles).toEqual([
+      { id: 'ep1', outcome: 'done' },
+      { id: 'ep2', outcome: 'done' },
+      { id: 'ep3', outcome: 'done' },
+    ]);
+  }, 300_000);
+
+  it('exits 1 when a title failed, naming it and why; analysed titles are skipped', async () => {
+    const data = path.join(dir, 'data');
+    writeFileSync(path.join(library, 'broken.mp4'), 'not a video');
+    const run = await endcue(['scan', library, '--data-dir', data, '--json'], 120_000);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      titles: Array<{ id: string; outcome: string; reason?: string }>;
+    };
+    expect(report).toMatchObject({ done: 0, skipped: 3, failed: 1 });
+    const broken = report.titles.find((t) => t.id === 'broken');
+    expect(broken?.outcome).toBe('failed');
+    expect(broken?.reason).toMatch(/broken\.mp4|video|decode/i);
+    const text = await endcue(['scan', library, '--data-dir', data], 60_000);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(
+      /^done 0, skipped 3 \(already analysed\), failed 1\n {2}failed broken: /,
+    );
+  }, 200_000);
+});
