@@ -20,6 +20,8 @@ export type EndcueErrorCode =
   | 'model-invalid'
   | 'backend-unavailable'
   | 'invalid-input'
+  | 'storage-unavailable'
+  | 'queue-unavailable'
   | 'internal';
 
 /**
@@ -34,7 +36,18 @@ export const ENVIRONMENT_ERROR_CODES: readonly EndcueErrorCode[] = [
   'backend-unavailable',
 ];
 
+/**
+ * A service EndCue depends on is unreachable (production mode: PostgreSQL, Redis): nothing
+ * is wrong with the request or the media, it is worth asking again shortly. The API answers
+ * 503 with Retry-After; jobs wait for the service instead of failing.
+ */
+export const UNAVAILABLE_CODES: readonly EndcueErrorCode[] = [
+  'storage-unavailable',
+  'queue-unavailable',
+];
+
 const RETRYABLE: ReadonlySet<EndcueErrorCode> = new Set([
+  ...UNAVAILABLE_CODES,
   'unreachable-url',
   'timeout',
   'ffmpeg-failed',
@@ -75,4 +88,9 @@ export class EndcueError extends Error {
 
 export function isEndcueError(error: unknown): error is EndcueError {
   return error instanceof EndcueError;
+}
+
+/** A dependency outage (UNAVAILABLE_CODES), not a fault of the request or the media. */
+export function isUnavailable(error: unknown): boolean {
+  return isEndcueError(error) && UNAVAILABLE_CODES.includes(error.code);
 }

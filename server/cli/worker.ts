@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { type Logger, pino } from 'pino';
 import { loadConfig, type ServerConfig } from '../config.js';
+import { Outages } from '../dependencies.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError } from '../errors.js';
 import {
@@ -69,7 +70,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       hint: 'Set REDIS_URL=redis://host:6379 (the same for servers and workers). Without Redis, `endcue serve` runs analyses itself.',
     });
   }
-  const store = await openStore(config);
+  const store = await openStore(config, new Outages(logger));
   try {
     // A worker restart is when a fix to this machine's ffmpeg or model takes effect.
     await clearEnvironmentFailures(store, logger);

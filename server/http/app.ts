@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CorsConfig } from '../config.js';
+import { type EndcueError, isUnavailable } from '../errors.js';
 import type { RouteContext } from './context.js';
 import { errorBody } from './errors.js';
 import { EndcueMetrics, labelKey } from './metrics.js';
@@ -124,6 +125,23 @@ export function createApp(options: AppOptions): OpenAPIHono {
     c.json(errorBody('not-found', `No route ${c.req.method} ${c.req.path}`), 404),
   );
   app.onError((error, c) => {
+    if (isUnavailable(error)) {
+      const { code } = error as EndcueError;
+      // PostgreSQL or Redis is unreachable: logged once when the outage starts and ends
+      // (server/dependencies.ts), not per request.
+      c.header('Retry-After', String(DEPENDENCY_RETRY_AFTER_S));
+      c.header('Cache-Control', 'no-store');
+      return c.json(
+        errorBody(
+          code,
+          code === 'queue-unavailable'
+            ? 'The job queue (Redis) is unavailable'
+            : 'The data store (PostgreSQL) is unavailable',
+          `Retry after ${DEPENDENCY_RETRY_AFTER_S} s; operators: check ${code === 'queue-unavailable' ? 'REDIS_URL' : 'DATABASE_URL'}'s server.`,
+        ),
+        503,
+      );
+    }
     options.logger?.error({ err: error, path: c.req.path }, 'request failed');
     if (isStorageFault(error)) {
       // Disk full, read-only or failing data dir: say so, and that it is worth retrying.
@@ -142,6 +160,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   });
   return app;
 }
+
+/** Seconds a client is asked to wait while PostgreSQL or Redis is unreachable. */
+export const DEPENDENCY_RETRY_AFTER_S = 2;
 
 /** SQLite / file system errors that mean the data dir can't take writes (not a bug). */
 export function isStorageFault(error: unknown): boolean {

@@ -5,7 +5,7 @@
  */
 import { nextInSeries } from '../catalog/series.js';
 import type { Title, TitleInput } from '../catalog/title.js';
-import { isEndcueError } from '../errors.js';
+import { isEndcueError, isUnavailable } from '../errors.js';
 import {
   checkSourceSyntax,
   isUrlSource,
@@ -244,7 +244,7 @@ export class NodeEndcueService implements EndcueService {
           status: 'ready',
           credits: this.answer(title, undefined, override, await this.next(title)),
         };
-      if (!isEndcueError(error)) throw error;
+      if (!isEndcueError(error) || isUnavailable(error)) throw error;
       metrics.creditsLookups.inc({ outcome: 'error' });
       return { status: 'failed', error: error.toJSON() };
     }
@@ -363,12 +363,26 @@ export class NodeEndcueService implements EndcueService {
 
   async metricsText(): Promise<string> {
     const { queue } = this.options;
-    const [counts, extra] = await Promise.all([queue.counts(), queue.metricsText?.()]);
-    const gauge = renderGauge(
-      'endcue_jobs',
-      'Analysis jobs in the queue table, by state.',
-      Object.entries(counts).map(([state, n]) => [{ state }, n]),
+    let up = 1;
+    let text = '';
+    try {
+      const [counts, extra] = await Promise.all([queue.counts(), queue.metricsText?.()]);
+      const gauge = renderGauge(
+        'endcue_jobs',
+        'Analysis jobs in the queue table, by state.',
+        Object.entries(counts).map(([state, n]) => [{ state }, n]),
+      );
+      text = extra ? `${gauge}\n${extra}` : gauge;
+    } catch (error) {
+      // The HTTP metrics still answer while the queue's store is unreachable.
+      if (!isUnavailable(error)) throw error;
+      up = 0;
+    }
+    const queueUp = renderGauge(
+      'endcue_queue_up',
+      'Whether the job queue answered this scrape (0 while Redis or its store is unreachable).',
+      [[{}, up]],
     );
-    return extra ? `${gauge}\n${extra}` : gauge;
+    return text ? `${text}\n${queueUp}` : queueUp;
   }
 }

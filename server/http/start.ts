@@ -14,6 +14,7 @@ import { type Logger, pino } from 'pino';
 import type { Title } from '../catalog/title.js';
 import { type CatalogWatcher, watchCatalog } from '../catalog/watch.js';
 import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
+import { Outages } from '../dependencies.js';
 import type { Detector } from '../detector/types.js';
 import { ENVIRONMENT_ERROR_CODES } from '../errors.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
@@ -192,7 +193,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ? pino({ level: 'silent' })
       : (loggerOption ?? pino({ level: config.logLevel, name: 'endcue' }));
 
-  const store = await openStore(config);
+  // PostgreSQL and Redis outages: one warning when each starts and ends.
+  const outages = new Outages(logger);
+  const store = await openStore(config, outages);
   const policy: SourcePolicy = {
     mediaRoots: config.mediaRoots,
     allowedHosts: config.allowedHosts,
@@ -228,6 +231,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         redisUrl: config.redisUrl,
         maxAttempts: config.maxAttempts,
         retryBaseMs: config.retryBaseMs,
+        outages,
       })
     : new LocalJobQueue({
         db: jobsDb ?? (store as SqliteCreditsStore).db,

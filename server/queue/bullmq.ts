@@ -20,6 +20,7 @@ import {
   Worker,
 } from 'bullmq';
 import { Redis } from 'ioredis';
+import { guarded, isRedisOutage, type Outages } from '../dependencies.js';
 import { EndcueError } from '../errors.js';
 import type { StoredError } from '../store/types.js';
 import { asEndcueError } from './job-error.js';
@@ -54,6 +55,24 @@ export const jobIdFor = (titleId: string): string => `title-${titleId}`;
 export function redisConnection(url: string): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   // Connection errors surface through commands; keep the process alive while reconnecting.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/**
+ * The API servers' connection: no blocking commands, so it fails fast instead of queueing
+ * commands while Redis is away (offline queue off, bounded command and connect times) and
+ * reconnects at most 1 s apart once Redis is back.
+ */
+export function queueConnection(url: string): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(100 * times, 1000),
+  });
   redis.on('error', () => {});
   return redis;
 }
@@ -117,13 +136,16 @@ export interface BullQueueOptions {
   retryBaseMs?: number;
   /** Finished jobs kept for GET /v1/jobs (default 500 each of done and failed). */
   keepFinished?: number;
+  /** Where Redis outages are noted (one log line when one starts and ends). */
+  outages?: Outages;
 }
 
 /** The API servers' side: enqueue and read. Runs no job itself. */
 export class BullJobQueue implements JobQueue {
   readonly queue: Queue<JobData, void, string>;
   private readonly connection: Redis;
-  private readonly options: Required<Omit<BullQueueOptions, 'redisUrl'>>;
+  private readonly options: Required<Omit<BullQueueOptions, 'redisUrl' | 'outages'>>;
+  private readonly outages: Outages | undefined;
 
   constructor(options: BullQueueOptions) {
     this.options = {
@@ -132,7 +154,8 @@ export class BullJobQueue implements JobQueue {
       retryBaseMs: options.retryBaseMs ?? 2000,
       keepFinished: options.keepFinished ?? 500,
     };
-    this.connection = redisConnection(options.redisUrl);
+    this.outages = options.outages;
+    this.connection = queueConnection(options.redisUrl);
     this.queue = new Queue<JobData, void, string>(QUEUE_NAME, {
       connection: this.connection,
       prefix: this.options.prefix,
@@ -140,7 +163,20 @@ export class BullJobQueue implements JobQueue {
     this.queue.on('error', () => {});
   }
 
-  async enqueue(titleId: string, options: { force?: boolean } = {}): Promise<EnqueueResult> {
+  /** Runs queue work; an unreachable Redis becomes queue-unavailable. */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guarded('redis', this.outages, (error) => this.isOutage(error), work);
+  }
+
+  private isOutage(error: unknown): boolean {
+    return this.connection.status !== 'ready' || isRedisOutage(error);
+  }
+
+  enqueue(titleId: string, options: { force?: boolean } = {}): Promise<EnqueueResult> {
+    return this.guard(() => this.add(titleId, options));
+  }
+
+  private async add(titleId: string, options: { force?: boolean }): Promise<EnqueueResult> {
     const id = jobIdFor(titleId);
     const existing = (await this.queue.getJob(id)) as BullJob | undefined;
     if (existing) {
@@ -171,14 +207,22 @@ export class BullJobQueue implements JobQueue {
     return { job: snapshotOf(job, await job.getState()), created };
   }
 
-  async active(titleId: string): Promise<JobSnapshot | undefined> {
+  active(titleId: string): Promise<JobSnapshot | undefined> {
+    return this.guard(() => this.activeJob(titleId));
+  }
+
+  private async activeJob(titleId: string): Promise<JobSnapshot | undefined> {
     const job = (await this.queue.getJob(jobIdFor(titleId))) as BullJob | undefined;
     if (!job) return undefined;
     const snapshot = snapshotOf(job, await job.getState());
     return snapshot.state === 'queued' || snapshot.state === 'running' ? snapshot : undefined;
   }
 
-  async list(limit = 100): Promise<JobSnapshot[]> {
+  list(limit = 100): Promise<JobSnapshot[]> {
+    return this.guard(() => this.jobs(limit));
+  }
+
+  private async jobs(limit: number): Promise<JobSnapshot[]> {
     const out: JobSnapshot[] = [];
     for (const type of [...ACTIVE_TYPES, 'completed', 'failed'] as JobType[]) {
       if (out.length >= limit) break;
@@ -188,15 +232,21 @@ export class BullJobQueue implements JobQueue {
     return out.slice(0, limit);
   }
 
-  async counts(): Promise<JobCounts> {
-    const raw = await this.queue.getJobCounts(...ACTIVE_TYPES, 'completed', 'failed');
-    const counts: JobCounts = { queued: 0, running: 0, done: 0, failed: 0 };
-    for (const [type, n] of Object.entries(raw)) counts[stateOf(type)] += n;
-    return counts;
+  counts(): Promise<JobCounts> {
+    return this.guard(async () => {
+      const raw = await this.queue.getJobCounts(...ACTIVE_TYPES, 'completed', 'failed');
+      const counts: JobCounts = { queued: 0, running: 0, done: 0, failed: 0 };
+      for (const [type, n] of Object.entries(raw)) counts[stateOf(type)] += n;
+      return counts;
+    });
   }
 
   /** Prometheus text: queue depth by BullMQ state, live workers, throughput per minute. */
-  async metricsText(): Promise<string> {
+  metricsText(): Promise<string> {
+    return this.guard(() => this.metrics());
+  }
+
+  private async metrics(): Promise<string> {
     const raw = await this.queue.getJobCounts(...ACTIVE_TYPES, 'completed', 'failed');
     const [workers, completed, failed] = await Promise.all([
       this.queue.getWorkersCount(),

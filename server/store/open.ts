@@ -3,6 +3,7 @@
  * shared by every server and worker), else the zero-config SQLite file in the data dir.
  */
 import type { ServerConfig } from '../config.js';
+import type { Outages } from '../dependencies.js';
 import { PostgresCreditsStore } from './postgres.js';
 import { SqliteCreditsStore } from './sqlite.js';
 import type { CreditsStore } from './types.js';
@@ -10,10 +11,13 @@ import type { CreditsStore } from './types.js';
 export async function openStore(
   config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'> &
     Partial<Pick<ServerConfig, 'dbReadCacheMs'>>,
+  /** PostgreSQL: where its outages are noted and logged. */
+  outages?: Outages,
 ): Promise<CreditsStore> {
   if (!config.databaseUrl) return new SqliteCreditsStore(config.dataDir);
   const store = new PostgresCreditsStore({
     connectionString: config.databaseUrl,
+    ...(outages ? { outages } : {}),
     ...(config.dbReadCacheMs !== undefined ? { readCacheMs: config.dbReadCacheMs } : {}),
   });
   try {

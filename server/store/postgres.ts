@@ -10,8 +10,9 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
+import { guarded, isPostgresOutage, type Outages, unavailable } from '../dependencies.js';
 import type { DetectionResult } from '../detector/types.js';
-import { EndcueError, type EndcueErrorCode } from '../errors.js';
+import { EndcueError, type EndcueErrorCode, isUnavailable } from '../errors.js';
 import {
   type OverrideRow,
   overrideFromRow,
@@ -165,9 +166,14 @@ async function upsertTitle(db: Queryable, title: Title, origin: TitleOrigin): Pr
  * clear the memo as they start and again once they are done, so a read sent during a
  * write is not kept either. Concurrent asks for the same key share one query; failed
  * queries are not kept.
+ *
+ * While the database is unreachable (storage-unavailable), the last answer read for a key
+ * is served instead, so answers already known keep being served through an outage; a
+ * write that succeeds drops those.
  */
 export class ReadMemo {
   private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly last = new Map<string, unknown>();
 
   constructor(
     private readonly ttlMs: number,
@@ -180,7 +186,21 @@ export class ReadMemo {
     const now = this.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
-    const value = read();
+    const value = read().then(
+      (answer) => {
+        this.last.delete(key);
+        this.last.set(key, answer);
+        if (this.last.size > this.maxEntries) {
+          const oldest = this.last.keys().next().value;
+          if (oldest !== undefined) this.last.delete(oldest);
+        }
+        return answer;
+      },
+      (error: unknown) => {
+        if (isUnavailable(error) && this.last.has(key)) return this.last.get(key) as T;
+        throw error;
+      },
+    );
     const entry = { at: now, value };
     this.entries.delete(key); // re-inserted last: eviction drops the oldest first
     this.entries.set(key, entry);
@@ -194,8 +214,10 @@ export class ReadMemo {
     return value;
   }
 
-  clear(): void {
+  /** `written`: a write succeeded, so answers kept for outages are dropped too. */
+  clear(written = false): void {
     this.entries.clear();
+    if (written) this.last.clear();
   }
 
   /** Drops what is kept about one title (keys made by memoKey(kind, titleId, ...)). */
@@ -228,6 +250,11 @@ export interface PostgresStoreOptions {
   readCacheMs?: number;
   /** Clock for the read memo (tests); default performance.now(). */
   now?: () => number;
+  /** Where outages are noted (one log line when one starts and ends). */
+  outages?: Outages;
+  /** Bounds on a new connection and on one query (defaults 1500 ms and 5000 ms). */
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
 }
 
 /** Default read memo lifetime: well under the player's polling interval (2 s). */
@@ -238,6 +265,7 @@ export class PostgresCreditsStore implements CreditsStore {
   private readonly schema: string | undefined;
   private ready: Promise<unknown> | undefined;
   private readonly memo: ReadMemo;
+  private readonly outages: Outages | undefined;
 
   constructor(options: PostgresStoreOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -246,10 +274,16 @@ export class PostgresCreditsStore implements CreditsStore {
       });
     }
     this.schema = options.schema;
+    this.outages = options.outages;
     this.memo = new ReadMemo(options.readCacheMs ?? DEFAULT_PG_READ_CACHE_MS, 10_000, options.now);
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
+      // Bounded waits: a database that is down or hung answers storage-unavailable in
+      // seconds instead of holding requests (refused connections fail at once).
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 1500,
+      query_timeout: options.queryTimeoutMs ?? 5000,
+      keepAlive: true,
       types,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
@@ -264,6 +298,7 @@ export class PostgresCreditsStore implements CreditsStore {
       return migratePostgres(this.pool);
     })().catch((cause: unknown) => {
       this.ready = undefined;
+      if (isPostgresOutage(cause)) throw unavailable('postgres', cause);
       throw new EndcueError(
         'internal',
         `Cannot open the PostgreSQL database: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -273,12 +308,19 @@ export class PostgresCreditsStore implements CreditsStore {
     return this.ready;
   }
 
-  private async q<R extends pg.QueryResultRow>(
+  /** Runs database work; an unreachable database becomes storage-unavailable. */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guarded('postgres', this.outages, isPostgresOutage, work);
+  }
+
+  private q<R extends pg.QueryResultRow>(
     text: string,
     values: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
-    await this.open();
-    return this.pool.query<R>(text, values);
+    return this.guard(async () => {
+      await this.open();
+      return this.pool.query<R>(text, values);
+    });
   }
 
   /** A read, answered from the memo while fresh. Callers must not modify what it returns. */
@@ -290,27 +332,34 @@ export class PostgresCreditsStore implements CreditsStore {
   private async write<T>(work: () => Promise<T>): Promise<T> {
     this.memo.clear();
     try {
-      return await work();
+      const out = await work();
+      this.memo.clear(true);
+      return out;
     } finally {
       this.memo.clear();
     }
   }
 
   /** Runs `work` in one transaction on one connection. */
-  private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    await this.open();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await work(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+  private tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      await this.open();
+      const client = await this.pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const out = await work(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (error) {
+        broken = isPostgresOutage(error) ? error : undefined;
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        // A connection that failed mid-transaction is not given back to the pool.
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    });
   }
 
   /** The next reads about this title ask the database (a job may have finished elsewhere). */
@@ -340,10 +389,12 @@ export class PostgresCreditsStore implements CreditsStore {
   }
 
   putTitle(title: Title, origin: TitleOrigin): Promise<TitleRecord> {
-    return this.write(async () => {
-      await this.open();
-      return upsertTitle(this.pool, title, origin);
-    });
+    return this.write(() =>
+      this.guard(async () => {
+        await this.open();
+        return upsertTitle(this.pool, title, origin);
+      }),
+    );
   }
 
   deleteTitle(id: string): Promise<boolean> {

@@ -5,6 +5,7 @@
  * this server and worker only. The worker runs in this process with the stand-in detector
  * (tests/scale/fake-detector.ts), so jobs take a second, not minutes.
  */
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Detector } from '../../server/detector/types.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
@@ -41,6 +42,8 @@ interface Stack {
   started: Map<string, number>;
   detected: Map<string, number>;
   events: QueueEvent[];
+  /** The server's log lines at warn and above, parsed. */
+  log: { msg: string; dependency?: string }[];
   get(path: string): Promise<{ status: number; ms: number; body: Record<string, unknown> }>;
 }
 
@@ -82,6 +85,11 @@ async function stack(redisDb: number): Promise<Stack> {
   });
   cleanups.push(() => worker.close());
 
+  const log: Stack['log'] = [];
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => void log.push(JSON.parse(line) as Stack['log'][number]) },
+  );
   const server = await startServer({
     port: 0,
     redisUrl,
@@ -91,7 +99,7 @@ async function stack(redisDb: number): Promise<Stack> {
     adminKey: KEY,
     enqueueRatePerMinute: 100_000,
     modelVersion: () => modelVersion,
-    logger: false,
+    logger,
   });
   cleanups.push(() => server.close());
   await worker.worker.waitUntilReady();
@@ -104,6 +112,7 @@ async function stack(redisDb: number): Promise<Stack> {
     started,
     detected,
     events,
+    log,
     async get(path) {
       const at = performance.now();
       const response = await fetch(`${server.url}${path}`, {
@@ -156,4 +165,91 @@ describe.skipIf(!available)('production mode under faults (issue 23)', () => {
     const jobs = await s.get('/v1/jobs');
     expect(jobs.body.counts).toMatchObject({ queued: 0, running: 0, done: 1 });
   });
+
+  it('Redis away: /healthz and reads that need the queue answer 503 at once, known answers 200; back by itself', async () => {
+    const s = await stack(8);
+    await addTitle(s, 'known', 'credits=40 duration=50 ms=100');
+    await addTitle(s, 'new', 'credits=30 duration=40 ms=100');
+    await waitForStatus(s, '/v1/titles/known/credits', 200, 10_000);
+
+    await s.redis.cut();
+    const health = await s.get('/healthz');
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(health.body.checks)).toMatch(/Redis unavailable/);
+    expect(health.ms).toBeLessThan(5000);
+    const queued = await s.get('/v1/titles/new/credits');
+    expect(queued).toMatchObject({ status: 503, body: { error: { code: 'queue-unavailable' } } });
+    expect(queued.ms).toBeLessThan(5000);
+    expect((await s.get('/v1/jobs')).status).toBe(503);
+    expect((await s.get('/v1/titles/known/credits')).status).toBe(200);
+    const metrics = await s.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(String(metrics.body.text)).toMatch(/endcue_queue_up 0/);
+    const retryAfter = await fetch(`${s.server.url}/v1/titles/new/credits`);
+    expect(retryAfter.headers.get('retry-after')).toBe('2');
+    for (let i = 0; i < 20; i++) await s.get('/v1/titles/new/credits');
+
+    await s.redis.restore();
+    const back = performance.now();
+    await waitForStatus(s, '/healthz', 200, 5000);
+    expect(performance.now() - back).toBeLessThan(5000);
+    await waitForStatus(s, '/v1/titles/new/credits', 200, 10_000);
+    expect(s.started.get('new')).toBe(1);
+    // One warning when the outage began and one when it ended, not one per request.
+    expect(s.log.filter((line) => line.dependency === 'redis').map((line) => line.msg)).toEqual([
+      expect.stringMatching(/^Redis unavailable/),
+      'Redis available again',
+    ]);
+    expect(s.log.filter((line) => line.msg === 'request failed')).toEqual([]);
+  });
+
+  it('PostgreSQL away: reads answer 503 storage-unavailable with Retry-After, never 500; known answers 200; back by itself', async () => {
+    const s = await stack(8);
+    await addTitle(s, 'known', 'credits=40 duration=50 ms=100');
+    await addTitle(s, 'other', 'credits=30 duration=40 ms=100');
+    await waitForStatus(s, '/v1/titles/known/credits', 200, 10_000);
+
+    await s.postgres.cut();
+    const statuses = new Set<number>();
+    let slowest = 0;
+    for (let i = 0; i < 20; i++) {
+      const answer = await s.get('/v1/titles/other/credits');
+      statuses.add(answer.status);
+      slowest = Math.max(slowest, answer.ms);
+      expect(answer.body).toMatchObject({ error: { code: 'storage-unavailable' } });
+    }
+    expect([...statuses]).toEqual([503]);
+    expect(slowest).toBeLessThan(5000);
+    const response = await fetch(`${s.server.url}/v1/titles/other/credits`);
+    expect(response.headers.get('retry-after')).toBe('2');
+    // Read before the outage: still served (past the 1 s read cache).
+    await sleep(1100);
+    const dbg = await s.get('/v1/titles/known/credits');
+    expect(dbg).toMatchObject({ status: 200 });
+    const health = await s.get('/healthz');
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(health.body.checks)).toMatch(/PostgreSQL unavailable/);
+
+    await s.postgres.restore();
+    const back = performance.now();
+    await waitForStatus(s, '/healthz', 200, 5000);
+    await waitForStatus(s, '/v1/titles/other/credits', 202, 5000);
+    expect(performance.now() - back).toBeLessThan(5000);
+    await waitForStatus(s, '/v1/titles/other/credits', 200, 10_000);
+    expect(s.log.filter((line) => line.dependency === 'postgres').map((line) => line.msg)).toEqual([
+      expect.stringMatching(/^PostgreSQL unavailable/),
+      'PostgreSQL available again',
+    ]);
+    expect(s.log.filter((line) => line.msg === 'request failed')).toEqual([]);
+  });
 });
+
+async function waitForStatus(s: Stack, path: string, status: number, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await s.get(path);
+    if (answer.status === status) return answer;
+    if (Date.now() > until) throw new Error(`${path}: ${answer.status}, not ${status}, in time`);
+    await sleep(50);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { isEndcueError } from '../../errors.js';
+import { isEndcueError, isUnavailable } from '../../errors.js';
 import type { RouteContext } from '../context.js';
 import { errorBody } from '../errors.js';
 import {
@@ -62,7 +62,8 @@ export function registerAdminRoutes(
         const { title, created } = await ctx.service.putTitle(id, body);
         return c.json(title, created ? 201 : 200);
       } catch (error) {
-        if (isEndcueError(error)) return c.json({ error: error.toJSON() }, 400);
+        if (isEndcueError(error) && !isUnavailable(error))
+          return c.json({ error: error.toJSON() }, 400);
         throw error;
       }
     },

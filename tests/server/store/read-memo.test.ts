@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { unavailable } from '../../../server/dependencies.js';
 import { ReadMemo } from '../../../server/store/postgres.js';
 
 /** A read that counts its calls and answers `value()` as it is when called. */
@@ -14,6 +15,31 @@ function countingRead<T>(value: () => T) {
 }
 
 describe('ReadMemo (the PostgreSQL store read memo)', () => {
+  it('serves the last answer while the database is unreachable, until a write succeeds', async () => {
+    let now = 0;
+    let down = false;
+    const memo = new ReadMemo(1000, 100, () => now);
+    const read = async () => {
+      if (down) throw unavailable('postgres', new Error('connect ECONNREFUSED'));
+      return 'answer';
+    };
+    expect(await memo.get('k', read)).toBe('answer');
+    down = true;
+    now = 5000;
+    expect(await memo.get('k', read)).toBe('answer');
+    await expect(memo.get('never-read', read)).rejects.toMatchObject({
+      code: 'storage-unavailable',
+    });
+    const broken = async () => {
+      throw new Error('syntax error at or near SELEC');
+    };
+    now = 10_000;
+    await expect(memo.get('k', broken)).rejects.toThrow(/syntax error/);
+    memo.clear(true); // this process wrote: what it kept may be out of date
+    now = 15_000;
+    await expect(memo.get('k', read)).rejects.toMatchObject({ code: 'storage-unavailable' });
+  });
+
   it('forgets one title (every kind of read about it) and keeps the others', async () => {
     const memo = new ReadMemo(1000, 100, () => 0);
     const key = (...parts: string[]) => JSON.stringify(parts);
