@@ -11,6 +11,7 @@
  * - progress: job.updateProgress({fraction, phase}), throttled.
  */
 import {
+  DelayedError,
   type Job,
   type JobType,
   MetricsTime,
@@ -21,7 +22,7 @@ import {
 } from 'bullmq';
 import { Redis } from 'ioredis';
 import { guarded, isRedisOutage, type Outages } from '../dependencies.js';
-import { EndcueError } from '../errors.js';
+import { EndcueError, isUnavailable } from '../errors.js';
 import type { StoredError } from '../store/types.js';
 import { asEndcueError } from './job-error.js';
 import type {
@@ -308,6 +309,11 @@ export interface BullWorkerOptions {
   /** How often this worker looks for stalled jobs (default 30 s). */
   stalledIntervalMs?: number;
   onEvent?: (event: QueueEvent) => void;
+  /**
+   * A job that ends because PostgreSQL or Redis is still unreachable goes back to the queue
+   * this long later, without spending an attempt (default 5 s).
+   */
+  outageRetryMs?: number;
 }
 
 export interface BullWorker {
@@ -354,6 +360,14 @@ export function startBullWorker(options: BullWorkerOptions): BullWorker {
         throw new WaitingError();
       }
       const error = asEndcueError(thrown);
+      if (isUnavailable(error)) {
+        // A dependency is still away (the handler waited for it): not the job's fault, so
+        // no attempt is spent and no failure stored; it runs again once the service is back.
+        const delayMs = options.outageRetryMs ?? 5000;
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        onEvent({ type: 'retry', job: snapshot, error, delayMs });
+        throw new DelayedError();
+      }
       const reason = JSON.stringify(error.toJSON());
       const maxAttempts = job.opts.attempts ?? 1;
       if (!error.retryable || job.attemptsMade + 1 >= maxAttempts) {

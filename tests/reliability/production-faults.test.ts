@@ -8,6 +8,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Detector } from '../../server/detector/types.js';
+import { EndcueError } from '../../server/errors.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
 import { createAnalysisHandler } from '../../server/queue/analyze.js';
 import { startBullWorker } from '../../server/queue/bullmq.js';
@@ -47,7 +48,10 @@ interface Stack {
   get(path: string): Promise<{ status: number; ms: number; body: Record<string, unknown> }>;
 }
 
-async function stack(redisDb: number): Promise<Stack> {
+async function stack(
+  redisDb: number,
+  options: { patienceMs?: number; outageRetryMs?: number } = {},
+): Promise<Stack> {
   const media = tempMedia();
   cleanups.push(async () => media.cleanup());
   const services = await isolatedServices(redisDb);
@@ -63,9 +67,12 @@ async function stack(redisDb: number): Promise<Stack> {
   const detected = new Map<string, number>();
   const events: QueueEvent[] = [];
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  const detector: Detector = (source, options) => {
+  const detector: Detector = async (source, detectOptions) => {
     count(detected, source.replace(/^.*\//, '').replace(/\.mp4$/, ''));
-    return detect(source, options);
+    if (source.includes('broken')) {
+      throw new EndcueError('corrupt-media', `${source} is corrupt`, { hint: 'Re-encode it.' });
+    }
+    return detect(source, detectOptions);
   };
   const workerStore = await openStore({ databaseUrl, dataDir: media.dataDir });
   cleanups.push(() => workerStore.close());
@@ -77,7 +84,9 @@ async function stack(redisDb: number): Promise<Stack> {
       detector,
       policy: { mediaRoots: [media.root], allowedHosts: [], allowPrivateNetworks: false },
       modelVersion: () => modelVersion,
+      ...(options.patienceMs ? { outagePatienceMs: options.patienceMs } : {}),
     }),
+    ...(options.outageRetryMs ? { outageRetryMs: options.outageRetryMs } : {}),
     onEvent: (event) => {
       events.push(event);
       if (event.type === 'started') count(started, event.job.titleId);
@@ -242,7 +251,77 @@ describe.skipIf(!available)('production mode under faults (issue 23)', () => {
     ]);
     expect(s.log.filter((line) => line.msg === 'request failed')).toEqual([]);
   });
+
+  it('PostgreSQL away while jobs run: each ends with its result, analysed once; a real failure is stored with its reason', async () => {
+    const s = await stack(8);
+    const ids = ['a1', 'a2', 'a3', 'a4'];
+    for (const [i, id] of ids.entries()) {
+      await addTitle(s, id, `credits=${40 + i} duration=60 ms=1500`);
+    }
+    await addTitle(s, 'broken', 'ms=100');
+    for (const id of [...ids, 'broken']) {
+      expect((await s.get(`/v1/titles/${id}/credits`)).status).toBe(202);
+    }
+    // Two jobs mid-analysis, three queued, when the database goes away for 6 s: the running
+    // ones keep their results and retry the save, the others wait for the database.
+    const until = Date.now() + 10_000;
+    while ([...s.started.values()].reduce((a, n) => a + n, 0) < 2 && Date.now() < until) {
+      await sleep(20);
+    }
+    await s.postgres.cut();
+    await sleep(6000);
+    await s.postgres.restore();
+
+    const answers = await allAnswered(s, [...ids, 'broken'], 30_000);
+    for (const [i, id] of ids.entries()) {
+      expect(answers.get(id)).toMatchObject({ status: 200, body: { creditsStart: 40 + i } });
+      expect(s.detected.get(id), id).toBe(1);
+    }
+    expect(answers.get('broken')).toMatchObject({
+      status: 422,
+      body: { status: 'failed', error: { code: 'corrupt-media', hint: 'Re-encode it.' } },
+    });
+    expect(s.detected.get('broken')).toBe(1);
+    expect(s.events.filter((event) => event.type === 'failed')).toHaveLength(1);
+  });
+
+  it('a job still waiting when its patience runs out goes back to the queue, and saves the result it kept', async () => {
+    const s = await stack(8, { patienceMs: 300, outageRetryMs: 500 });
+    await addTitle(s, 'patient', 'credits=33 duration=60 ms=800');
+    expect((await s.get('/v1/titles/patient/credits')).status).toBe(202);
+    await waitForStatus(s, '/v1/titles/patient/credits', 202, 5000);
+    while (!s.started.get('patient')) await sleep(20);
+    await s.postgres.cut();
+    await sleep(3000); // several runs of the job give up and go back to the queue meanwhile
+    const retries = s.events.filter((event) => event.type === 'retry');
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(
+      retries.every(
+        (event) => event.type === 'retry' && event.error.code === 'storage-unavailable',
+      ),
+    ).toBe(true);
+    await s.postgres.restore();
+    const answers = await allAnswered(s, ['patient'], 15_000);
+    expect(answers.get('patient')).toMatchObject({ status: 200, body: { creditsStart: 33 } });
+    expect(s.detected.get('patient')).toBe(1);
+    expect(s.started.get('patient')).toBeGreaterThan(1);
+    expect(s.events.filter((event) => event.type === 'failed')).toEqual([]);
+  });
 });
+
+async function allAnswered(s: Stack, ids: string[], timeoutMs: number) {
+  const answers = new Map<string, { status: number; body: Record<string, unknown> }>();
+  const until = Date.now() + timeoutMs;
+  while (answers.size < ids.length) {
+    for (const id of ids.filter((id) => !answers.has(id))) {
+      const answer = await s.get(`/v1/titles/${id}/credits`);
+      if (answer.status === 200 || answer.status === 422) answers.set(id, answer);
+    }
+    if (Date.now() > until) throw new Error(`answered ${[...answers.keys()]} of ${ids} in time`);
+    await sleep(100);
+  }
+  return answers;
+}
 
 async function waitForStatus(s: Stack, path: string, status: number, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
