@@ -35,6 +35,13 @@ export interface CardOptions {
 
 let uid = 0;
 
+/**
+ * Player width (px) below which the card is compact. Measured with the desktop card at
+ * 16:9: at 560 px it covers 58% of the player's width and, with a poster and three buttons,
+ * 184 of 315 px of its height; at 400 px it no longer fits (its top is outside the player).
+ */
+export const COMPACT_BELOW = 600;
+
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className: string,
@@ -61,6 +68,7 @@ export class EndcueCard extends Component {
   private returnFocus: Element | null = null;
   private strings: Record<string, string>;
   private tv: boolean;
+  private resize: ResizeObserver | null = null;
 
   constructor(player: Player, options: CardOptions = {}) {
     super(player, options as object);
@@ -94,6 +102,17 @@ export class EndcueCard extends Component {
       ),
     );
     this.skipBtn.addEventListener('click', () => this.handlers?.skip());
+    // A poster that fails to load is hidden rather than shown broken.
+    this.poster.addEventListener('error', () => {
+      this.poster.hidden = true;
+    });
+    if (typeof ResizeObserver === 'function') {
+      const playerEl = player.el() as HTMLElement;
+      this.resize = new ResizeObserver(() =>
+        player.toggleClass('vjs-endcue-compact', playerEl.offsetWidth < COMPACT_BELOW),
+      );
+      this.resize.observe(playerEl);
+    }
     this.panel.addEventListener('keydown', (event) => this.onKeyDown(event));
   }
 
@@ -171,6 +190,11 @@ export class EndcueCard extends Component {
     }
   }
 
+  override dispose(): void {
+    this.resize?.disconnect();
+    super.dispose();
+  }
+
   override handleLanguagechange(): void {
     if (this.content) this.render();
   }
@@ -181,6 +205,8 @@ export class EndcueCard extends Component {
     const still = c.mode === 'stillwatching';
     this.heading.textContent = this.t(still ? 'Are you still watching?' : 'Next episode');
     this.titleEl.textContent = still ? '' : (c.title ?? '');
+    // The whole title, where the card has to cut it short.
+    this.titleEl.title = this.titleEl.textContent;
     this.titleEl.hidden = still || !c.title;
     this.countdownEl.hidden = still || c.seconds === null;
     this.countdownEl.textContent =

@@ -77,14 +77,17 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium with a fresh profile. */
-export async function launchBrowser(): Promise<Browser> {
+/** Debian's Chromium with a fresh profile; `device` overrides the 960x540 desktop. */
+export async function launchBrowser(
+  device: { viewport?: { width: number; height: number }; hasTouch?: boolean } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'endcue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 960, height: 540 },
+    ...device,
   });
   return {
     context,

@@ -3,10 +3,13 @@
  * server: the card never takes focus or keys from the page, the control-bar "Next episode"
  * button and Shift+N, remote/D-pad keys, the compact card on a phone, per-kind actions.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, startBackend } from './plugin-backend.js';
 import {
+  ARTIFACTS,
   type Browser,
   buildPlugin,
   type Episode,
@@ -215,6 +218,77 @@ describe('remote / D-pad', () => {
       ),
     );
     expect((await waitForEvent(page, 'dismissed')).data.reason).toBe('escape');
+    await page.close();
+  });
+});
+
+type Box = { x: number; y: number; width: number; height: number };
+const inside = (a: Box, b: Box) =>
+  a.x >= b.x && a.y >= b.y && a.x + a.width <= b.x + b.width && a.y + a.height <= b.y + b.height;
+
+describe('small players', () => {
+  it('360x640 touch: compact card, 44 px primary button inside the player, 14 px text', async () => {
+    const phone = await launchBrowser({ viewport: { width: 360, height: 640 }, hasTouch: true });
+    const long = 'Episode 2: The Long Way Round to the Lighthouse at the End of the Northern Sea';
+    const list = episodes().map((e, i) =>
+      i === 1 ? ({ ...e, title: long, poster: '/media/missing-poster.jpg' } as Episode) : e,
+    );
+    try {
+      const page = await open(
+        { episodes: list, endcue: { skipCredits: true } },
+        async (p) => {
+          await p.addStyleTag({
+            content: '.video-js{width:calc(100vw - 48px);height:calc((100vw - 48px) * 9 / 16)}',
+          });
+        },
+        phone,
+      );
+      await waitForEvent(page, 'shown');
+      await expect.poll(() => card(page).isVisible()).toBe(true);
+      await page.waitForTimeout(600);
+      const player = (await page.locator('.video-js').boundingBox()) as Box;
+      expect(player.width).toBe(312);
+      expect(await page.locator('.video-js').getAttribute('class')).toContain('vjs-endcue-compact');
+      const play = card(page).getByRole('button', { name: 'Play next' });
+      const watch = card(page).getByRole('button', { name: 'Watch credits' });
+      const playBox = (await play.boundingBox()) as Box;
+      const watchBox = (await watch.boundingBox()) as Box;
+      const cardBox = (await card(page).boundingBox()) as Box;
+      console.log('compact card at 360x640:', { player, cardBox, playBox, watchBox });
+      expect(playBox.height).toBeGreaterThanOrEqual(44);
+      expect(inside(playBox, player)).toBe(true);
+      expect(inside(watchBox, player)).toBe(true);
+      expect(inside(cardBox, player)).toBe(true);
+      const sizes = await card(page).evaluate((c) =>
+        [...c.querySelectorAll('.vjs-endcue-title, .vjs-endcue-countdown, button')]
+          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .map((e) => Number.parseFloat(getComputedStyle(e).fontSize)),
+      );
+      expect(sizes.length).toBeGreaterThanOrEqual(4);
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(14);
+      // The broken poster is hidden; the whole title is there to read.
+      expect(await card(page).locator('.vjs-endcue-poster').isVisible()).toBe(false);
+      expect(await card(page).locator('.vjs-endcue-title').getAttribute('title')).toBe(long);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      // The player only (docs/card-compact.png is this picture).
+      await page.screenshot({ path: path.join(ARTIFACTS, 'card-compact.png'), clip: player });
+      await play.tap();
+      expect((await waitForEvent(page, 'next')).data.auto).toBe(false);
+      await page.close();
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('right-to-left: the card sits on the left', async () => {
+    const page = await open({}, (p) =>
+      p.evaluate(() => document.documentElement.setAttribute('dir', 'rtl')),
+    );
+    await waitForEvent(page, 'shown');
+    await expect.poll(() => card(page).isVisible()).toBe(true);
+    const player = (await page.locator('.video-js').boundingBox()) as Box;
+    const box = (await card(page).boundingBox()) as Box;
+    expect(box.x + box.width).toBeLessThan(player.x + player.width / 2);
     await page.close();
   });
 });
