@@ -160,9 +160,7 @@ export function workerCommand(): Command {
         config,
         logger,
         ...(standIn ?? {}),
-        ...(lockDurationMs
-          ? { lockDurationMs, stalledIntervalMs: Math.max(250, lockDurationMs / 2) }
-          : {}),
+        ...(lockDurationMs ? { lockDurationMs } : {}),
       });
       process.stdout.write(
         `EndCue worker ${process.pid}: concurrency ${config.concurrency}, store ${config.databaseUrl ? 'postgres' : config.dataDir}\n`,

@@ -306,7 +306,7 @@ export interface BullWorkerOptions {
   prefix?: string;
   /** A job whose worker stops renewing its lock this long is stalled (default 30 s). */
   lockDurationMs?: number;
-  /** How often this worker looks for stalled jobs (default 30 s). */
+  /** How often this worker looks for stalled jobs (default stalledIntervalFor(lock)). */
   stalledIntervalMs?: number;
   onEvent?: (event: QueueEvent) => void;
   /**
@@ -315,6 +315,14 @@ export interface BullWorkerOptions {
    */
   outageRetryMs?: number;
 }
+
+/**
+ * How often to look for stalled jobs, for a lock time: a dead worker's lock expires L/2 to L
+ * after its last renewal and the next check after that takes the job back, so a killed
+ * worker's job is back in the queue L/2 to L + this later (15-35 s for the 30 s default).
+ */
+export const stalledIntervalFor = (lockDurationMs: number): number =>
+  Math.max(250, Math.min(5000, Math.round(lockDurationMs / 6)));
 
 export interface BullWorker {
   worker: Worker<JobData, void, string>;
@@ -398,7 +406,8 @@ export function startBullWorker(options: BullWorkerOptions): BullWorker {
     prefix: options.prefix ?? 'endcue',
     concurrency: Math.max(1, options.concurrency),
     lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    stalledInterval:
+      options.stalledIntervalMs ?? stalledIntervalFor(options.lockDurationMs ?? 30_000),
     maxStalledCount: 2,
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
   });

@@ -5,7 +5,12 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EndcueError } from '../../../server/errors.js';
-import { BullJobQueue, jobIdFor, startBullWorker } from '../../../server/queue/bullmq.js';
+import {
+  BullJobQueue,
+  jobIdFor,
+  stalledIntervalFor,
+  startBullWorker,
+} from '../../../server/queue/bullmq.js';
 import type { JobHandler, JobSnapshot } from '../../../server/queue/types.js';
 import { waitFor } from '../http/fakes.js';
 
@@ -39,7 +44,21 @@ function worker(handler: JobHandler, concurrency = 2) {
   return w;
 }
 
+describe('stalled-job checks', () => {
+  it('come often enough that a dead worker job is back within its lock time + 5 s', () => {
+    expect(stalledIntervalFor(30_000)).toBe(5000);
+    expect(stalledIntervalFor(3000)).toBe(500);
+    expect(stalledIntervalFor(600_000)).toBe(5000);
+    expect(stalledIntervalFor(100)).toBe(250);
+  });
+});
+
 describe.skipIf(!base)('BullJobQueue + startBullWorker', () => {
+  it('a worker looks for stalled jobs every 5 s with the default 30 s lock', () => {
+    const w = worker({ run: async () => {} });
+    expect(w.worker.opts).toMatchObject({ lockDuration: 30_000, stalledInterval: 5000 });
+  });
+
   it('single-flight per title across queue instances, and a new run once finished', async () => {
     const [a, b] = [queue(), queue()];
     const results = await Promise.all(
