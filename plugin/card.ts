@@ -18,6 +18,8 @@ export interface CardContent {
   /** Whole seconds on the countdown; null = no countdown (suggestion only). */
   seconds: number | null;
   showSkip: boolean;
+  /** credits: 'auto' with a post-credits scene: the countdown runs to the scene. */
+  skipping?: boolean;
 }
 
 export interface CardHandlers {
@@ -176,7 +178,7 @@ export class EndcueCard extends Component {
   setCountdown(seconds: number, fraction: number): void {
     if (!this.content) return;
     this.content.seconds = seconds;
-    this.countdownEl.textContent = this.t('Next episode in {1}', String(seconds));
+    this.countdownEl.textContent = this.countdownText(seconds);
     this.panel.style.setProperty(
       '--vjs-endcue-progress',
       String(Math.max(0, Math.min(1, fraction))),
@@ -209,8 +211,7 @@ export class EndcueCard extends Component {
     this.titleEl.title = this.titleEl.textContent;
     this.titleEl.hidden = still || !c.title;
     this.countdownEl.hidden = still || c.seconds === null;
-    this.countdownEl.textContent =
-      c.seconds === null ? '' : this.t('Next episode in {1}', String(c.seconds));
+    this.countdownEl.textContent = c.seconds === null ? '' : this.countdownText(c.seconds);
     this.panel.style.setProperty('--vjs-endcue-progress', '1');
     this.playBtn.textContent = this.t(still ? 'Continue watching' : 'Play next');
     const watch = !still && c.variant === 'credits';
@@ -224,6 +225,11 @@ export class EndcueCard extends Component {
       this.poster.removeAttribute('src');
       this.poster.hidden = true;
     }
+  }
+
+  private countdownText(seconds: number): string {
+    const key = this.content?.skipping ? 'Skipping credits in {1} s' : 'Next episode in {1}';
+    return this.t(key, String(seconds));
   }
 
   /** Said once per appearance; the ticking countdown stays silent. */

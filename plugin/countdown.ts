@@ -21,6 +21,26 @@ export interface CountdownConfig {
   bingeEpisodes: number;
   /** ...or after this long without interaction, ms. */
   bingeMs: number;
+  /** credits: 'auto': when the countdown runs out, a post-credits scene is played instead. */
+  autoSkip: boolean;
+}
+
+/**
+ * What happens at the credits start: `ask` shows the card, `auto` skips to the post-credits
+ * scene or the next episode after a short notice, `off` does nothing there (the short card
+ * at `ended` still offers the next episode).
+ */
+export type CreditsAction = 'ask' | 'auto' | 'off';
+
+/** The notice before `auto` skips, ms. */
+export const AUTO_NOTICE_MS = 3000;
+
+/** The credits action; without one, `countdown: 0` (which advanced at once) means `auto`. */
+export function creditsAction(
+  credits: CreditsAction | undefined,
+  countdownSeconds: number | undefined,
+): CreditsAction {
+  return credits ?? (countdownSeconds === 0 ? 'auto' : 'ask');
 }
 
 export interface Cues {
@@ -73,7 +93,8 @@ export type Effect =
   | { type: 'countdown'; seconds: number; fraction: number }
   | { type: 'advance'; auto: boolean }
   | { type: 'stillwatching' }
-  | { type: 'dismissed'; reason: DismissReason };
+  | { type: 'dismissed'; reason: DismissReason }
+  | { type: 'skip' };
 
 export interface Step {
   state: MachineState;
@@ -89,6 +110,7 @@ export const DEFAULT_CONFIG: CountdownConfig = {
   autoplayNext: true,
   bingeEpisodes: 3,
   bingeMs: 90 * 60_000,
+  autoSkip: false,
 };
 
 const NO_CUES: Cues = { creditsStart: null, postCreditsStart: null, hasNext: false };
@@ -170,6 +192,15 @@ function finish(
   effects: Effect[],
 ): MachineState {
   const stopped = { ...s, remainingMs: 0, countingSince: null };
+  if (config.autoSkip && s.variant === 'credits' && s.cues.postCreditsStart !== null) {
+    // Not an episode change, so no binge check: the card returns at `ended` as usual.
+    effects.push(
+      { type: 'hide', reason: 'dismissed' },
+      { type: 'dismissed', reason: 'skip-credits' },
+      { type: 'skip' },
+    );
+    return { ...stopped, phase: 'dismissed' };
+  }
   if (bingeReached(config, s, now)) {
     effects.push({ type: 'stillwatching' });
     return { ...stopped, phase: 'stillwatching' };

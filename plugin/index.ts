@@ -9,7 +9,10 @@ import type PluginType from 'video.js/dist/types/plugin';
 import { EndcueCard } from './card.js';
 import { type Credits, fetchCredits, guessType, type NextEpisode, trustedStart } from './client.js';
 import {
+  AUTO_NOTICE_MS,
   type CountdownConfig,
+  type CreditsAction,
+  creditsAction,
   DEFAULT_CONFIG,
   type DismissReason,
   type Effect,
@@ -50,7 +53,9 @@ export interface EndcueOptions {
   next?: NextEpisode | ((current: CurrentTitle) => NextResult | Promise<NextResult>) | null;
   /** Callback for the next episode; undefined/null falls back to the server's `next`. */
   getNext?: (current: CurrentTitle) => NextResult | Promise<NextResult>;
-  /** Seconds before the next episode starts (default 10); Infinity = suggestion only. */
+  /** At the credits start: 'ask' (the card), 'auto' (skip after a short notice), 'off'. */
+  credits?: CreditsAction;
+  /** Seconds before the next episode starts (default 10); Infinity = suggestion only; 0 = credits: 'auto'. */
   countdown?: number;
   /** Seconds on the fallback card shown at `ended` (default 5). */
   endedCountdown?: number;
@@ -98,9 +103,11 @@ function toConfig(o: EndcueOptions): CountdownConfig {
   const episodes =
     limit === false ? Infinity : typeof limit === 'number' ? limit : (limit?.episodes ?? 3);
   const minutes = limit === false || typeof limit === 'number' ? Infinity : (limit?.minutes ?? 90);
+  const auto = creditsAction(o.credits, o.countdown) === 'auto';
   return {
     ...DEFAULT_CONFIG,
-    countdownMs: (o.countdown ?? 10) * 1000,
+    countdownMs: auto ? AUTO_NOTICE_MS : (o.countdown ?? 10) * 1000,
+    autoSkip: auto,
     endedCountdownMs: (o.endedCountdown ?? 5) * 1000,
     autoplayNext: o.autoplayNext ?? true,
     bingeEpisodes: episodes,
@@ -268,6 +275,10 @@ export class Endcue extends Plugin {
           poster: next?.poster,
           seconds: effect.seconds,
           showSkip: Boolean(this.opts.skipCredits) && effect.variant === 'credits',
+          skipping:
+            this.config.autoSkip &&
+            effect.variant === 'credits' &&
+            this.machine.cues.postCreditsStart !== null,
         });
         if (this.opts.shrink !== false) this.player.addClass('vjs-endcue-postplay');
         this.emit('shown', {
@@ -299,6 +310,9 @@ export class Endcue extends Plugin {
         break;
       case 'advance':
         this.load(effect.auto);
+        break;
+      case 'skip':
+        this.player.currentTime(this.machine.cues.postCreditsStart ?? this.player.currentTime());
         break;
     }
   }
@@ -424,7 +438,11 @@ export class Endcue extends Plugin {
       });
       this.send({
         type: 'cues',
-        cues: { creditsStart, postCreditsStart: credits.postCreditsStart },
+        cues: {
+          creditsStart:
+            creditsAction(this.opts.credits, this.opts.countdown) === 'off' ? null : creditsStart,
+          postCreditsStart: credits.postCreditsStart,
+        },
       });
     });
   }

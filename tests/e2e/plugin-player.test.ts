@@ -292,3 +292,50 @@ describe('small players', () => {
     await page.close();
   });
 });
+
+const playerTime = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { player: { currentTime(): number } }).player.currentTime(),
+  );
+
+describe("credits: 'ask' | 'auto' | 'off'", () => {
+  it('auto reaches the next title without a click, after a short notice', async () => {
+    const page = await open({ endcue: { credits: 'auto' } });
+    await waitForEvent(page, 'shown');
+    expect(await card(page).locator('.vjs-endcue-countdown').textContent()).toMatch(/3/);
+    const next = await waitForEvent(page, 'next', 10_000);
+    expect(next.data.auto).toBe(true);
+    await expect.poll(() => currentSrc(page)).toContain(backend.episodes[1]?.mp4);
+    await page.close();
+  });
+
+  it('auto skips to a post-credits scene when there is one', async () => {
+    const ep3 = backend.episodes[2];
+    const post = ep3?.postCreditsStart;
+    if (!ep3 || post == null) throw new Error('episode 3 needs a post-credits scene');
+    const list = episodes();
+    const page = await open({
+      episodes: [list[2] as Episode, list[0] as Episode],
+      startAt: ep3.creditsStart - 1,
+      endcue: { credits: 'auto' },
+    });
+    await waitForEvent(page, 'shown');
+    expect(await card(page).locator('.vjs-endcue-countdown').textContent()).toContain(
+      'Skipping credits',
+    );
+    expect((await waitForEvent(page, 'dismissed', 10_000)).data.reason).toBe('skip-credits');
+    expect(await playerTime(page)).toBeGreaterThanOrEqual(post - 0.1);
+    expect((await events(page)).some((e) => e.type === 'next')).toBe(false);
+    await page.close();
+  });
+
+  it('off shows nothing at the credits start', async () => {
+    const start = backend.episodes[0]?.creditsStart ?? 0;
+    const page = await open({ endcue: { credits: 'off' } });
+    await waitForEvent(page, 'ready');
+    await expect.poll(() => playerTime(page), { timeout: 10_000 }).toBeGreaterThan(start + 1.5);
+    expect((await events(page)).some((e) => e.type === 'shown')).toBe(false);
+    expect(await card(page).isVisible()).toBe(false);
+    await page.close();
+  });
+});

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AUTO_NOTICE_MS,
   type CountdownConfig,
+  creditsAction,
   DEFAULT_CONFIG,
   type Effect,
   initialState,
@@ -274,5 +276,38 @@ describe('countdown state machine: "Are you still watching?"', () => {
       start,
     );
     expect(r.types.slice(-2)).toEqual(['hide', 'advance']);
+  });
+});
+
+describe('countdown state machine: credits actions', () => {
+  const auto: CountdownConfig = { ...DEFAULT_CONFIG, countdownMs: AUTO_NOTICE_MS, autoSkip: true };
+
+  it('auto skips to the post-credits scene when the notice runs out (no binge check)', () => {
+    const steps: Array<[number, MachineEvent]> = [
+      [0, cues({ postCreditsStart: 110 })],
+      ...shownSteps.slice(1),
+      [1000 + AUTO_NOTICE_MS, { type: 'tick' }],
+    ];
+    const run = drive(steps, { ...auto, bingeEpisodes: 0 });
+    expect(run.types).toEqual(['show', 'countdown', 'hide', 'dismissed', 'skip']);
+    expect(run.effects.find((e) => e.type === 'dismissed')).toMatchObject({
+      reason: 'skip-credits',
+    });
+    expect(run.state.phase).toBe('dismissed');
+    // The card comes back at `ended`, after the scene.
+    expect(drive([[9000, { type: 'ended' }]], auto, run.state).types).toContain('show');
+  });
+
+  it('auto plays the next episode when there is no post-credits scene', () => {
+    const run = drive([...shownSteps, [1000 + AUTO_NOTICE_MS, { type: 'tick' }]], auto);
+    expect(run.types).not.toContain('skip');
+    expect(run.effects.find((e) => e.type === 'advance')).toMatchObject({ auto: true });
+  });
+
+  it('chooses the action: given, or auto for countdown 0, else ask', () => {
+    expect(creditsAction('off', 0)).toBe('off');
+    expect(creditsAction(undefined, 0)).toBe('auto');
+    expect(creditsAction(undefined, 10)).toBe('ask');
+    expect(creditsAction(undefined, undefined)).toBe('ask');
   });
 });
