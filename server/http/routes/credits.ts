@@ -24,6 +24,9 @@ const pendingResponses = {
     description: "Analysis failed: the detector's error",
   },
   429: errorResponse('Too many new analyses started by this client'),
+  503: errorResponse(
+    'storage-unavailable / queue-unavailable: PostgreSQL or Redis is unreachable (production mode); ask again after Retry-After seconds',
+  ),
 };
 
 const creditsRoute = createRoute({
