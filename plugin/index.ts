@@ -232,12 +232,16 @@ export class Endcue extends Plugin {
     this.send({ type: 'dismiss', reason });
   }
 
+  /** To the post-credits scene; without one, the next title (or the end). */
   skipCredits(): void {
     const post = this.currentCredits?.postCreditsStart ?? null;
     const duration = this.player.duration();
-    this.send({ type: 'dismiss', reason: 'skip-credits' });
-    if (post !== null) this.player.currentTime(post);
-    else if (Number.isFinite(duration) && duration) this.player.currentTime(duration);
+    if (post === null && this.nextEpisode) this.playNext();
+    else {
+      this.send({ type: 'dismiss', reason: 'skip-credits' });
+      if (post !== null) this.player.currentTime(post);
+      else if (Number.isFinite(duration) && duration) this.player.currentTime(duration);
+    }
   }
 
   override dispose(): void {

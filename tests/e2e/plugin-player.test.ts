@@ -339,3 +339,16 @@ describe("credits: 'ask' | 'auto' | 'off'", () => {
     await page.close();
   });
 });
+
+describe('"Skip credits" without a post-credits scene', () => {
+  it('plays the next title directly, with no second card', async () => {
+    const page = await open({ endcue: { skipCredits: true } });
+    await waitForEvent(page, 'shown');
+    await card(page).getByRole('button', { name: 'Skip credits' }).click();
+    expect((await waitForEvent(page, 'next')).data.auto).toBe(false);
+    await expect.poll(() => currentSrc(page)).toContain(backend.episodes[1]?.mp4);
+    const shown = (await events(page)).filter((e) => e.type === 'shown');
+    expect(shown.map((e) => e.data.variant)).toEqual(['credits']);
+    await page.close();
+  });
+});
