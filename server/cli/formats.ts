@@ -1,10 +1,13 @@
 /**
  * How `endcue detect` prints a result (PURE): a human line, one JSON object, a WebVTT
- * chapters track, a Kodi EDL, or Jellyfin Media Segments.
+ * chapters track, a Kodi EDL, ffmpeg metadata chapters, or Jellyfin Media Segments.
  */
 import type { DetectionResult } from '../detector/types.js';
+import { toKodiEdl } from '../export/edl.js';
+import { toFfmetadata } from '../export/ffmetadata.js';
+import { creditsToVtt } from '../export/webvtt.js';
 
-export const FORMATS = ['text', 'json', 'vtt', 'edl', 'jellyfin'] as const;
+export const FORMATS = ['text', 'json', 'vtt', 'edl', 'ffmetadata', 'jellyfin'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 export function formatResult(result: DetectionResult, format: OutputFormat): string {
@@ -15,6 +18,8 @@ export function formatResult(result: DetectionResult, format: OutputFormat): str
       return toVtt(result);
     case 'edl':
       return toEdl(result);
+    case 'ffmetadata':
+      return toFfmetadata(result);
     case 'jellyfin':
       return `${JSON.stringify(toJellyfin(result))}\n`;
     default:
@@ -64,30 +69,9 @@ export function toText(r: DetectionResult): string {
   return out;
 }
 
-function vttTime(seconds: number): string {
-  const ms = Math.max(0, Math.round(seconds * 1000));
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(
-    Math.floor(ms / 1000) % 60,
-  )}.${pad(ms % 1000, 3)}`;
-}
-
 /** A chapters track: the programme, the credits, and any scene after them. */
 export function toVtt(r: DetectionResult): string {
-  const chapters: Array<[number, number, string]> = [];
-  if (r.creditsStart === null) {
-    if (r.duration > 0) chapters.push([0, r.duration, 'Programme']);
-  } else {
-    if (r.creditsStart > 0) chapters.push([0, r.creditsStart, 'Programme']);
-    chapters.push([r.creditsStart, r.creditsEnd ?? r.duration, 'Credits']);
-    for (const s of r.segments) {
-      if (s.kind === 'post-credits') chapters.push([s.start, s.end, 'After the credits']);
-    }
-  }
-  const cues = chapters.map(
-    ([start, end, label], i) => `${i + 1}\n${vttTime(start)} --> ${vttTime(end)}\n${label}`,
-  );
-  return `WEBVTT\n\n${cues.join('\n\n')}${cues.length ? '\n' : ''}`;
+  return creditsToVtt(r);
 }
 
 /**
@@ -95,10 +79,7 @@ export function toVtt(r: DetectionResult): string {
  * it). Only the credits are listed: a post-credits scene is something to watch.
  */
 export function toEdl(r: DetectionResult): string {
-  return r.segments
-    .filter((s) => s.kind === 'credits')
-    .map((s) => `${s.start.toFixed(3)}\t${s.end.toFixed(3)}\t3\n`)
-    .join('');
+  return toKodiEdl(r);
 }
 
 /** Jellyfin Media Segments: ticks are 100 ns. */

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { isEndcueError } from '../errors.js';
 import { detectCommand } from './detect.js';
+import { exportCommand } from './export.js';
 import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 import { workerCommand } from './worker.js';
@@ -16,7 +17,8 @@ const program = new Command('endcue')
   .addCommand(detectCommand())
   .addCommand(serveCommand())
   .addCommand(workerCommand())
-  .addCommand(scanCommand());
+  .addCommand(scanCommand())
+  .addCommand(exportCommand());
 
 try {
   await program.parseAsync(process.argv);

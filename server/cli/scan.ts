@@ -18,6 +18,7 @@ import { TITLE_ID_PATTERN, type Title } from '../catalog/title.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError, isEndcueError } from '../errors.js';
+import { type ExportEntry, exportSidecars, formatExportReport } from '../export/library.js';
 import { logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
 import { isInside, resolveSource, type SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
@@ -227,6 +228,7 @@ export function scanReportJson(report: ScanReport, waited = true): Record<string
 
 interface ScanFlags {
   json?: boolean;
+  sidecars?: boolean;
   force?: boolean;
   wait: boolean;
   concurrency?: string;
@@ -273,6 +275,10 @@ export function scanCommand(): Command {
     .argument('<catalog-or-folder>', 'catalog file (JSON/YAML) or folder of videos')
     .option('--force', 'analyse again even when a result exists')
     .option('--json', 'print the report as one JSON object (exit code 1 when a title failed)')
+    .option(
+      '--sidecars',
+      'then write <name>.edl, <name>.chapters.vtt and <name>.ffmeta beside each video (as `endcue export`)',
+    )
     .option('--no-wait', 'queue and return (production mode: workers do the rest)')
     .option('--concurrency <n>', 'analyses at once when this process runs them (no REDIS_URL)')
     .option('--data-dir <dir>', 'SQLite data dir when DATABASE_URL is unset (env ENDCUE_DATA_DIR)')
@@ -332,6 +338,7 @@ export function scanCommand(): Command {
             )
           : undefined;
       let report: ScanReport;
+      let sidecars: ExportEntry[] | undefined;
       try {
         report = await scanLibrary({
           titles: library.titles,
@@ -347,6 +354,9 @@ export function scanCommand(): Command {
             bar.update(finished, { running });
           },
         });
+        if (flags.sidecars && flags.wait) {
+          sidecars = await exportSidecars({ titles: library.titles, store, policy });
+        }
       } finally {
         bar?.stop();
         await engine.queue.stop();
@@ -356,9 +366,10 @@ export function scanCommand(): Command {
       }
       process.stdout.write(
         flags.json
-          ? `${JSON.stringify(scanReportJson(report, flags.wait))}\n`
-          : formatScanReport(report, flags.wait),
+          ? `${JSON.stringify({ ...scanReportJson(report, flags.wait), ...(sidecars ? { sidecars } : {}) })}\n`
+          : formatScanReport(report, flags.wait) + (sidecars ? formatExportReport(sidecars) : ''),
       );
-      if (report.failed > 0) process.exitCode = 1;
+      const sidecarsFailed = sidecars?.some((entry) => entry.outcome === 'failed') ?? false;
+      if (report.failed > 0 || sidecarsFailed) process.exitCode = 1;
     });
 }

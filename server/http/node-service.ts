@@ -16,6 +16,7 @@ import {
 import type { ModelVersionProvider } from '../queue/analyze.js';
 import type { JobQueue } from '../queue/types.js';
 import type { CreditsStore, ManualOverride, StoredResult } from '../store/types.js';
+import { creditsAnswer } from './answer.js';
 import { type EndcueMetrics, labelKey, renderGauge } from './metrics.js';
 import type {
   CreditsAnswer,
@@ -98,41 +99,7 @@ export class NodeEndcueService implements EndcueService {
     override: ManualOverride | undefined,
     next: NextTitle | undefined,
   ): CreditsAnswer {
-    const result = stored?.result;
-    const base = override
-      ? {
-          titleId: title.id,
-          creditsStart: override.creditsStart,
-          creditsEnd: override.creditsEnd,
-          segments:
-            override.creditsStart === null
-              ? []
-              : [
-                  {
-                    kind: 'credits' as const,
-                    start: override.creditsStart,
-                    end:
-                      override.creditsEnd ??
-                      override.duration ??
-                      result?.duration ??
-                      override.creditsStart,
-                  },
-                ],
-          confidence: 1,
-          duration: override.duration ?? result?.duration ?? null,
-          modelVersion: stored?.modelVersion ?? null,
-          source: 'manual' as const,
-        }
-      : {
-          titleId: title.id,
-          creditsStart: result?.creditsStart ?? null,
-          creditsEnd: result?.creditsEnd ?? null,
-          segments: result?.segments ?? [],
-          confidence: result?.confidence ?? 0,
-          duration: result?.duration ?? null,
-          modelVersion: stored?.modelVersion ?? null,
-          source: 'detected' as const,
-        };
+    const base = creditsAnswer(title.id, stored, override);
     return next ? { ...base, next } : base;
   }
 

@@ -64,7 +64,7 @@ describe('formatResult', () => {
     expect(vtt.startsWith('WEBVTT\n\n')).toBe(true);
     expect(vtt).toContain('00:00:00.000 --> 00:12:24.000\nProgramme');
     expect(vtt).toContain('00:12:24.000 --> 00:14:10.500\nCredits');
-    expect(vtt).toContain('00:14:10.500 --> 00:15:00.000\nAfter the credits');
+    expect(vtt).toContain('00:14:10.500 --> 00:15:00.000\nEpilogue');
     expect(formatResult(none, 'vtt')).toContain('00:00:00.000 --> 00:15:00.000\nProgramme');
   });
 

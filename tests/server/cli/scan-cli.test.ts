@@ -4,11 +4,12 @@
  * the detector's threads), with exit code 1 when a title failed, and `--json` for scripts.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
+import { parseKodiEdl } from '../export/kodi-edl.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BIN = path.join(ROOT, 'bin/endcue.mjs');
@@ -76,7 +77,10 @@ afterAll(() => {
 describe('endcue scan (the bin)', () => {
   it('exits by itself after analysing a folder, 0 when every title was analysed', async () => {
     const data = path.join(dir, 'data');
-    const run = await endcue(['scan', library, '--data-dir', data, '--json'], 280_000);
+    const run = await endcue(
+      ['scan', library, '--data-dir', data, '--json', '--sidecars'],
+      280_000,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Record<string, unknown>;
@@ -86,6 +90,18 @@ describe('endcue scan (the bin)', () => {
       { id: 'ep2', outcome: 'done' },
       { id: 'ep3', outcome: 'done' },
     ]);
+    // --sidecars: a Kodi EDL and WebVTT chapters beside each video.
+    for (const name of Object.keys(fixtures)) {
+      const truth = fixtures[name] as Fixture;
+      const edl = parseKodiEdl(readFileSync(path.join(library, `${name}.edl`), 'utf8'));
+      expect(edl).toHaveLength(1);
+      expect(edl[0]?.action).toBe(3);
+      expect(Math.abs((edl[0]?.start ?? 0) - truth.creditsStart)).toBeLessThan(2);
+      const vtt = readFileSync(path.join(library, `${name}.chapters.vtt`), 'utf8');
+      expect(vtt).toMatch(/^WEBVTT\n\nNOTE Written by EndCue/);
+      expect(vtt).toMatch(/\nCredits\n/);
+      expect(readFileSync(path.join(library, `${name}.ffmeta`), 'utf8')).toMatch(/^;FFMETADATA1\n/);
+    }
   }, 300_000);
 
   it('exits 1 when a title failed, naming it and why; analysed titles are skipped', async () => {
@@ -105,5 +121,33 @@ describe('endcue scan (the bin)', () => {
     expect(text.stdout).toMatch(
       /^done 0, skipped 3 \(already analysed\), failed 1\n {2}failed broken: /,
     );
+  }, 200_000);
+
+  it('exports sidecars from the stored results without analysing again', async () => {
+    const data = path.join(dir, 'data');
+    const edl = path.join(library, 'ep1.edl');
+    writeFileSync(edl, '1.000\t2.000\t0\n'); // not EndCue's any more: left alone
+    const run = await endcue(['export', library, '--data-dir', data, '--json'], 60_000);
+    expect(run.code).toBe(1); // broken.mp4 has no result, only a failure
+    const report = JSON.parse(run.stdout) as {
+      titles: Array<{
+        titleId: string;
+        outcome: string;
+        files?: Array<{ kind: string; outcome: string }>;
+      }>;
+    };
+    const byId = Object.fromEntries(report.titles.map((t) => [t.titleId, t]));
+    expect(byId.broken?.outcome).toBe('failed');
+    expect(byId.ep1?.files?.map((f) => f.outcome)).toEqual(['kept', 'unchanged', 'unchanged']);
+    expect(byId.ep2?.files?.map((f) => f.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(readFileSync(edl, 'utf8')).toBe('1.000\t2.000\t0\n');
+
+    const one = await endcue(['export', path.join(library, 'ep3.mp4'), '--data-dir', data], 60_000);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toBe('sidecars: exported 1, skipped 0, failed 0\n');
+
+    const unknown = await endcue(['export', path.join(dir, 'nowhere'), '--data-dir', data], 60_000);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/failed .*nowhere: not-found: .*nowhere does not exist/);
   }, 200_000);
 });

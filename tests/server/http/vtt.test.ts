@@ -21,7 +21,7 @@ describe('WebVTT chapters', () => {
     expect(vttTime(3 * 3600 + 61.5)).toBe('03:01:01.500');
   });
 
-  it('splits programme / credits / after-the-credits', () => {
+  it('splits programme / credits / epilogue (the scene after the credits)', () => {
     const chapters = creditsChapters(
       answer({
         creditsEnd: 780,
@@ -34,7 +34,7 @@ describe('WebVTT chapters', () => {
     expect(chapters).toEqual([
       { start: 0, end: 744, label: 'Programme' },
       { start: 744, end: 780, label: 'Credits' },
-      { start: 780, end: 800, label: 'After the credits' },
+      { start: 780, end: 800, label: 'Epilogue' },
     ]);
   });
 

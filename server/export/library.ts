@@ -1,0 +1,91 @@
+/**
+ * Sidecars for a list of titles from what is stored (`endcue export`, `scan --sidecars`):
+ * nothing is analysed. One entry per title: the files written, or why there are none.
+ */
+import type { Title } from '../catalog/title.js';
+import { isEndcueError } from '../errors.js';
+import { isUrlSource, type SourcePolicy } from '../media/sources.js';
+import type { CreditsStore } from '../store/types.js';
+import { nodeSidecarFs, type SidecarFs, type SidecarResult, writeSidecars } from './sidecars.js';
+import { storedAnswer } from './stored.js';
+
+export interface ExportEntry {
+  titleId: string;
+  outcome: 'exported' | 'skipped' | 'failed';
+  /** The video the sidecars sit beside. */
+  video?: string;
+  files?: SidecarResult[];
+  reason?: string;
+}
+
+export interface ExportOptions {
+  titles: readonly Title[];
+  store: CreditsStore;
+  policy: SourcePolicy;
+  fs?: SidecarFs;
+}
+
+export function reasonOf(error: unknown): string {
+  if (!isEndcueError(error)) return String(error);
+  return `${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+}
+
+export async function exportSidecars(options: ExportOptions): Promise<ExportEntry[]> {
+  const entries: ExportEntry[] = [];
+  for (const title of options.titles) {
+    if (isUrlSource(title.src)) {
+      entries.push({
+        titleId: title.id,
+        outcome: 'skipped',
+        reason: 'a URL source: sidecars are written beside local files only',
+      });
+      continue;
+    }
+    try {
+      const lookup = await storedAnswer(options.store, title, options.policy);
+      const video = lookup.media.input;
+      if (lookup.status === 'not-analysed') {
+        entries.push({
+          titleId: title.id,
+          outcome: 'skipped',
+          video,
+          reason: 'not analysed yet (run `endcue scan` on it first)',
+        });
+      } else if (lookup.status === 'failed') {
+        entries.push({
+          titleId: title.id,
+          outcome: 'failed',
+          video,
+          reason: reasonOf(lookup.error),
+        });
+      } else {
+        const files = await writeSidecars(video, lookup.answer, options.fs ?? nodeSidecarFs);
+        entries.push({ titleId: title.id, outcome: 'exported', video, files });
+      }
+    } catch (error) {
+      entries.push({ titleId: title.id, outcome: 'failed', reason: reasonOf(error) });
+    }
+  }
+  return entries;
+}
+
+/** Human lines: one per title that did not simply get its files, and a summary. */
+export function formatExportReport(entries: readonly ExportEntry[]): string {
+  const count = (outcome: ExportEntry['outcome']) =>
+    entries.filter((e) => e.outcome === outcome).length;
+  const lines = [
+    `sidecars: exported ${count('exported')}, skipped ${count('skipped')}, failed ${count('failed')}`,
+  ];
+  for (const entry of entries) {
+    if (entry.outcome !== 'exported') {
+      lines.push(`  ${entry.outcome} ${entry.titleId}: ${entry.reason}`);
+      continue;
+    }
+    for (const file of entry.files ?? []) {
+      if (file.outcome === 'kept') {
+        lines.push(`  kept ${file.path}: not written by EndCue (or edited since); left as it is`);
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
