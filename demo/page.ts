@@ -54,6 +54,7 @@ export function renderPage(series: DemoSeries): string {
   <aside class="episodes" aria-label="Episodes">
     <ol id="episodes"></ol>
     <p class="legend"><span class="key credits"></span> detected credits <span class="key post"></span> post-credits scene <span class="key truth"></span> generated credits start</p>
+    <p class="legend">Add <code>?binge=1</code> to the address to be asked "Are you still watching?" after one automatic episode (<code>?binge=0</code>: at the first countdown; default 3).</p>
   </aside>
 </main>
 <script id="series" type="application/json">${scriptJson({ name: SERIES_NAME, episodes })}</script>

@@ -301,6 +301,8 @@ export class Endcue extends Plugin {
         this.emit('countdown', { seconds: effect.seconds });
         break;
       case 'stillwatching':
+        // Nobody may be watching: stop behind the question rather than play on.
+        this.player.pause();
         this.card.open({
           mode: 'stillwatching',
           variant: this.machine.variant,

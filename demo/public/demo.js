@@ -8,6 +8,9 @@
   const FORMATS = ['mp4', 'vhs', 'hlsjs'];
   const format = FORMATS.includes(params.get('format')) ? params.get('format') : 'mp4';
   const countdown = Number(params.get('countdown')) > 0 ? Number(params.get('countdown')) : 10;
+  // ?binge=N: "Are you still watching?" after N automatic episodes (the plugin's default: 3).
+  const binge = params.has('binge') ? Number(params.get('binge')) : Number.NaN;
+  const bingeLimit = Number.isInteger(binge) && binge >= 0 ? { episodes: binge } : undefined;
   const byId = new Map(series.episodes.map((e) => [e.id, e]));
   /** Latest server view per episode id. */
   const views = new Map();
@@ -51,8 +54,14 @@
     },
   });
   window.player = player;
-  player.endcue({ countdown, skipCredits: true, next: (current) => nextOf(current.titleId) });
-  for (const type of ['ready', 'shown', 'countdown', 'next', 'dismissed', 'error']) {
+  player.endcue({
+    countdown,
+    skipCredits: true,
+    next: (current) => nextOf(current.titleId),
+    ...(bingeLimit ? { bingeLimit } : {}),
+  });
+  const recorded = ['ready', 'shown', 'countdown', 'next', 'dismissed', 'stillwatching', 'error'];
+  for (const type of recorded) {
     player.on(`endcue:${type}`, (_event, data) => {
       window.demoEvents.push({
         type,

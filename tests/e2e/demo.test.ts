@@ -239,3 +239,20 @@ describe('npm start (the demo)', () => {
     });
   }
 });
+
+describe('the demo: binge limit', () => {
+  it('?binge=0 asks "Are you still watching?" at the first countdown, paused behind it', async () => {
+    const first = episodes[0];
+    if (!first?.creditsStart) throw new Error('episode 1 has no credits');
+    const at = Math.floor(first.creditsStart - 2);
+    const page = await openPage(`?binge=0&countdown=2&episode=${first.id}&t=${at}`);
+    await waitForEvent(page, 'stillwatching');
+    await expect
+      .poll(() => page.locator('.vjs-endcue-heading').textContent())
+      .toBe('Are you still watching?');
+    await expect.poll(async () => (await playerState(page)).paused).toBe(true);
+    expect((await events(page)).some((e) => e.type === 'next')).toBe(false);
+    await screenshot(page, 'demo-still-watching');
+    await page.close();
+  });
+});

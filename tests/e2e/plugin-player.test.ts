@@ -352,3 +352,20 @@ describe('"Skip credits" without a post-credits scene', () => {
     await page.close();
   });
 });
+
+describe('binge limit', () => {
+  it('"Are you still watching?" pauses playback behind it; Continue watching plays on', async () => {
+    const page = await open({ endcue: { countdown: 2, bingeLimit: { episodes: 0 } } });
+    await waitForEvent(page, 'stillwatching', 15_000);
+    const paused = () =>
+      page.evaluate(() => (window as unknown as { player: { paused(): boolean } }).player.paused());
+    await expect.poll(paused).toBe(true);
+    const at = await playerTime(page);
+    await page.waitForTimeout(500);
+    expect(await playerTime(page)).toBe(at);
+    await card(page).getByRole('button', { name: 'Continue watching' }).click();
+    await expect.poll(() => currentSrc(page)).toContain(backend.episodes[1]?.mp4);
+    await expect.poll(paused).toBe(false);
+    await page.close();
+  });
+});
