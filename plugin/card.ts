@@ -228,7 +228,7 @@ export class EndcueCard extends Component {
   }
 
   private countdownText(seconds: number): string {
-    const key = this.content?.skipping ? 'Skipping credits in {1} s' : 'Next episode in {1}';
+    const key = this.content?.skipping ? 'Skipping credits in {1} s' : 'Next episode in {1} s';
     return this.t(key, String(seconds));
   }
 

@@ -1,7 +1,7 @@
 /** German strings for video.js `localize` (player language `de`). */
 export const de: Record<string, string> = {
   'Next episode': 'Nächste Folge',
-  'Next episode in {1}': 'Nächste Folge in {1}',
+  'Next episode in {1} s': 'Nächste Folge in {1} s',
   'Skipping credits in {1} s': 'Abspann wird in {1} s übersprungen',
   'Next episode: {1}. Plays in {2} seconds.': 'Nächste Folge: {1}. Startet in {2} Sekunden.',
   'Next episode: {1}.': 'Nächste Folge: {1}.',

@@ -408,6 +408,9 @@ describe('EndCue plugin in Chromium: server still analysing, language, binge lim
     await expect
       .poll(() => card(page).locator('.vjs-endcue-heading').textContent())
       .toBe('Nächste Folge');
+    expect(await card(page).locator('.vjs-endcue-countdown').textContent()).toMatch(
+      /^Nächste Folge in [12] s$/,
+    );
     await waitForEvent(page, 'stillwatching', 10_000);
     expect(await card(page).locator('.vjs-endcue-heading').textContent()).toBe('Schaust du noch?');
     await screenshot(page, 'card-still-watching-de');
