@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, startBackend } from './plugin-backend.js';
@@ -368,6 +369,26 @@ describe('binge limit', () => {
     await card(page).getByRole('button', { name: 'Continue watching' }).click();
     await expect.poll(() => currentSrc(page)).toContain(backend.episodes[1]?.mp4);
     await expect.poll(paused).toBe(false);
+    await page.close();
+  });
+});
+
+describe('accessibility', () => {
+  it('axe finds no violations in the player with the card shown', async () => {
+    const page = await open({ endcue: { skipCredits: true } });
+    await focusPlayer(page);
+    await waitForEvent(page, 'shown');
+    await expect.poll(() => card(page).isVisible()).toBe(true);
+    await page.waitForTimeout(600); // the entrance animation (colour contrast is measured)
+    const results = await new AxeBuilder({ page }).include('.video-js').analyze();
+    // The card's buttons were checked (and passed), not just the rest of the player.
+    const named = results.passes.find((p) => p.id === 'button-name');
+    expect(named?.nodes.some((n) => n.target.join(' ').includes('vjs-endcue-play'))).toBe(true);
+    expect(
+      results.violations.map(
+        (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      ),
+    ).toEqual([]);
     await page.close();
   });
 });
