@@ -10,12 +10,15 @@ import { Command } from 'commander';
 import type { Title } from '../catalog/title.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import { EndcueError } from '../errors.js';
+import { findMkvpropedit } from '../export/embed.js';
 import {
   type ExportEntry,
+  type ExportOptions,
   exportSidecars,
   formatExportReport,
   reasonOf,
 } from '../export/library.js';
+import { resolveFfmpeg } from '../media/ffmpeg.js';
 import { isInside, type SourcePolicy } from '../media/sources.js';
 import { openStore } from '../store/open.js';
 import type { CreditsStore } from '../store/types.js';
@@ -24,6 +27,8 @@ import { flagsToConfig } from './serve.js';
 
 interface ExportFlags {
   json?: boolean;
+  embed?: boolean;
+  replaceChapters?: boolean;
   dataDir?: string;
   mediaRoot?: string[];
 }
@@ -84,6 +89,7 @@ async function exportAll(
   targets: readonly string[],
   store: CreditsStore,
   config: ServerConfig,
+  embed: ExportOptions['embed'],
 ): Promise<ExportEntry[]> {
   const entries: ExportEntry[] = [];
   for (const target of targets) {
@@ -99,7 +105,14 @@ async function exportAll(
       allowedHosts: config.allowedHosts,
       allowPrivateNetworks: config.allowPrivateNetworks,
     };
-    entries.push(...(await exportSidecars({ titles: found.titles, store, policy })));
+    entries.push(
+      ...(await exportSidecars({
+        titles: found.titles,
+        store,
+        policy,
+        ...(embed ? { embed } : {}),
+      })),
+    );
   }
   return entries;
 }
@@ -111,14 +124,25 @@ export function exportCommand(): Command {
     )
     .argument('[folder-or-file...]', 'folders, videos or catalog files already scanned', ['.'])
     .option('--json', 'print the report as one JSON object')
+    .option(
+      '--embed',
+      'also write the chapters into each MKV/MP4 itself (mkvpropedit in place, else a checked stream copy)',
+    )
+    .option('--replace-chapters', 'with --embed: replace chapters a file already has of its own')
     .option('--data-dir <dir>', 'SQLite data dir when DATABASE_URL is unset (env ENDCUE_DATA_DIR)')
     .option('--media-root <dir>', 'media root, repeatable (env ENDCUE_MEDIA_ROOTS)', collect)
     .action(async (targets: string[], flags: ExportFlags) => {
       const config = loadConfig(flagsToConfig(flags), process.env);
+      const embed = flags.embed
+        ? {
+            tools: { ...resolveFfmpeg(), mkvpropedit: findMkvpropedit() },
+            replace: flags.replaceChapters === true,
+          }
+        : undefined;
       const store = await openStore(config);
       let entries: ExportEntry[];
       try {
-        entries = await exportAll(targets, store, config);
+        entries = await exportAll(targets, store, config, embed);
       } finally {
         await store.close();
       }

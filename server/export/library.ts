@@ -6,8 +6,10 @@ import type { Title } from '../catalog/title.js';
 import { isEndcueError } from '../errors.js';
 import { isUrlSource, type SourcePolicy } from '../media/sources.js';
 import type { CreditsStore } from '../store/types.js';
+import { creditsChapters } from './chapters.js';
+import { type EmbedResult, type EmbedTools, embedChapters } from './embed.js';
 import { nodeSidecarFs, type SidecarFs, type SidecarResult, writeSidecars } from './sidecars.js';
-import { storedAnswer } from './stored.js';
+import { rekeyResult, storedAnswer } from './stored.js';
 
 export interface ExportEntry {
   titleId: string;
@@ -15,6 +17,8 @@ export interface ExportEntry {
   /** The video the sidecars sit beside. */
   video?: string;
   files?: SidecarResult[];
+  /** `--embed`: what happened to the chapters in the video itself. */
+  embedded?: EmbedResult;
   reason?: string;
 }
 
@@ -23,11 +27,17 @@ export interface ExportOptions {
   store: CreditsStore;
   policy: SourcePolicy;
   fs?: SidecarFs;
+  /** Also write the chapters into the videos (opt-in); `replace`: over their own chapters. */
+  embed?: { tools: EmbedTools; replace?: boolean };
 }
 
+/** "code: message (hint)" for an EndcueError or a stored error. */
 export function reasonOf(error: unknown): string {
-  if (!isEndcueError(error)) return String(error);
-  return `${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+  const e = error as { code?: unknown; message?: unknown; hint?: unknown };
+  if (!isEndcueError(error) && (typeof e?.code !== 'string' || typeof e.message !== 'string')) {
+    return String(error);
+  }
+  return `${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
 }
 
 export async function exportSidecars(options: ExportOptions): Promise<ExportEntry[]> {
@@ -60,10 +70,27 @@ export async function exportSidecars(options: ExportOptions): Promise<ExportEntr
         });
       } else {
         const files = await writeSidecars(video, lookup.answer, options.fs ?? nodeSidecarFs);
-        entries.push({ titleId: title.id, outcome: 'exported', video, files });
+        const entry: ExportEntry = { titleId: title.id, outcome: 'exported', video, files };
+        entries.push(entry);
+        if (options.embed) {
+          const { tools, replace } = options.embed;
+          const chapters = creditsChapters(lookup.answer);
+          entry.embedded = await embedChapters(video, chapters, tools, {
+            replace: replace === true,
+          });
+          if (entry.embedded.outcome === 'embedded' && lookup.stored) {
+            await rekeyResult(options.store, title, options.policy, lookup.stored);
+          }
+        }
       }
     } catch (error) {
-      entries.push({ titleId: title.id, outcome: 'failed', reason: reasonOf(error) });
+      const last = entries.at(-1);
+      if (last?.titleId === title.id) {
+        last.outcome = 'failed'; // the sidecars were written, the embedding failed
+        last.reason = reasonOf(error);
+      } else {
+        entries.push({ titleId: title.id, outcome: 'failed', reason: reasonOf(error) });
+      }
     }
   }
   return entries;
@@ -79,7 +106,9 @@ export function formatExportReport(entries: readonly ExportEntry[]): string {
   for (const entry of entries) {
     if (entry.outcome !== 'exported') {
       lines.push(`  ${entry.outcome} ${entry.titleId}: ${entry.reason}`);
-      continue;
+    }
+    if (entry.embedded?.outcome === 'kept') {
+      lines.push(`  kept the chapters in ${entry.embedded.video}: ${entry.embedded.reason}`);
     }
     for (const file of entry.files ?? []) {
       if (file.outcome === 'kept') {

@@ -6,10 +6,10 @@ import type { Title } from '../catalog/title.js';
 import { creditsAnswer } from '../http/answer.js';
 import type { CreditsAnswer } from '../http/service.js';
 import { type ResolvedSource, resolveSource, type SourcePolicy } from '../media/sources.js';
-import type { CreditsStore, StoredError } from '../store/types.js';
+import type { CreditsStore, StoredError, StoredResult } from '../store/types.js';
 
 export type StoredLookup =
-  | { status: 'ready'; media: ResolvedSource; answer: CreditsAnswer }
+  | { status: 'ready'; media: ResolvedSource; answer: CreditsAnswer; stored?: StoredResult }
   | { status: 'not-analysed'; media: ResolvedSource }
   | { status: 'failed'; media: ResolvedSource; error: StoredError };
 
@@ -23,10 +23,28 @@ export async function storedAnswer(
   const override = await store.getOverride(title.id);
   const stored = await store.getResult(title.id, media.fingerprint);
   if (override || stored) {
-    return { status: 'ready', media, answer: creditsAnswer(title.id, stored, override) };
+    const answer = creditsAnswer(title.id, stored, override);
+    return { status: 'ready', media, answer, ...(stored ? { stored } : {}) };
   }
   const failure = await store.getFailure(title.id, media.fingerprint);
   return failure
     ? { status: 'failed', media, error: failure.error }
     : { status: 'not-analysed', media };
+}
+
+/**
+ * After chapters were embedded the file's fingerprint is new, but its media is the same
+ * (every stream copied as it was): the result moves to the new fingerprint, so the title
+ * is not taken for new media and analysed again.
+ */
+export async function rekeyResult(
+  store: CreditsStore,
+  title: Title,
+  policy: SourcePolicy,
+  stored: StoredResult,
+): Promise<void> {
+  const media = await resolveSource(title.src, policy);
+  if (media.fingerprint !== stored.fingerprint) {
+    await store.putResult({ ...stored, fingerprint: media.fingerprint });
+  }
 }

@@ -1,0 +1,112 @@
+/**
+ * Exporting a library from the store (`endcue export`): nothing is analysed; titles not
+ * analysed, failed or on URLs are reported; `--embed` writes the chapters into the file and
+ * moves the stored result to the file's new fingerprint, so it is not analysed again.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportSidecars, formatExportReport } from '../../../server/export/library.js';
+import { storedAnswer } from '../../../server/export/stored.js';
+import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
+import { SqliteCreditsStore } from '../../../server/store/sqlite.js';
+
+let root = '';
+let policy: SourcePolicy;
+let store: SqliteCreditsStore;
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'endcue-export-lib-'));
+  policy = { mediaRoots: [root], allowedHosts: [], allowPrivateNetworks: false };
+  const { ffmpeg } = resolveFfmpeg();
+  for (const name of ['done', 'never', 'bad']) {
+    const made = spawnSync(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x90:rate=10:duration=6',
+      '-c:v',
+      'mpeg4',
+      path.join(root, `${name}.mp4`),
+    ]);
+    expect(made.status).toBe(0);
+  }
+  store = new SqliteCreditsStore(':memory:');
+  for (const id of ['done', 'never', 'bad'])
+    await store.putTitle({ id, src: `${id}.mp4` }, 'admin');
+  await store.putTitle({ id: 'remote', src: 'https://cdn.example.com/a.mp4' }, 'admin');
+  const done = await resolveSource('done.mp4', policy);
+  await store.putResult({
+    titleId: 'done',
+    fingerprint: done.fingerprint,
+    modelVersion: 'm1',
+    createdAt: 1,
+    result: {
+      file: done.input,
+      duration: 6,
+      fps: 10,
+      creditsStart: 4,
+      creditsEnd: 6,
+      frame: 40,
+      confidence: 0.9,
+      segments: [{ kind: 'credits', start: 4, end: 6 }],
+      modelVersion: 'm1',
+      backend: 'cpu',
+      elapsedMs: 1,
+    },
+  });
+  const bad = await resolveSource('bad.mp4', policy);
+  await store.putFailure({
+    titleId: 'bad',
+    fingerprint: bad.fingerprint,
+    createdAt: 1,
+    error: { code: 'corrupt-media', message: 'bad.mp4 is truncated', retryable: false },
+  });
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('exportSidecars', () => {
+  it('exports what is stored and says why the others have nothing', async () => {
+    const titles = await store.listTitles();
+    const entries = await exportSidecars({ titles, store, policy });
+    const byId = Object.fromEntries(entries.map((e) => [e.titleId, e]));
+    expect(byId.done?.outcome).toBe('exported');
+    expect(byId.never).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringMatching(/not analysed yet/),
+    });
+    expect(byId.bad).toMatchObject({
+      outcome: 'failed',
+      reason: 'corrupt-media: bad.mp4 is truncated',
+    });
+    expect(byId.remote).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/URL/) });
+    expect(formatExportReport(entries)).toMatch(/^sidecars: exported 1, skipped 2, failed 1\n/);
+  });
+
+  it('--embed: chapters in the file, and the result follows it to its new fingerprint', async () => {
+    const title = (await store.getTitle('done')) as { id: string; src: string };
+    const { ffmpeg, ffprobe } = resolveFfmpeg();
+    const before = (await resolveSource('done.mp4', policy)).fingerprint;
+    const [entry] = await exportSidecars({
+      titles: [title],
+      store,
+      policy,
+      embed: { tools: { ffmpeg, ffprobe } },
+    });
+    expect(entry?.embedded).toMatchObject({ outcome: 'embedded' });
+    const after = (await resolveSource('done.mp4', policy)).fingerprint;
+    expect(after).not.toBe(before);
+    // Still analysed: a scan or a player's request finds the result for the new file.
+    expect((await storedAnswer(store, title, policy)).status).toBe('ready');
+    expect(await store.getResult('done', after)).toMatchObject({ modelVersion: 'm1' });
+  });
+});
