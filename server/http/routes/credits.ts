@@ -1,9 +1,12 @@
 /**
- * The read path the player uses: credits JSON and WebVTT chapters. Web standards only
- * (no Node APIs): everything goes through the ReadService interface.
+ * The read path the player uses: credits JSON, WebVTT chapters, and the same as Kodi's EDL
+ * and ffmpeg metadata chapters. Web standards only (no Node APIs): everything goes through
+ * the ReadService interface.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { toKodiEdl } from '../../export/edl.js';
+import { toFfmetadata } from '../../export/ffmetadata.js';
 import type { RouteContext } from '../context.js';
 import { errorBody } from '../errors.js';
 import { etagOf, matchesEtag } from '../etag.js';
@@ -44,17 +47,46 @@ const creditsRoute = createRoute({
   },
 });
 
-const vttRoute = createRoute({
-  method: 'get',
-  path: '/v1/titles/{id}/credits.vtt',
-  tags: ['credits'],
-  summary: 'Credits as WebVTT chapters',
-  request: { params: IdParams },
-  responses: {
-    200: { content: { 'text/vtt': { schema: z.string() } }, description: 'WebVTT chapters' },
-    ...pendingResponses,
+/** The credits as a file: WebVTT chapters, Kodi's EDL, ffmpeg metadata chapters. */
+type FileKind = 'vtt' | 'edl' | 'ffmeta';
+
+const FILES: Record<
+  FileKind,
+  { contentType: string; summary: string; body(a: CreditsAnswer): string }
+> = {
+  vtt: {
+    contentType: 'text/vtt; charset=utf-8',
+    summary: 'Credits as WebVTT chapters',
+    body: creditsToVtt,
   },
-});
+  edl: {
+    contentType: 'text/plain; charset=utf-8',
+    summary:
+      "Credits as Kodi's EDL (a commercial break, action 3; empty when there are no credits)",
+    body: toKodiEdl,
+  },
+  ffmeta: {
+    contentType: 'text/plain; charset=utf-8',
+    summary: 'Credits as ffmpeg metadata chapters (ffmpeg -map_chapters, mpv --chapters-file)',
+    body: (answer) => toFfmetadata(answer),
+  },
+};
+
+const fileRoute = (kind: FileKind) =>
+  createRoute({
+    method: 'get',
+    path: `/v1/titles/{id}/credits.${kind}`,
+    tags: ['credits'],
+    summary: FILES[kind].summary,
+    request: { params: IdParams },
+    responses: {
+      200: {
+        content: { [FILES[kind].contentType.split(';')[0] as string]: { schema: z.string() } },
+        description: FILES[kind].summary,
+      },
+      ...pendingResponses,
+    },
+  });
 
 /** Non-200 outcomes are the same for JSON and VTT. */
 function notReady(
@@ -95,9 +127,9 @@ function notReady(
 }
 
 /** Serialised bodies per answer object: memoised answers are served without re-encoding. */
-const encoded = new WeakMap<object, { json?: [string, string]; vtt?: [string, string] }>();
+const encoded = new WeakMap<object, Partial<Record<'json' | FileKind, [string, string]>>>();
 
-function encode(credits: CreditsAnswer, kind: 'json' | 'vtt'): [string, string] {
+function encode(credits: CreditsAnswer, kind: 'json' | FileKind): [string, string] {
   let entry = encoded.get(credits);
   if (!entry) {
     entry = {};
@@ -105,7 +137,7 @@ function encode(credits: CreditsAnswer, kind: 'json' | 'vtt'): [string, string] 
   }
   let pair = entry[kind];
   if (!pair) {
-    const body = kind === 'json' ? JSON.stringify(credits) : creditsToVtt(credits);
+    const body = kind === 'json' ? JSON.stringify(credits) : FILES[kind].body(credits);
     pair = [body, etagOf(body)];
     entry[kind] = pair;
   }
@@ -144,10 +176,12 @@ export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void
     ) as never;
   });
 
-  app.openapi(vttRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const result = await lookup(c, id);
-    if (result.status !== 'ready') return notReady(c, result, id) as never;
-    return cacheable(c, ctx, encode(result.credits, 'vtt'), 'text/vtt; charset=utf-8') as never;
-  });
+  for (const kind of ['vtt', 'edl', 'ffmeta'] as const) {
+    app.openapi(fileRoute(kind), async (c) => {
+      const { id } = c.req.valid('param');
+      const result = await lookup(c, id);
+      if (result.status !== 'ready') return notReady(c, result, id) as never;
+      return cacheable(c, ctx, encode(result.credits, kind), FILES[kind].contentType) as never;
+    });
+  }
 }

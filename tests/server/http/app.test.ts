@@ -131,6 +131,24 @@ describe.each([
     expect((await call('/v1/titles/nope/credits.vtt')).status).toBe(404);
   });
 
+  it("GET credits.edl and credits.ffmeta: Kodi's EDL and ffmpeg chapters, cacheable", async () => {
+    const server = await boot({ detector: fakeDetector({ creditsStart: 90 }) });
+    const call = transport(server);
+    expect((await call('/v1/titles/film/credits.edl')).status).toBe(202);
+    const edl = await ready(call, '/v1/titles/film/credits.edl');
+    expect(edl.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await edl.text()).toBe('90.000\t100.000\t3\n');
+    const etag = edl.headers.get('etag') ?? '';
+    expect(
+      (await call('/v1/titles/film/credits.edl', { headers: { 'if-none-match': etag } })).status,
+    ).toBe(304);
+    const ffmeta = await call('/v1/titles/film/credits.ffmeta');
+    expect(await ffmeta.text()).toBe(
+      ';FFMETADATA1\n\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=90000\ntitle=Programme\n\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=90000\nEND=100000\ntitle=Credits\n',
+    );
+    expect((await call('/v1/titles/nope/credits.ffmeta')).status).toBe(404);
+  });
+
   it('422 with the detector error when analysis failed (JSON and VTT)', async () => {
     const detector = fakeDetector({
       error: new EndcueError('not-a-video', 'film.mp4 is not a video', { hint: 'Check the file.' }),
@@ -325,6 +343,8 @@ describe.each([
       '/v1/titles/{id}',
       '/v1/titles/{id}/analyze',
       '/v1/titles/{id}/credits',
+      '/v1/titles/{id}/credits.edl',
+      '/v1/titles/{id}/credits.ffmeta',
       '/v1/titles/{id}/credits.vtt',
     ]);
     expect((await call('/v2/nothing')).status).toBe(404);
