@@ -11,6 +11,7 @@
 import {
   isCaption,
   isProse,
+  MAX_END_TITLE_WORDS,
   MIN_WORD_CONFIDENCE,
   type OcrWord,
   type TextLayout,
@@ -182,8 +183,6 @@ const CJK_CREDITS: readonly string[] = [
   '致謝',
   '感谢观看',
   '感謝觀看',
-  '剧终',
-  '劇終',
   // Korean
   '감독',
   '연출',
@@ -222,6 +221,26 @@ const CJK_CREDITS: readonly string[] = [
 ];
 
 /** Cards that are not closing credits: next-episode previews, "to be continued", "coming soon". */
+/**
+ * "The End" in Chinese, Japanese and Korean: an end title card (isEndTitleCard in
+ * text-cues.ts), not the credits. Counted only on a short card (MAX_CJK_END_TITLE letters).
+ * Single characters (終, 完, 끝) are left out: a frame needs two letters to be read at all.
+ */
+const CJK_END_TITLES: readonly string[] = [
+  '剧终',
+  '劇終',
+  '全剧终',
+  '終わり',
+  'おわり',
+  '完',
+  '終',
+  '끝',
+];
+export const MAX_CJK_END_TITLE = 4;
+
+/** "The End" in Russian, Ukrainian and Serbian, on a short card (as END_TITLE in text-cues.ts). */
+const CYRILLIC_END_TITLE = /(^|[^\p{L}])(конец|кінець|кiнець|крај|край)($|[^\p{L}])/u;
+
 const CJK_OTHER: readonly string[] = [
   // Japanese
   '次回予告',
@@ -268,7 +287,6 @@ const CYRILLIC_CREDITS: readonly RegExp[] = [
   /(^|[^\p{L}])(звукорежисс?ер|звук|грим|костюм[ыьи]?|каскадер)/u,
   /(^|[^\p{L}])(особая благодарность|особлива подяка|благодарности|благодарим|подяки|дякуємо|захвалност)/u,
   /(^|[^\p{L}])(спасибо за (просмотр|внимание)|дякуємо за (перегляд|увагу)|благодарим за вниманието)/u,
-  /(^|[^\p{L}])(конец|кінець|кiнець|крај)($|[^\p{L}])/u,
 ];
 
 const CYRILLIC_OTHER: readonly RegExp[] = [
@@ -356,6 +374,10 @@ export function readCjkText(words: readonly OcrWord[]): TextReading | undefined 
   if (letters < MIN_SCRIPT_LETTERS) return undefined;
   const credits = CJK_CREDITS.filter((w) => lines.some((line) => line.includes(w)));
   const other = CJK_OTHER.filter((w) => lines.some((line) => line.includes(w)));
+  if (credits.length === 0 && letters <= MAX_CJK_END_TITLE) {
+    const end = CJK_END_TITLES.find((w) => lines.some((line) => line.includes(w)));
+    if (end) other.push('end title card');
+  }
   const net = credits.length - other.length;
   return {
     cue: net > 0 ? 1 : net < 0 ? -1 : 0,
@@ -382,6 +404,13 @@ export function readCyrillicText(
   const credits = CYRILLIC_CREDITS.flatMap((p) => p.exec(text)?.[0].trim() ?? []);
   const other = CYRILLIC_OTHER.flatMap((p) => p.exec(text)?.[0].trim() ?? []);
   const folded = confident.map((w) => w.folded);
+  if (
+    credits.length === 0 &&
+    folded.length <= MAX_END_TITLE_WORDS &&
+    CYRILLIC_END_TITLE.test(text)
+  ) {
+    other.push('end title card');
+  }
   if (credits.length === 0 && isCyrillicProse(folded)) other.push('running text');
   if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
   const net = credits.length - other.length;

@@ -70,7 +70,6 @@ const CREDITS_PATTERNS: readonly RegExp[] = [
   /\b(executive|associate|line) producers?\b/,
   /\bmake-?up\b|\bgaffer\b|\bkey grip\b|\bstunts?\b|\bcamera operator\b/,
   /\banimations?\b/,
-  /\bthe end\b/,
   /\bin (loving )?memory of\b/,
   /\bmeet the team\b/,
   // Other languages that OCR's Latin letters still read (accents folded before matching).
@@ -137,6 +136,15 @@ export const MIN_PROSE_WORDS = 3;
 /** Share of a frame's confident words that function words must reach to make it running text. */
 export const MIN_PROSE_SHARE = 0.2;
 
+/**
+ * "The End" and its translations (folded), as an end title card shows them. Not closing
+ * credits: a film puts this card between its last scene and the credits (issue 17), and a
+ * title may end on it with no credits at all.
+ */
+const END_TITLE = /\b(the end|fin|fine|ende|fim|einde|koniec|konec|vege)\b/;
+/** Most confident words an end title card has ("THE END", "The End?", "Fin de la partie"). */
+export const MAX_END_TITLE_WORDS = 4;
+
 /** A web address as OCR reads it: "www.x.org", "http://x", "name.tld/path". */
 const WEB_ADDRESS =
   /^(https?:\/\/|www\.)\S+$|^[\p{L}\d-]+(\.[\p{L}\d-]+)*\.(com|org|net|io|tv|co|info|uk|de|fr|it|es)(\/\S*)?$/iu;
@@ -178,6 +186,9 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   const other = matches(text, OTHER_PATTERNS);
   if (isAddressCard(confident)) other.push('web address card');
+  if (credits.length === 0 && isEndTitleCard(confident.map((w) => w.folded))) {
+    other.push('end title card');
+  }
   if (credits.length === 0 && isProse(confident.map((w) => w.folded))) other.push('running text');
   else if (credits.length === 0 && isLowerCaseText(confident.map((w) => w.read))) {
     other.push('lower-case text');
@@ -200,6 +211,11 @@ function isAddressCard(words: readonly { read: string; folded: string }[]): bool
     else if (!NOTICE_WORDS.has(w.folded) && !/^\d+$/.test(w.folded)) return false;
   }
   return addresses === 1;
+}
+
+/** A short card that says "The End" (END_TITLE) and little else: the story's last card. */
+export function isEndTitleCard(folded: readonly string[]): boolean {
+  return folded.length <= MAX_END_TITLE_WORDS && END_TITLE.test(folded.join(' '));
 }
 
 /**

@@ -110,6 +110,17 @@ describe('readScriptText: CJK', () => {
     }
   });
 
+  it('reads a short "The End" card as an end title, not credits; a role beside it wins', () => {
+    for (const card of [['劇終'], ['剧终'], ['終わり']]) {
+      const reading = readScriptText(lines(card, 92, true), 'cjk');
+      expect(reading?.cue, card[0]).toBe(-1);
+      expect(reading?.other, card[0]).toEqual(['end title card']);
+    }
+    expect(readScriptText(lines(['劇終', '監督 山田太郎'], 92, true), 'cjk')?.cue).toBe(1);
+    // A longer line that only contains an end character is no evidence.
+    expect(readScriptText(lines(['完全に 自由な 世界'], 92, true), 'cjk')?.cue).toBe(0);
+  });
+
   it('is no evidence for other CJK text, and ignores unsure characters', () => {
     expect(readScriptText(lines(['今日は いい 天気 ですね'], 92, true), 'cjk')?.cue).toBe(0);
     const unsure = [...lines(['東京タワー'], 92, true), ...lines(['監督'], 40, true)];
@@ -145,6 +156,15 @@ describe('readScriptText: Cyrillic', () => {
     ]) {
       expect(readScriptText(lines(card), 'cyrillic')?.cue, card.join(' / ')).toBe(1);
     }
+  });
+
+  it('reads a short "The End" card as an end title, not credits', () => {
+    for (const card of [['Конец'], ['КІНЕЦЬ'], ['Крај']]) {
+      const reading = readScriptText(lines(card), 'cyrillic');
+      expect(reading?.cue, card[0]).toBe(-1);
+      expect(reading?.other, card[0]).toEqual(['end title card']);
+    }
+    expect(readScriptText(lines(['Конец', 'Режиссёр', 'Иван Петров']), 'cyrillic')?.cue).toBe(1);
   });
 
   it('reads to-be-continued and coming-soon cards as another screen', () => {

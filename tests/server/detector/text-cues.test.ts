@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isCaption,
+  isEndTitleCard,
   isLowerCaseText,
   isProse,
   type OcrWord,
@@ -48,6 +49,25 @@ describe('readCreditsText', () => {
     const r = readCreditsText(words(line));
     expect(r.cue).toBe(-1);
     expect(r.other.join(' | ')).toContain(phrase);
+  });
+
+  it.each([['THE END'], ['The End?'], ['FIN'], ['Ende'], ['FINE'], ['Fin de partie']])(
+    'reads the card "%s" as an end title, not credits',
+    (line) => {
+      const r = readCreditsText(words(line));
+      expect(r.cue).toBe(-1);
+      expect(r.other).toEqual(['end title card']);
+      expect(r.credits).toEqual([]);
+    },
+  );
+
+  it('leaves "The End" to the credits beside it, and to longer text', () => {
+    expect(readCreditsText(words('THE END Directed by Jane Doe')).cue).toBe(1);
+    expect(readCreditsText(words('The End Thanks for playing!')).cue).toBe(1);
+    // More than an end title card holds: no evidence either way from these words.
+    expect(readCreditsText(words('THE END OF THE ROAD TOUR 2024')).cue).toBe(0);
+    expect(isEndTitleCard(['fine', 'art', 'prints', 'sale', 'today'])).toBe(false);
+    expect(isEndTitleCard(['finale'])).toBe(false);
   });
 
   it('reads a list of several people as credits, but not one or two names', () => {
