@@ -26,8 +26,11 @@ export const SHORT_TAIL_S = 150;
 /** Fewer coarse samples than one per this many seconds means keyframes are too sparse. */
 const SPARSE_KEYFRAME_GAP_S = 20;
 
-/** Frame score from which a frame English cannot read is read in other scripts too. */
-const OTHER_SCRIPTS_MIN_SCORE = 0.5;
+/**
+ * Frame score from which a frame no look could read is tried harder (readFrameText's
+ * likelyCredits: bright text alone, other scripts).
+ */
+const LIKELY_CREDITS_MIN_SCORE = 0.5;
 
 /** Rounds of reading text (spread, then bisection). */
 const MAX_TEXT_ROUNDS = 8;
@@ -147,13 +150,13 @@ export class Sampler {
           ...this.ffmpegLimits(),
         });
         if (!frame) return;
-        // Other scripts only where the frame looks like credits: story frames read as
-        // unsure garbage too, and each other-script read costs a model and 0.2-0.6 s.
+        // Harder looks only where the frame looks like credits: story frames read as
+        // unsure garbage too, and each extra look costs 0.2-0.6 s.
         const p = scores.get(t) ?? 0;
         const reading = await readFrameText(
           reader,
           { data: frame.data, width, height },
-          { otherScripts: p >= OTHER_SCRIPTS_MIN_SCORE },
+          { likelyCredits: p >= LIKELY_CREDITS_MIN_SCORE },
         );
         this.textReads.push({ t, cue: reading.cue, terms: reading.terms });
       };

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   CAPTION_TOP,
+  MIN_WORD_CONFIDENCE,
   type OcrWord,
   readCreditsText,
   type TextLayout,
@@ -219,13 +220,15 @@ export function toPpm(frame: RgbFrame): Uint8Array {
  * A frame's text, read twice where the first look finds no evidence: white text on a
  * coloured box (a banner, a name plate) on a dark frame binarises into the box, and the
  * words vanish. Its second look is at `whiteTextImage`, where only near-white stays bright;
- * the words of both looks are read together. Where neither look finds evidence and the
- * words are mostly unsure, the frame is read in other scripts, unless `otherScripts` is false.
+ * the words of both looks are read together. A frame that looks like credits (`likelyCredits`,
+ * the default) is tried harder where neither look finds evidence: where they read almost no
+ * confident words, a third look at `brightTextImage` (white subtitles over grain or noise,
+ * which binarise into the noise); where the words are mostly unsure, other scripts.
  */
 export async function readFrameText(
   reader: TextReader,
   frame: RgbFrame,
-  options: { otherScripts?: boolean } = {},
+  options: { likelyCredits?: boolean } = {},
 ): Promise<TextReading> {
   const layout: TextLayout = {
     height: frame.height,
@@ -240,8 +243,12 @@ export async function readFrameText(
     w.line === undefined ? w : { ...w, line: w.line + lines },
   );
   const both = readCreditsText([...words, ...second], layout);
-  const allowed = options.otherScripts !== false && reader.readScript;
-  const scripts = both.cue === 0 && allowed ? scriptsToTry(words) : [];
+  const harder = options.likelyCredits !== false;
+  if (both.cue === 0 && harder && confidentWords([...words, ...second]) < MIN_READ_WORDS) {
+    const third = readCreditsText(await reader.read(brightTextImage(frame)), layout);
+    if (third.cue !== 0) return third;
+  }
+  const scripts = both.cue === 0 && harder && reader.readScript ? scriptsToTry(words) : [];
   if (scripts.length === 0) return both;
   return (await readOtherScripts(reader, frame, layout, scripts)) ?? both;
 }
@@ -309,6 +316,29 @@ export function isPictureAbove(frame: RgbFrame, fraction: number): boolean {
   if (n === 0) return false;
   const mean = sum / n;
   return Math.sqrt(Math.max(0, squares / n - mean * mean)) >= PICTURE_LUMA_SPREAD;
+}
+
+/** Confident words below which a frame counts as unread (and gets brightTextImage's look). */
+export const MIN_READ_WORDS = 2;
+
+function confidentWords(words: readonly OcrWord[]): number {
+  return words.filter((w) => w.confidence >= MIN_WORD_CONFIDENCE).length;
+}
+
+/** Channel minimum from which a pixel counts as bright text (brightTextImage). */
+export const BRIGHT_TEXT_MIN = 160;
+
+/**
+ * Each pixel as grey at its channels' minimum, and black below BRIGHT_TEXT_MIN (PURE): white
+ * text stays, a grey or coloured ground goes black. Tesseract's binarisation splits a noisy
+ * grey picture into speckles and loses white subtitles in them; this leaves only the text.
+ */
+export function brightTextImage(frame: RgbFrame): RgbFrame {
+  const image = whiteTextImage(frame);
+  for (let i = 0; i < image.data.length; i++) {
+    if ((image.data[i] as number) < BRIGHT_TEXT_MIN) image.data[i] = 0;
+  }
+  return image;
 }
 
 /** Each pixel as grey at its channels' minimum (PURE): white stays white, colours darken. */

@@ -17,6 +17,41 @@ function unsureReader(): TextReader & { scriptReads: number } {
   };
 }
 
+/** A reader that reads nothing but where only bright text is left (brightTextImage's look). */
+function brightOnlyReader(line: string): TextReader & { looks: number } {
+  return {
+    concurrency: 1,
+    looks: 0,
+    async read(frame) {
+      this.looks++;
+      // brightTextImage blacks out the grey ground: only then are the words there.
+      const grey = frame.data.some((v) => v > 0 && v < 160);
+      return grey ? [] : line.split(' ').map((text) => ({ text, confidence: 90 }));
+    },
+    dispose: async () => undefined,
+  };
+}
+
+describe('readFrameText: the bright-text look', () => {
+  // A grey ground (120) with a few white pixels: subtitles over grain, as a reader sees them.
+  const frame = { data: new Uint8Array(8 * 8 * 3).fill(120), width: 8, height: 8 };
+  frame.data.fill(250, 0, 12);
+
+  it('reads a frame that looks like credits a third time, bright text alone', async () => {
+    const reader = brightOnlyReader('Directed by Jane Doe');
+    const reading = await readFrameText(reader, frame);
+    expect(reader.looks).toBe(3);
+    expect(reading.credits).toEqual(['directed by']);
+  });
+
+  it('does not when the frame does not look like credits', async () => {
+    const reader = brightOnlyReader('Directed by Jane Doe');
+    const reading = await readFrameText(reader, frame, { likelyCredits: false });
+    expect(reader.looks).toBe(2);
+    expect(reading.cue).toBe(0);
+  });
+});
+
 describe('readFrameText and other scripts', () => {
   const frame = { data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 };
 
@@ -28,7 +63,7 @@ describe('readFrameText and other scripts', () => {
 
   it('leaves other scripts alone when told to (a frame that does not look like credits)', async () => {
     const reader = unsureReader();
-    const reading = await readFrameText(reader, frame, { otherScripts: false });
+    const reading = await readFrameText(reader, frame, { likelyCredits: false });
     expect(reader.scriptReads).toBe(0);
     expect(reading.cue).toBe(0);
   });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  brightTextImage,
   createTextReader,
   englishModelDir,
   isPictureAbove,
@@ -39,6 +40,17 @@ describe('createTextReader', { timeout: 60_000 }, () => {
     expect(b).toEqual([]);
     await reader.dispose();
     await expect(reader.read(blank)).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('brightTextImage', () => {
+  it('keeps near-white pixels as their channel minimum and blacks out the rest', () => {
+    const frame = {
+      data: new Uint8Array([250, 255, 252, 140, 150, 145, 255, 200, 90]),
+      width: 3,
+      height: 1,
+    };
+    expect([...brightTextImage(frame).data]).toEqual([250, 250, 250, 0, 0, 0, 0, 0, 0]);
   });
 });
 
