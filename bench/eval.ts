@@ -58,6 +58,8 @@ interface Row {
   hit: boolean;
   ms: number;
   frames: number;
+  /** The text check's readings (time and cue): what confirmed or vetoed the start. */
+  reads?: Array<{ t: number; cue: -1 | 0 | 1 }>;
   failure?: string;
 }
 
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
     let predicted: number | null = null;
     let confidence = 0;
     let frames = 0;
+    let reads: Row['reads'];
     let failure: string | undefined;
     try {
       if (classifier) {
@@ -154,10 +157,12 @@ async function main(): Promise<void> {
         predicted = run.result.creditsStart;
         confidence = run.result.confidence;
         frames = run.stats.framesClassified;
+        reads = run.stats.textReads.map(({ t, cue }) => ({ t, cue })).sort((a, b) => a.t - b.t);
         const cached: CachedRun = {
           samples: run.samples,
           from: run.stats.analysedFrom,
           duration: run.result.duration,
+          reads,
         };
         writeFileSync(cacheFile, JSON.stringify(cached));
       } else {
@@ -171,6 +176,7 @@ async function main(): Promise<void> {
         predicted = d.creditsStart;
         confidence = d.confidence;
         frames = cached.samples.length;
+        reads = cached.reads;
       }
     } catch (error) {
       failure = isEndcueError(error) ? `${error.code}: ${error.message}` : String(error);
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
       hit,
       ms: Math.round(performance.now() - started),
       frames,
+      ...(reads ? { reads } : {}),
       ...(failure ? { failure } : {}),
     };
     rows.push(row);

@@ -20,6 +20,8 @@ export interface CachedRun {
   samples: ScoredSample[];
   from: number;
   duration: number;
+  /** The text check's readings (time and cue), where the run made any (runs since 2026-12-06). */
+  reads?: Array<{ t: number; cue: -1 | 0 | 1 }>;
 }
 
 /** How the per-title threshold is calibrated (storyThreshold's options). */

@@ -159,9 +159,16 @@ interface Label {
 
 export type SplitPart = 'tuning' | 'held-out';
 
+interface SplitSide {
+  folders: string[];
+  /** Single clips moved to this side from their folder's (`folder/file`). */
+  clips?: string[];
+  joins: Array<[string, string]>;
+}
+
 interface Split {
-  tuning: { folders: string[]; joins: Array<[string, string]> };
-  'held-out': { folders: string[]; joins: Array<[string, string]> };
+  tuning: SplitSide;
+  'held-out': SplitSide;
 }
 
 /** The fixed tuning / held-out split of the real clips (chosen before tuning on the held-out part). */
@@ -169,8 +176,17 @@ export const SPLIT = JSON.parse(
   readFileSync(path.join(ROOT, 'bench', 'eval-split.json'), 'utf8'),
 ) as Split;
 
-/** Which part a folder of ../shared/data is on: one the split does not name is held-out. */
-export function partOf(folder: string): SplitPart {
+/**
+ * Which part a clip of ../shared/data is on: a clip the split moves by name goes where it
+ * says (a held-out clip that a rule was chosen on moves to tuning); otherwise its folder's
+ * part, and a folder the split does not name is held-out.
+ */
+export function partOf(folder: string, file?: string): SplitPart {
+  if (file !== undefined) {
+    const clip = `${folder}/${file}`;
+    if (SPLIT.tuning.clips?.includes(clip)) return 'tuning';
+    if (SPLIT['held-out'].clips?.includes(clip)) return 'held-out';
+  }
   return SPLIT.tuning.folders.includes(folder) ? 'tuning' : 'held-out';
 }
 
@@ -203,7 +219,7 @@ export function realTitles(): EvalTitle[] {
         creditsStart: label.credits_start_s,
         creditsEnd: label.credits_end_s,
         duration: label.duration_s,
-        part: partOf(folder),
+        part: partOf(folder, label.file),
         ...(typeof label.credits_start_alt_s === 'number'
           ? { creditsStartAlt: label.credits_start_alt_s }
           : {}),
@@ -220,11 +236,16 @@ export function realTitles(): EvalTitle[] {
  */
 export function joinedTitles(real: EvalTitle[]): EvalTitle[] {
   const byPath = new Map(real.map((t) => [t.path, t]));
+  // A fixed join counts with the part that lists it.
   const pairs = (['tuning', 'held-out'] as const).flatMap((part) =>
-    SPLIT[part].joins.map(([story, credits]) => [
-      byPath.get(path.join(SHARED_DATA, story)),
-      byPath.get(path.join(SHARED_DATA, credits)),
-    ]),
+    SPLIT[part].joins.map(
+      ([story, credits]) =>
+        [
+          byPath.get(path.join(SHARED_DATA, story)),
+          byPath.get(path.join(SHARED_DATA, credits)),
+          part,
+        ] as const,
+    ),
   );
   return joinTitles(pairs, 'real-join');
 }
@@ -245,19 +266,19 @@ export function allJoinedTitles(real: EvalTitle[]): EvalTitle[] {
   const pairs = stories.flatMap((s) =>
     credits
       .filter((c) => c.part === s.part && !fixed.has(`${s.path}|${c.path}`))
-      .map((c) => [s, c]),
+      .map((c) => [s, c, c.part] as const),
   );
   return joinTitles(pairs, 'real-join-extra');
 }
 
 function joinTitles(
-  pairs: Array<Array<EvalTitle | undefined>>,
+  pairs: ReadonlyArray<readonly [EvalTitle | undefined, EvalTitle | undefined, SplitPart?]>,
   kind: 'real-join' | 'real-join-extra',
 ): EvalTitle[] {
   const dir = path.join(EVAL_CACHE, 'joins');
   mkdirSync(dir, { recursive: true });
   const titles: EvalTitle[] = [];
-  for (const [story, credits] of pairs) {
+  for (const [story, credits, part] of pairs) {
     if (!story || !credits || credits.creditsStart === null) continue;
     // Both parts at the credits clip's own size: the credits are what is measured, and a
     // real title does not shrink its credits (at 640x360, small credits text was unreadable).
@@ -285,7 +306,7 @@ function joinTitles(
       ...(credits.creditsStartAlt !== undefined
         ? { creditsStartAlt: round3(offset + credits.creditsStartAlt) }
         : {}),
-      ...(credits.part ? { part: credits.part } : {}),
+      ...(part ? { part } : {}),
       duration: probeDuration(out),
       note: `${story.name} then ${credits.name}`,
     });
