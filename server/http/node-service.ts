@@ -24,8 +24,11 @@ import type {
   EndcueService,
   HealthReport,
   NextTitle,
+  TitleListPage,
+  TitleListQuery,
   TitleView,
 } from './service.js';
+import { listItem, pageTitles } from './title-list.js';
 
 export interface NodeServiceOptions {
   store: CreditsStore;
@@ -298,6 +301,24 @@ export class NodeEndcueService implements EndcueService {
   async deleteOverride(titleId: string): Promise<boolean | undefined> {
     if (!(await this.options.store.getTitle(titleId))) return undefined;
     return this.options.store.deleteOverride(titleId);
+  }
+
+  async listTitles(query: TitleListQuery): Promise<TitleListPage> {
+    const { store, queue } = this.options;
+    const items = (await store.titleSummaries(query.series)).map(listItem);
+    // Titles with no answer yet: queued or running, or not asked for.
+    await Promise.all(
+      items
+        .filter((item) => item.status === 'not-analysed' || item.status === 'failed')
+        .map(async (item) => {
+          const job = await queue.active(item.id);
+          if (job?.state === 'queued' || job?.state === 'running') {
+            item.status = job.state;
+            delete item.error;
+          }
+        }),
+    );
+    return pageTitles(items, query);
   }
 
   async jobs(limit = 100) {

@@ -1,6 +1,7 @@
 /** Request/response schemas, shared by validation and the OpenAPI document. */
 import { z } from '@hono/zod-openapi';
 import { TITLE_ID_PATTERN } from '../catalog/title.js';
+import { TITLE_STATUSES } from './service.js';
 
 export const IdParams = z.object({
   id: z
@@ -154,6 +155,53 @@ export const JobsSchema = z
     jobs: z.array(JobSchema),
   })
   .openapi('Jobs');
+
+export const TitleListQuerySchema = z.object({
+  series: z.string().min(1).max(256).optional(),
+  status: z.enum(TITLE_STATUSES).optional(),
+  sort: z
+    .enum(['id', 'confidence'])
+    .optional()
+    .openapi({ description: 'confidence: least sure first (order=desc: surest first)' }),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .openapi({ description: 'Default 100' }),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+
+export const TitleListItemSchema = z
+  .object({
+    id: z.string(),
+    src: z.string(),
+    title: z.string().optional(),
+    series: z.string().optional(),
+    season: z.number().optional(),
+    episode: z.number().optional(),
+    status: z.enum(TITLE_STATUSES),
+    creditsStart: z.number().nullable(),
+    creditsEnd: z.number().nullable(),
+    postCredits: z.object({ start: z.number(), end: z.number() }).nullable(),
+    confidence: z.number().nullable(),
+    source: z.enum(['detected', 'manual']).nullable(),
+    modelVersion: z.string().nullable(),
+    updatedAt: z.number().nullable().openapi({ description: 'ms since the epoch' }),
+    error: FailedSchema.shape.error.optional(),
+  })
+  .openapi('TitleListItem');
+
+export const TitleListSchema = z
+  .object({
+    total: z.number(),
+    limit: z.number(),
+    offset: z.number(),
+    items: z.array(TitleListItemSchema),
+  })
+  .openapi('TitleList');
 
 export const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: ErrorSchema } },

@@ -39,6 +39,44 @@ export interface TitleView extends Title {
   next?: NextTitle;
 }
 
+export const TITLE_STATUSES = ['done', 'failed', 'queued', 'running', 'not-analysed'] as const;
+export type TitleStatus = (typeof TITLE_STATUSES)[number];
+
+export interface TitleListItem {
+  id: string;
+  src: string;
+  title?: string;
+  series?: string;
+  season?: number;
+  episode?: number;
+  status: TitleStatus;
+  creditsStart: number | null;
+  creditsEnd: number | null;
+  postCredits: { start: number; end: number } | null;
+  confidence: number | null;
+  source: 'detected' | 'manual' | null;
+  modelVersion: string | null;
+  /** When the answer was stored (ms since the epoch). */
+  updatedAt: number | null;
+  error?: StoredError;
+}
+
+export interface TitleListQuery {
+  series?: string;
+  status?: TitleStatus;
+  sort?: 'id' | 'confidence';
+  order?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface TitleListPage {
+  total: number;
+  limit: number;
+  offset: number;
+  items: TitleListItem[];
+}
+
 export interface ReadService {
   /** `mayEnqueue` is asked only when a new analysis would start (rate limiting). */
   credits(titleId: string, options?: { mayEnqueue?: () => boolean }): Promise<CreditsLookup>;
@@ -55,6 +93,8 @@ export interface AdminService {
   /** undefined: unknown title; false: it had no override. */
   deleteOverride(titleId: string): Promise<boolean | undefined>;
   jobs(limit?: number): Promise<{ counts: JobCounts; jobs: JobSnapshot[] }>;
+  /** Titles with their status and stored answer (GET /v1/titles). */
+  listTitles(query: TitleListQuery): Promise<TitleListPage>;
 }
 
 export interface HealthReport {

@@ -13,6 +13,7 @@ import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import { guarded, isPostgresOutage, type Outages, unavailable } from '../dependencies.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode, isUnavailable } from '../errors.js';
+import { assembleSummaries, type SummaryRows, summaryQueries } from './summaries.js';
 import {
   type OverrideRow,
   overrideFromRow,
@@ -29,6 +30,7 @@ import type {
   StoredError,
   StoredFailure,
   StoredResult,
+  TitleSummary,
 } from './types.js';
 
 /** Append only: never edit a shipped migration, add the next one. */
@@ -378,6 +380,25 @@ export class PostgresCreditsStore implements CreditsStore {
     return this.cached(memoKey('titles'), async () => {
       const { rows } = await this.q<TitleRow>('SELECT * FROM titles ORDER BY id');
       return rows.map(titleFromRow);
+    });
+  }
+
+  titleSummaries(seriesId?: string): Promise<TitleSummary[]> {
+    return this.cached(memoKey('summaries', seriesId ?? null), async () => {
+      const sql = summaryQueries(seriesId !== undefined, '$1');
+      const args = seriesId === undefined ? [] : [seriesId];
+      const [titles, results, failures, overrides] = await Promise.all([
+        this.q<TitleRow>(sql.titles, args),
+        this.q<SummaryRows['results'][number]>(sql.results, args),
+        this.q<SummaryRows['failures'][number]>(sql.failures, args),
+        this.q<SummaryRows['overrides'][number]>(sql.overrides, args),
+      ]);
+      return assembleSummaries({
+        titles: titles.rows,
+        results: results.rows,
+        failures: failures.rows,
+        overrides: overrides.rows,
+      });
     });
   }
 

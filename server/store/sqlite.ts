@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
+import { assembleSummaries, type SummaryRows, summaryQueries } from './summaries.js';
 import {
   type OverrideRow,
   overrideFromRow,
@@ -25,6 +26,7 @@ import type {
   StoredError,
   StoredFailure,
   StoredResult,
+  TitleSummary,
 } from './types.js';
 
 export type SqliteDb = Database.Database;
@@ -218,6 +220,25 @@ export class SqliteCreditsStore implements CreditsStore {
 
   async listTitles(): Promise<TitleRecord[]> {
     return this.stmt.listTitles.all().map(titleFromRow);
+  }
+
+  async titleSummaries(seriesId?: string): Promise<TitleSummary[]> {
+    const sql = summaryQueries(seriesId !== undefined, '?');
+    const args = seriesId === undefined ? [] : [seriesId];
+    return this.db.transaction(() =>
+      assembleSummaries({
+        titles: this.db.prepare<unknown[], TitleRow>(sql.titles).all(...args),
+        results: this.db
+          .prepare<unknown[], SummaryRows['results'][number]>(sql.results)
+          .all(...args),
+        failures: this.db
+          .prepare<unknown[], SummaryRows['failures'][number]>(sql.failures)
+          .all(...args),
+        overrides: this.db
+          .prepare<unknown[], SummaryRows['overrides'][number]>(sql.overrides)
+          .all(...args),
+      }),
+    )();
   }
 
   async seriesTitles(seriesId: string): Promise<Title[]> {

@@ -46,6 +46,16 @@ export interface ManualOverride {
 
 export type OverrideInput = Omit<ManualOverride, 'titleId' | 'updatedAt'>;
 
+/** A title with what is stored about it, for lists (GET /v1/titles). */
+export interface TitleSummary {
+  title: TitleRecord;
+  /** The newest result, for whatever media fingerprint and model. */
+  result?: StoredResult;
+  /** The newest failure, for whatever media fingerprint. */
+  failure?: StoredFailure;
+  override?: ManualOverride;
+}
+
 export interface CatalogChange {
   added: number;
   updated: number;
@@ -57,6 +67,8 @@ export interface CreditsStore {
   listTitles(): Promise<TitleRecord[]>;
   /** Titles of one series, any order. */
   seriesTitles(seriesId: string): Promise<Title[]>;
+  /** Every title (or one series'), by id, with its newest result, failure and override. */
+  titleSummaries(seriesId?: string): Promise<TitleSummary[]>;
   putTitle(title: Title, origin: TitleOrigin): Promise<TitleRecord>;
   deleteTitle(id: string): Promise<boolean>;
   /** Makes the catalog-origin titles equal `titles` (admin-registered titles are kept). */

@@ -1,5 +1,6 @@
 /**
- * Admin API (Bearer key): register titles, force re-analysis, manual overrides, queue state.
+ * Admin API (Bearer key): register and list titles, force re-analysis, manual overrides,
+ * queue state.
  * Web standards only; storage and queue behind the AdminService interface.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
@@ -16,6 +17,8 @@ import {
   OverrideBodySchema,
   OverrideSchema,
   TitleBodySchema,
+  TitleListQuerySchema,
+  TitleListSchema,
   TitleSchema,
 } from '../schemas.js';
 
@@ -200,6 +203,36 @@ export function registerAdminRoutes(
       const { limit } = c.req.valid('query');
       c.header('Cache-Control', 'no-store');
       return c.json(await ctx.service.jobs(limit ?? 100), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/titles',
+      tags: ['admin'],
+      summary: 'Titles with their status and stored answer, filtered, sorted and paged',
+      security: bearerSecurity,
+      middleware: [auth] as const,
+      request: { query: TitleListQuerySchema },
+      responses: {
+        200: json(TitleListSchema, 'One page of titles'),
+        400: errorResponse('Invalid query'),
+        ...authResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      c.header('Cache-Control', 'no-store');
+      const page = await ctx.service.listTitles({
+        ...(query.series !== undefined ? { series: query.series } : {}),
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(query.sort !== undefined ? { sort: query.sort } : {}),
+        ...(query.order !== undefined ? { order: query.order } : {}),
+        limit: query.limit ?? 100,
+        offset: query.offset ?? 0,
+      });
+      return c.json(page, 200);
     },
   );
 }

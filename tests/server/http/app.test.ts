@@ -340,6 +340,7 @@ describe.each([
     expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/v1/jobs',
+      '/v1/titles',
       '/v1/titles/{id}',
       '/v1/titles/{id}/analyze',
       '/v1/titles/{id}/credits',

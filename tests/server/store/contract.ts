@@ -207,5 +207,49 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
       await store.ping();
       await store.close();
     });
+
+    it('lists every title with its newest result, failure and override (titleSummaries)', async () => {
+      const { store } = await factory.open();
+      await store.putTitle({ id: 'b', src: 'b.mp4', series: 's', episode: 2 }, 'admin');
+      await store.putTitle({ id: 'a', src: 'a.mp4', series: 's', episode: 1 }, 'admin');
+      await store.putTitle({ id: 'c', src: 'c.mp4' }, 'admin');
+      await store.putTitle({ id: 'd', src: 'd.mp4' }, 'admin');
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'f1',
+        modelVersion: 'm1',
+        result: detection(80),
+        createdAt: 1,
+      });
+      await store.putResult({
+        titleId: 'a',
+        fingerprint: 'f1',
+        modelVersion: 'm2',
+        result: detection(81, 'm2'),
+        createdAt: 2,
+      });
+      const error = {
+        code: 'corrupt-media' as const,
+        message: 'b.mp4 is truncated',
+        retryable: false,
+      };
+      await store.putFailure({ titleId: 'b', fingerprint: 'f9', error, createdAt: 3 });
+      await store.putOverride('c', {
+        creditsStart: 50,
+        creditsEnd: null,
+        duration: 60,
+        note: null,
+      });
+      const all = await store.titleSummaries();
+      expect(all.map((s) => s.title.id)).toEqual(['a', 'b', 'c', 'd']);
+      expect(all[0]?.result).toMatchObject({ modelVersion: 'm2', fingerprint: 'f1', createdAt: 2 });
+      expect(all[0]?.result?.result).toEqual(detection(81, 'm2'));
+      expect(all[1]?.failure).toMatchObject({ fingerprint: 'f9', error, createdAt: 3 });
+      expect(all[2]?.override).toMatchObject({ titleId: 'c', creditsStart: 50, duration: 60 });
+      expect(all[3]).toEqual({ title: expect.objectContaining({ id: 'd' }) });
+      expect((await store.titleSummaries('s')).map((s) => s.title.id)).toEqual(['a', 'b']);
+      expect(await store.titleSummaries('none')).toEqual([]);
+      await store.close();
+    });
   });
 }

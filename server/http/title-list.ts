@@ -1,0 +1,60 @@
+/**
+ * GET /v1/titles (PURE): every title with its status and stored answer, filtered, sorted
+ * and paged. The answer is the newest stored one (an override wins); whether it is still
+ * current for the media is checked when a player asks (GET /v1/titles/:id/credits).
+ */
+import type { TitleSummary } from '../store/types.js';
+import { creditsAnswer } from './answer.js';
+import type { TitleListItem, TitleListPage, TitleListQuery } from './service.js';
+
+/** Status from the store alone; titles without an answer or failure are 'not-analysed'. */
+export function listItem(summary: TitleSummary): TitleListItem {
+  const { title, result, failure, override } = summary;
+  const answered = override !== undefined || result !== undefined;
+  const failedLater = failure && (!result || failure.createdAt > result.createdAt) && !override;
+  const answer = answered ? creditsAnswer(title.id, result, override) : undefined;
+  const post = answer?.segments.find((s) => s.kind === 'post-credits');
+  return {
+    id: title.id,
+    src: title.src,
+    ...(title.title !== undefined ? { title: title.title } : {}),
+    ...(title.series !== undefined ? { series: title.series } : {}),
+    ...(title.season !== undefined ? { season: title.season } : {}),
+    ...(title.episode !== undefined ? { episode: title.episode } : {}),
+    status: failedLater ? 'failed' : answered ? 'done' : 'not-analysed',
+    creditsStart: answer?.creditsStart ?? null,
+    creditsEnd: answer?.creditsEnd ?? null,
+    postCredits: post ? { start: post.start, end: post.end } : null,
+    confidence: answer ? answer.confidence : null,
+    source: answer ? answer.source : null,
+    modelVersion: answer?.modelVersion ?? null,
+    updatedAt: override?.updatedAt ?? result?.createdAt ?? null,
+    ...(failedLater ? { error: failure.error } : {}),
+  };
+}
+
+/** Filters, sorts (confidence: least sure first by default, unanswered last) and pages. */
+export function pageTitles(items: readonly TitleListItem[], query: TitleListQuery): TitleListPage {
+  let list = query.status ? items.filter((item) => item.status === query.status) : [...items];
+  if (query.sort === 'confidence') {
+    const sign = query.order === 'desc' ? -1 : 1;
+    list = list.sort((a, b) => {
+      if (a.confidence === null || b.confidence === null) {
+        return a.confidence === b.confidence
+          ? a.id.localeCompare(b.id)
+          : a.confidence === null
+            ? 1
+            : -1;
+      }
+      return sign * (a.confidence - b.confidence) || a.id.localeCompare(b.id);
+    });
+  } else if (query.order === 'desc') {
+    list.reverse();
+  }
+  return {
+    total: list.length,
+    limit: query.limit,
+    offset: query.offset,
+    items: list.slice(query.offset, query.offset + query.limit),
+  };
+}
