@@ -96,6 +96,12 @@ export const OverrideBodySchema = z
     creditsEnd: z.number().min(0).nullable().optional(),
     duration: z.number().positive().nullable().optional(),
     note: z.string().max(1000).nullable().optional(),
+    postCredits: z
+      .object({ start: z.number().min(0), end: z.number().min(0) })
+      .strict()
+      .nullable()
+      .optional()
+      .openapi({ description: 'The scene after the credits (seconds), to watch; null = none' }),
   })
   .strict()
   .refine(
@@ -106,6 +112,21 @@ export const OverrideBodySchema = z
       body.creditsEnd >= body.creditsStart,
     { message: 'creditsEnd must not be before creditsStart', path: ['creditsEnd'] },
   )
+  .refine((body) => !body.postCredits || body.postCredits.end > body.postCredits.start, {
+    message: 'postCredits.end must be after postCredits.start',
+    path: ['postCredits'],
+  })
+  .refine(
+    (body) =>
+      !body.postCredits ||
+      (body.creditsStart !== null &&
+        body.postCredits.start >= (body.creditsEnd ?? body.creditsStart)),
+    {
+      message:
+        'postCredits must come after the credits (and there must be credits: creditsStart null means none)',
+      path: ['postCredits'],
+    },
+  )
   .openapi('OverrideInput');
 
 export const OverrideSchema = z
@@ -115,6 +136,7 @@ export const OverrideSchema = z
     creditsEnd: z.number().nullable(),
     duration: z.number().nullable(),
     note: z.string().nullable(),
+    postCredits: z.object({ start: z.number(), end: z.number() }).nullable().optional(),
     updatedAt: z.number(),
   })
   .openapi('Override');

@@ -70,6 +70,9 @@ export const PG_MIGRATIONS: readonly string[] = [
      note TEXT,
      updated_at BIGINT NOT NULL
    );`,
+  // v2: an override can name the scene after the credits (issue 21).
+  `ALTER TABLE overrides ADD COLUMN post_start DOUBLE PRECISION,
+     ADD COLUMN post_end DOUBLE PRECISION;`,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
@@ -566,11 +569,13 @@ export class PostgresCreditsStore implements CreditsStore {
     return this.write(async () => {
       const override: ManualOverride = { titleId, ...input, updatedAt: Date.now() };
       await this.q(
-        `INSERT INTO overrides (title_id, credits_start, credits_end, duration, note, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO overrides
+         (title_id, credits_start, credits_end, duration, note, updated_at, post_start, post_end)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (title_id) DO UPDATE SET credits_start = excluded.credits_start,
          credits_end = excluded.credits_end, duration = excluded.duration, note = excluded.note,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at, post_start = excluded.post_start,
+         post_end = excluded.post_end`,
         overrideValues(titleId, input, override.updatedAt),
       );
       return override;

@@ -92,6 +92,9 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN owner_host TEXT;
    ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
    ALTER TABLE jobs ADD COLUMN heartbeat_at INTEGER;`,
+  // v3: an override can name the scene after the credits (issue 21).
+  `ALTER TABLE overrides ADD COLUMN post_start REAL;
+   ALTER TABLE overrides ADD COLUMN post_end REAL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -193,8 +196,9 @@ export class SqliteCreditsStore implements CreditsStore {
       clearFailures: db.prepare<[string]>('DELETE FROM failures WHERE title_id = ?'),
       getOverride: db.prepare<[string], OverrideRow>('SELECT * FROM overrides WHERE title_id = ?'),
       putOverride: db.prepare(
-        `INSERT OR REPLACE INTO overrides (title_id, credits_start, credits_end, duration, note, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO overrides
+           (title_id, credits_start, credits_end, duration, note, updated_at, post_start, post_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteOverride: db.prepare<[string]>('DELETE FROM overrides WHERE title_id = ?'),
       ping: db.prepare('SELECT 1'),

@@ -43,6 +43,9 @@ export interface OverrideRow {
   credits_end: number | null;
   duration: number | null;
   note: string | null;
+  /** Schema v3 (SQLite) / v2 (PostgreSQL): the post-credits scene. */
+  post_start?: number | null;
+  post_end?: number | null;
   updated_at: number;
 }
 
@@ -54,6 +57,9 @@ export function overrideFromRow(titleId: string, row: OverrideRow): ManualOverri
     creditsEnd: row.credits_end,
     duration: row.duration,
     note: row.note,
+    ...(row.post_start != null && row.post_end != null
+      ? { postCredits: { start: row.post_start, end: row.post_end } }
+      : {}),
     updatedAt: row.updated_at,
   };
 }
@@ -63,6 +69,25 @@ export function overrideValues(
   titleId: string,
   input: OverrideInput,
   updatedAt: number,
-): [string, number | null, number | null, number | null, string | null, number] {
-  return [titleId, input.creditsStart, input.creditsEnd, input.duration, input.note, updatedAt];
+): [
+  string,
+  number | null,
+  number | null,
+  number | null,
+  string | null,
+  number,
+  number | null,
+  number | null,
+] {
+  const post = input.postCredits ?? null;
+  return [
+    titleId,
+    input.creditsStart,
+    input.creditsEnd,
+    input.duration,
+    input.note,
+    updatedAt,
+    post?.start ?? null,
+    post?.end ?? null,
+  ];
 }

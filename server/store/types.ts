@@ -41,6 +41,8 @@ export interface ManualOverride {
   creditsEnd: number | null;
   duration: number | null;
   note: string | null;
+  /** A scene after the credits (to watch, not skip); absent or null: none. */
+  postCredits?: { start: number; end: number } | null;
   updatedAt: number;
 }
 

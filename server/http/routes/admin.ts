@@ -149,6 +149,7 @@ export function registerAdminRoutes(
         creditsEnd: body.creditsEnd ?? null,
         duration: body.duration ?? null,
         note: body.note ?? null,
+        postCredits: body.postCredits ?? null,
       });
       if (!override) return c.json(errorBody('not-found', `No title with id ${id}`), 404);
       return c.json(override, 200);

@@ -181,3 +181,69 @@ describe('GET /v1/titles', () => {
     expect((await app.request('/v1/titles?limit=0', auth)).status).toBe(400);
   });
 });
+
+describe('PUT /v1/titles/:id/credits (override)', () => {
+  it('takes the post-credits scene and "no credits", and the answer and the list show them', async () => {
+    media = tempMedia();
+    media.write('film.mp4', 'film');
+    server = await startServer({
+      port: 0,
+      dataDir: media.dataDir,
+      mediaRoots: [media.root],
+      logger: false,
+      adminKey: KEY,
+      detector: fakeDetector({ creditsStart: 88 }),
+      titles: [{ id: 'film', src: 'film.mp4' }],
+    });
+    const app = server.app;
+    const put = (body: unknown) =>
+      app.request('/v1/titles/film/credits', {
+        method: 'PUT',
+        headers: { ...auth.headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const set = await put({
+      creditsStart: 80,
+      creditsEnd: 92,
+      duration: 100,
+      postCredits: { start: 93, end: 100 },
+    });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({
+      creditsStart: 80,
+      postCredits: { start: 93, end: 100 },
+    });
+    const credits = await (await app.request('/v1/titles/film/credits')).json();
+    expect(credits).toMatchObject({
+      source: 'manual',
+      creditsStart: 80,
+      creditsEnd: 92,
+      segments: [
+        { kind: 'credits', start: 80, end: 92 },
+        { kind: 'post-credits', start: 93, end: 100 },
+      ],
+    });
+    expect(await (await app.request('/v1/titles/film/credits.edl')).text()).toBe(
+      '80.000\t92.000\t3\n',
+    );
+    const listed = (await (await app.request('/v1/titles', auth)).json()) as { items: unknown[] };
+    expect(listed.items[0]).toMatchObject({
+      source: 'manual',
+      postCredits: { start: 93, end: 100 },
+    });
+
+    // "No credits": no segments, an empty EDL; a scene after credits that are not there is refused.
+    expect((await put({ creditsStart: null, postCredits: { start: 93, end: 100 } })).status).toBe(
+      400,
+    );
+    expect((await put({ creditsStart: 80, postCredits: { start: 70, end: 75 } })).status).toBe(400);
+    expect((await put({ creditsStart: 80, postCredits: { start: 95, end: 90 } })).status).toBe(400);
+    expect((await put({ creditsStart: null, duration: 100 })).status).toBe(200);
+    expect(await (await app.request('/v1/titles/film/credits')).json()).toMatchObject({
+      source: 'manual',
+      creditsStart: null,
+      segments: [],
+    });
+    expect(await (await app.request('/v1/titles/film/credits.edl')).text()).toBe('');
+  });
+});

@@ -167,6 +167,22 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
       }
       expect(await store.getOverride('a')).toEqual(put);
       expect(put).toMatchObject({ titleId: 'a', creditsStart: 50.5, note: 'checked by hand' });
+      // The scene after the credits is kept with it, and replaced with the override.
+      await store.putOverride('a', {
+        creditsStart: 50.5,
+        creditsEnd: 60,
+        duration: 70,
+        note: null,
+        postCredits: { start: 62, end: 70 },
+      });
+      expect(await store.getOverride('a')).toMatchObject({ postCredits: { start: 62, end: 70 } });
+      await store.putOverride('a', {
+        creditsStart: 50.5,
+        creditsEnd: null,
+        duration: null,
+        note: null,
+      });
+      expect((await store.getOverride('a'))?.postCredits).toBeUndefined();
       expect(await store.deleteOverride('a')).toBe(true);
       expect(await store.deleteOverride('a')).toBe(false);
       expect(await store.getOverride('a')).toBeUndefined();
