@@ -356,6 +356,10 @@ export function scanCommand(): Command {
         });
         if (flags.sidecars && flags.wait) {
           sidecars = await exportSidecars({ titles: library.titles, store, policy });
+        } else if (flags.sidecars) {
+          process.stderr.write(
+            'note: --sidecars needs the analyses done; with --no-wait, run `endcue export` once the workers are through\n',
+          );
         }
       } finally {
         bar?.stop();
