@@ -103,7 +103,7 @@ function writeFailure(file: string, error: unknown): EndcueError {
       : `cannot write ${file} (${code}: ${(error as Error).message})`,
     {
       hint: readOnly
-        ? 'Give the user running EndCue write access to that folder, or export elsewhere.'
+        ? 'Give the user running EndCue write access to that folder: sidecars are written beside the videos.'
         : 'Check the disk and the folder, then run the export again.',
     },
   );
