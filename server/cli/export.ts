@@ -44,6 +44,7 @@ export interface ExportTarget {
 /**
  * A single video: the title registered for it, looked for from the nearest folder up
  * (configured media roots first), as `scan` of any folder above it would have named it.
+ * Matched by src, not by id: ids of same-named files get suffixes (a.mp4, a.mkv -> a, a_2).
  */
 async function videoTarget(
   file: string,
@@ -56,11 +57,17 @@ async function videoTarget(
     if (path.dirname(dir) === dir) break;
   }
   const roots = [...mediaRoots.filter((root) => isInside(root, file)), ...ancestors];
+  const bySrc = new Map<string, Title[]>();
+  for (const title of await store.listTitles()) {
+    bySrc.set(title.src, [...(bySrc.get(title.src) ?? []), title]);
+  }
   for (const root of roots) {
     const src = path.relative(root, file).split(path.sep).join('/');
     const id = titleIdFromPath(path.relative(root, file));
-    const title = await store.getTitle(id);
-    if (title?.src === src) {
+    const candidates = bySrc.get(src) ?? [];
+    // Several folders may hold a file by this relative name: prefer the id scan gives it.
+    const title = candidates.find((t) => t.id.startsWith(id)) ?? candidates[0];
+    if (title) {
       return {
         titles: [title],
         mediaRoots: mediaRoots.includes(root) ? [...mediaRoots] : [...mediaRoots, root],
