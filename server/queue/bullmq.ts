@@ -401,8 +401,9 @@ export function startBullWorker(options: BullWorkerOptions): BullWorker {
     }
   };
 
+  const connection = redisConnection(options.redisUrl);
   const worker = new Worker<JobData, void, string>(QUEUE_NAME, processor, {
-    connection: redisConnection(options.redisUrl),
+    connection,
     prefix: options.prefix ?? 'endcue',
     concurrency: Math.max(1, options.concurrency),
     lockDuration: options.lockDurationMs ?? 30_000,
@@ -436,7 +437,24 @@ export function startBullWorker(options: BullWorkerOptions): BullWorker {
         }),
       ]);
       clearTimeout(timer);
-      await worker.close();
+      // BullMQ's close can wait for good on a job fetch begun before Redis went away and came
+      // back: give it 5 s, then drop the connection under it (the jobs were settled above).
+      const closed = worker.close().then(
+        () => true,
+        () => true,
+      );
+      const within = (ms: number) =>
+        Promise.race([
+          closed,
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), ms);
+          }),
+        ]).finally(() => clearTimeout(timer));
+      if (!(await within(5000))) {
+        connection.disconnect();
+        await within(2000);
+      }
+      connection.disconnect(); // BullMQ leaves a connection it was given open
     },
   };
 }

@@ -16,7 +16,7 @@ import type { QueueEvent } from '../../server/queue/types.js';
 import { openStore } from '../../server/store/open.js';
 import { detect, modelVersion } from '../scale/fake-detector.js';
 import { isolatedServices, testDatabaseUrl, testRedisUrl } from '../scale/helpers.js';
-import { type TempMedia, tempMedia } from '../server/http/fakes.js';
+import { type TempMedia, tempMedia, waitFor } from '../server/http/fakes.js';
 import { type CutProxy, cutProxy } from './cut-proxy.js';
 
 const available = Boolean(testRedisUrl() && testDatabaseUrl());
@@ -126,6 +126,7 @@ async function stack(
       const at = performance.now();
       const response = await fetch(`${server.url}${path}`, {
         headers: { authorization: `Bearer ${KEY}` },
+        signal: AbortSignal.timeout(10_000),
       });
       const text = await response.text();
       let body: Record<string, unknown> = {};
@@ -210,6 +211,23 @@ describe.skipIf(!available)('production mode under faults (issue 23)', () => {
       'Redis available again',
     ]);
     expect(s.log.filter((line) => line.msg === 'request failed')).toEqual([]);
+  });
+
+  it('Redis away while a job runs: the job saves its result and is marked done once Redis is back, analysed once', async () => {
+    const s = await stack(8);
+    await addTitle(s, 'through', 'credits=21 duration=60 ms=1500');
+    expect((await s.get('/v1/titles/through/credits')).status).toBe(202);
+    while (!s.started.get('through')) await sleep(20);
+    await s.redis.cut();
+    await sleep(3000); // the analysis ends and its result is saved meanwhile
+    await s.redis.restore();
+    await waitForStatus(s, '/v1/titles/through/credits', 200, 15_000);
+    await waitFor(async () => {
+      const jobs = await s.get('/v1/jobs');
+      const counts = jobs.body.counts as Record<string, number> | undefined;
+      return counts?.done === 1 && counts.running === 0 && counts.queued === 0 ? true : undefined;
+    }, 40_000);
+    expect(s.detected.get('through')).toBe(1);
   });
 
   it('PostgreSQL away: reads answer 503 storage-unavailable with Retry-After, never 500; known answers 200; back by itself', async () => {
