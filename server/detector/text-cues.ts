@@ -83,7 +83,70 @@ const CREDITS_PATTERNS: readonly RegExp[] = [
   /\bobrigad[oa] (pela (sua )?atencao|por (assistir|jogar))\b/,
   /\bgrazie (per l'?attenzione|per la visione|per aver (guardato|giocato))\b/,
   /\bdanke (fur (ihre|eure|deine) aufmerksamkeit|furs (zuschauen|spielen))\b/,
+  // Film and game crews' other roles, in the same languages (general credits vocabulary,
+  // not any title's: "Colourist", "Foley Artist", "Lead Programmer", "Guionista").
+  /\b(colou?rists?|foley|re-?recording mixers?|sound mixers?|boom operators?|best boy)\b/,
+  /\b(script supervisor|production manager|assistant directors?|casting director|storyboards?)\b/,
+  /\b(compositors?|compositing|rigging|lighting artists?|concept art(ists?)?|character design)\b/,
+  /\b(lead|senior|technical|art|creative|audio|narrative) (programmers?|designers?|artists?|directors?|writers?)\b/,
+  /\b(voice (actors?|cast|acting)|playtest(ers|ing)|beta testers|quality assurance|localization)\b/,
+  /\b(published|arranged|performed|voiced|translated|localized) by\b/,
+  /\b(escrit|producid|desarrollad|cread|disenad|compuest|animad|ilustrad|editad)[oa]s? por\b/,
+  /\b(un|una) (juego|pelicula|corto|cortometraje|proyecto|produccion) de\b/,
+  /\b(productor|director|programador|disenador|compositor|ilustrador|animador|desarrollador|guionista|montador)(a|es|as)?\b/,
+  /\b(direccion de arte|diseno de (niveles|personajes|sonido|juego)|efectos (visuales|especiales))\b/,
+  /\b(ecrit|produit|developpe|concu|compose|realise)e?s? par\b/,
+  /\b(un film|un jeu|un court-metrage) de\b/,
+  /\b(realisat(eur|rice)|scenariste|product(eur|rice)|monteu(r|se)|compositeur|programmeu(r|se)|graphiste)s?\b/,
+  /\b(scritto|diretto|prodotto|sviluppato|creato|composto|montato)a? da\b/,
+  /\b(un film|un gioco|un cortometraggio) di\b/,
+  /\b(regista|sceneggiatore|produttore|montatore|compositore|programmatore)\b/,
+  /\b(escrito|produzido|desenvolvido|criado|composto|dirigido)a? por\b/,
+  /\b(um filme|um jogo|uma producao) de\b/,
+  /\b(roteirista|produtor|diretor|programador|compositor)(a|es|as)?\b/,
+  /\b(geschrieben|produziert|entwickelt|komponiert|inszeniert) von\b/,
+  /\bein (film|spiel) von\b/,
+  /\b(regisseur|produzent|komponist|kameramann|drehbuchautor|programmierer)(in|en|innen)?\b/,
 ];
+
+/**
+ * Lines that are a credits heading and nothing else ("CAST", "Programming", "Reparto"):
+ * words a menu or a story does not put on a line of their own. Left out on purpose: "Credits"
+ * (a menu entry), "Music", "Sound", "Art", "Design" (options menus and signs).
+ */
+const HEADINGS: ReadonlySet<string> = new Set([
+  'cast',
+  'the cast',
+  'crew',
+  'the crew',
+  'staff',
+  'production team',
+  'development team',
+  'dev team',
+  'programming',
+  'programmers',
+  'direccion',
+  'produccion',
+  'musica',
+  'diseno',
+  'sonido',
+  'animacion',
+  'testers',
+  'playtesters',
+  'translation',
+  'reparto',
+  'elenco',
+  'equipo',
+  'programacion',
+  'traduccion',
+  'programmation',
+  'distribution',
+  'programmazione',
+  'programacao',
+  'besetzung',
+  'darsteller',
+  'programmierung',
+]);
 
 /** Phrases of trailers, opening titles, game screens and prompts: text that is not closing credits. */
 const OTHER_PATTERNS: readonly RegExp[] = [
@@ -184,6 +247,8 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
       .map((w) => w.folded.replace(/[^a-z]/g, '')),
   );
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
+  for (const heading of headingLines(confident)) credits.push(`heading: ${heading}`);
+  if (credits.length === 0 && isRoleNameColumns(confident)) credits.push('role-name columns');
   const other = matches(text, OTHER_PATTERNS);
   if (isAddressCard(confident)) other.push('web address card');
   if (credits.length === 0 && isEndTitleCard(confident.map((w) => w.folded))) {
@@ -211,6 +276,90 @@ function isAddressCard(words: readonly { read: string; folded: string }[]): bool
     else if (!NOTICE_WORDS.has(w.folded) && !/^\d+$/.test(w.folded)) return false;
   }
   return addresses === 1;
+}
+
+/** The lines of a frame's confident words that are a credits heading alone (HEADINGS). */
+export function headingLines(words: readonly { folded: string; line?: number }[]): string[] {
+  const lines = new Map<number, string[]>();
+  for (const w of words) {
+    if (w.line === undefined) continue;
+    const line = lines.get(w.line) ?? [];
+    line.push(w.folded.replace(/[:-]+$/, ''));
+    lines.set(w.line, line);
+  }
+  const found = new Set<string>();
+  for (const line of lines.values()) {
+    const text = line.join(' ');
+    if (HEADINGS.has(text)) found.add(text);
+  }
+  return [...found];
+}
+
+/** Rows of role-name pairs that make a frame a credits list (isRoleNameColumns). */
+export const MIN_COLUMN_ROWS = 3;
+/** Gap between a row's two columns, in text heights (words of one name are closer). */
+export const MIN_COLUMN_GAP = 1.8;
+
+type BoxedWord = { read: string; box: NonNullable<OcrWord['box']> };
+
+/**
+ * Role-name pairs in columns ("The Mayor    Rosa Larsen"): at least MIN_COLUMN_ROWS rows
+ * of text split by a wide gap into a left part and a right part that is a name (two or more
+ * capitalised words), the right parts starting at the same x (within a text height), or the
+ * left parts ending there. Rows are found from the word boxes, not OCR's line numbers (which
+ * may split a row at its gap). A settings screen's "Theme  Dark" and a score table's
+ * "ACE  50000" have no name on the right.
+ */
+export function isRoleNameColumns(
+  words: readonly { read: string; box?: OcrWord['box'] }[],
+): boolean {
+  const boxed = words.filter((w): w is BoxedWord => w.box !== undefined);
+  const pairs: Array<{ leftEnd: number; rightStart: number; height: number }> = [];
+  for (const row of rowsOf(boxed)) {
+    const height = median(row.map((w) => w.box.y1 - w.box.y0));
+    let split = -1;
+    let widest = 0;
+    for (let i = 1; i < row.length; i++) {
+      const gap = (row[i]?.box.x0 ?? 0) - (row[i - 1]?.box.x1 ?? 0);
+      if (gap > widest) [widest, split] = [gap, i];
+    }
+    if (split < 1 || widest < MIN_COLUMN_GAP * height) continue;
+    if (!isName(row.slice(split).map((w) => w.read))) continue;
+    const leftEnd = row[split - 1]?.box.x1 ?? 0;
+    pairs.push({ leftEnd, rightStart: row[split]?.box.x0 ?? 0, height });
+  }
+  if (pairs.length < MIN_COLUMN_ROWS) return false;
+  const tolerance = median(pairs.map((p) => p.height));
+  const aligned = (key: 'leftEnd' | 'rightStart') =>
+    pairs.some(
+      (p) => pairs.filter((q) => Math.abs(q[key] - p[key]) <= tolerance).length >= MIN_COLUMN_ROWS,
+    );
+  return aligned('rightStart') || aligned('leftEnd');
+}
+
+/** Words grouped into rows by their boxes' vertical centres, each row sorted left to right. */
+function rowsOf(words: readonly BoxedWord[]): BoxedWord[][] {
+  const rows: BoxedWord[][] = [];
+  const centre = (w: BoxedWord) => (w.box.y0 + w.box.y1) / 2;
+  for (const w of [...words].sort((a, b) => centre(a) - centre(b))) {
+    const row = rows[rows.length - 1];
+    const first = row?.[0];
+    if (row && first && Math.abs(centre(w) - centre(first)) <= (first.box.y1 - first.box.y0) / 2) {
+      row.push(w);
+    } else rows.push([w]);
+  }
+  return rows.map((row) => row.sort((a, b) => a.box.x0 - b.box.x0));
+}
+
+/** Two or more capitalised words of letters ("Rosa Larsen", "ROSA LARSEN", "Jean-Luc Ng"). */
+function isName(read: readonly string[]): boolean {
+  const words = read.map((w) => w.replace(/[.,;:]+$/, ''));
+  return words.length >= 2 && words.every((w) => /^\p{Lu}[\p{L}'’-]*$/u.test(w));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /** A short card that says "The End" (END_TITLE) and little else: the story's last card. */

@@ -4,6 +4,7 @@ import {
   isEndTitleCard,
   isLowerCaseText,
   isProse,
+  isRoleNameColumns,
   type OcrWord,
   readCreditsText,
 } from '../../../server/detector/text-cues.js';
@@ -11,6 +12,11 @@ import {
 /** OCR words of a line of text, all read with the given confidence. */
 function words(text: string, confidence = 90): OcrWord[] {
   return text.split(/\s+/).map((w) => ({ text: w, confidence }));
+}
+
+/** OCR words of one line of a frame, on line number `line`. */
+function onLine(text: string, line: number): OcrWord[] {
+  return words(text).map((w) => ({ ...w, line }));
 }
 
 describe('readCreditsText', () => {
@@ -49,6 +55,39 @@ describe('readCreditsText', () => {
     const r = readCreditsText(words(line));
     expect(r.cue).toBe(-1);
     expect(r.other.join(' | ')).toContain(phrase);
+  });
+
+  it.each([
+    ['Colourist Jonas Eriksen', 'colourist'],
+    ['Foley Artist Maya Whitfield', 'foley'],
+    ['Lead Programmer Ann Lee', 'lead programmer'],
+    ['Published by Devolver', 'published by'],
+    ['Un juego de Estudio Tres', 'un juego de'],
+    ['Desarrollado por Equipo Azul', 'desarrollado por'],
+    ['Guionista Marta Gil', 'guionista'],
+    ['Diseño de niveles Pablo Ruiz', 'diseno de niveles'],
+    ['Écrit par Anne Roy', 'ecrit par'],
+    ['Scénariste Paul Blanc', 'scenariste'],
+    ['Scritto da Luca Neri', 'scritto da'],
+    ['Um jogo de Ana Lima', 'um jogo de'],
+    ['Ein Film von Jan Berg', 'ein film von'],
+    ['Produzentin Eva Roth', 'produzentin'],
+  ])('reads the role "%s" as closing credits', (line, phrase) => {
+    const r = readCreditsText(words(line));
+    expect(r.cue).toBe(1);
+    expect(r.credits.join(' | ')).toContain(phrase);
+  });
+
+  it('reads a line that is only a credits heading as credits, not the same word in a line', () => {
+    const card = [...onLine('CAST', 0), ...onLine('Jonas Eriksen', 1)];
+    expect(readCreditsText(card).credits).toEqual(['heading: cast']);
+    expect(readCreditsText([...onLine('Programación:', 0)]).credits).toEqual([
+      'heading: programacion',
+    ]);
+    // "cast" inside a sentence, and a menu's "Credits" entry: no heading.
+    expect(readCreditsText(onLine('They cast a long shadow', 0)).credits).toEqual([]);
+    const menu = ['New Game', 'Options', 'Credits', 'Quit'].flatMap((l, i) => onLine(l, i));
+    expect(readCreditsText(menu).cue).toBe(0);
   });
 
   it.each([['THE END'], ['The End?'], ['FIN'], ['Ende'], ['FINE'], ['Fin de partie']])(
@@ -242,5 +281,60 @@ describe('lower-case text', () => {
     expect(isLowerCaseText('aaa bbb ccc ddd eee Aa Bb Cc Dd Ee Ff'.split(' '))).toBe(false);
     // Numbers and handles are neither.
     expect(isLowerCaseText('aaa bbb ccc ddd eee 15h @x_40 2026 Aa Bb'.split(' '))).toBe(true);
+  });
+});
+
+/** A row of words laid out from x, 20 px tall at y; "|" marks a wide gap (a column break). */
+function row(text: string, x: number, y: number): OcrWord[] {
+  const out: OcrWord[] = [];
+  for (const part of text.split('|')) {
+    for (const word of part.trim().split(/\s+/)) {
+      const w = word.length * 10;
+      out.push({ text: word, confidence: 90, box: { x0: x, y0: y, x1: x + w, y1: y + 20 } });
+      x += w + 8;
+    }
+    x += 60;
+  }
+  return out;
+}
+
+describe('isRoleNameColumns', () => {
+  it('finds role-name pairs whose names start at one x', () => {
+    // Right-aligned roles, left-aligned names: the names all start at x = 300.
+    const card = [
+      ...row('The Mayor', 300 - 60 - 98, 0),
+      ...row('Xandr Vosk', 300, 0),
+      ...row('Young Nora', 300 - 60 - 108, 40),
+      ...row('Yelda Kroon', 300, 40),
+      ...row('Narrator', 300 - 60 - 80, 80),
+      ...row('Quill Marsh', 300, 80),
+    ];
+    expect(isRoleNameColumns(card.map((w) => ({ read: w.text, box: w.box })))).toBe(true);
+    expect(readCreditsText(card).credits).toEqual(['role-name columns']);
+  });
+
+  it('needs three rows, a name on the right and a gap between the columns', () => {
+    const asRead = (ws: OcrWord[]) => ws.map((w) => ({ read: w.text, box: w.box }));
+    const two = [...row('Mayor | Rosa Larsen', 100, 0), ...row('Nora | Luis Santos', 100, 40)];
+    expect(isRoleNameColumns(asRead(two))).toBe(false);
+    const settings = [
+      ...row('Language | English', 100, 0),
+      ...row('Theme | Dark', 100, 40),
+      ...row('Volume | 80', 100, 80),
+    ];
+    expect(isRoleNameColumns(asRead(settings))).toBe(false);
+    const scores = [
+      ...row('ACE | 50000', 100, 0),
+      ...row('BOB | 40000', 100, 40),
+      ...row('CAT | 30000', 100, 80),
+    ];
+    expect(isRoleNameColumns(asRead(scores))).toBe(false);
+    // Sentences: no wide gap inside a row.
+    const prose = [
+      ...row('When the Rain Came Back', 100, 0),
+      ...row('We Walked Home Again', 100, 40),
+      ...row('And Never Looked Back', 100, 80),
+    ];
+    expect(isRoleNameColumns(asRead(prose))).toBe(false);
   });
 });
