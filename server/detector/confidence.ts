@@ -19,6 +19,14 @@ export const UNREAD_CAP = 0.75;
 /** Seconds around the credits run a confirming reading may lie (a coarse sample's reach). */
 const READ_REACH_S = 1;
 
+/**
+ * Seconds after the start within which credits text must be read to confirm the start
+ * itself. A reading later in the run confirms that credits are there, not that they begin
+ * where the frames say: story cards or a title before the roll can open the run. Chosen on
+ * the tuning titles, whose confirmed starts were all read within 3.7 s.
+ */
+export const START_CONFIRM_S = 5;
+
 export interface ConfidenceInput {
   /** The decision's answer. */
   creditsStart: number | null;
@@ -32,12 +40,16 @@ export interface ConfidenceInput {
 
 /**
  * The confidence to report: the decision's, capped at UNREAD_CAP when a start was found but
- * no reading inside its credits run read as credits. "No credits" answers keep theirs.
+ * no reading in the first START_CONFIRM_S of its credits run read as credits. "No credits"
+ * answers keep theirs.
  */
 export function reportedConfidence(input: ConfidenceInput): number {
   const { creditsStart, confidence } = input;
   if (creditsStart === null || input.chapter) return confidence;
-  const end = input.creditsEnd ?? Number.POSITIVE_INFINITY;
+  const end = Math.min(
+    input.creditsEnd ?? Number.POSITIVE_INFINITY,
+    creditsStart + START_CONFIRM_S,
+  );
   const confirmed = input.reads.some(
     (r) => r.cue === 1 && r.t >= creditsStart - READ_REACH_S && r.t <= end + READ_REACH_S,
   );

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { reportedConfidence, UNREAD_CAP } from '../../../server/detector/confidence.js';
+import {
+  reportedConfidence,
+  START_CONFIRM_S,
+  UNREAD_CAP,
+} from '../../../server/detector/confidence.js';
 
 describe('reportedConfidence', () => {
   const start = { creditsStart: 100, creditsEnd: 160, confidence: 0.98, chapter: false };
@@ -15,6 +19,13 @@ describe('reportedConfidence', () => {
     expect(reportedConfidence({ ...start, reads: [{ t: 120, cue: 0 }] })).toBe(UNREAD_CAP);
     expect(reportedConfidence({ ...start, reads: [{ t: 50, cue: 1 }] })).toBe(UNREAD_CAP);
     expect(reportedConfidence({ ...start, confidence: 0.5, reads: [] })).toBe(0.5);
+  });
+
+  it('caps a start whose run is read as credits only well after it (story cards can open a run)', () => {
+    const late = [{ t: 100 + START_CONFIRM_S + 8, cue: 1 as const }];
+    expect(reportedConfidence({ ...start, reads: late })).toBe(UNREAD_CAP);
+    const soon = [{ t: 100 + START_CONFIRM_S - 1, cue: 1 as const }];
+    expect(reportedConfidence({ ...start, reads: soon })).toBe(0.98);
   });
 
   it('trusts a confirmed chapter, and leaves "no credits" answers as they are', () => {
