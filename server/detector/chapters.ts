@@ -3,6 +3,7 @@
  * called "Credits" or "Outro"; EndCue takes one as strong evidence of where the credits
  * start, and still asks the frames to confirm it (a chapter list can be wrong or generic).
  */
+import { CHAPTER_NAMES } from '../export/chapters.js';
 import type { Chapter } from '../media/probe.js';
 import type { Segment } from './types.js';
 
@@ -51,10 +52,24 @@ export function isCreditsChapterTitle(title: string): boolean {
 }
 
 /**
+ * Chapters EndCue wrote itself (`endcue export --embed`): a "Programme" chapter from 0 and a
+ * "Credits" one. Their credits mark is EndCue's own earlier answer, not a person's: taking it
+ * as evidence would have a re-analysis confirm whatever it said before.
+ */
+export function isEndcueChapterList(chapters: readonly Chapter[]): boolean {
+  return (
+    chapters.some((c) => c.title === CHAPTER_NAMES.programme && c.start < 0.5) &&
+    chapters.some((c) => c.title === CHAPTER_NAMES.credits)
+  );
+}
+
+/**
  * The chapter where the closing credits start: the last one named like credits that starts
  * in the second half of the title (a "Credits" chapter near the start is opening credits).
+ * None in a chapter list EndCue wrote itself (isEndcueChapterList).
  */
 export function creditsChapter(chapters: readonly Chapter[], duration: number): Chapter | null {
+  if (isEndcueChapterList(chapters)) return null;
   let found: Chapter | null = null;
   for (const chapter of chapters) {
     if (chapter.start >= duration / 2 && isCreditsChapterTitle(chapter.title)) found = chapter;

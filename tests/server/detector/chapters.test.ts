@@ -6,7 +6,9 @@ import {
   foldChapterTitle,
   framesConfirmChapter,
   isCreditsChapterTitle,
+  isEndcueChapterList,
 } from '../../../server/detector/chapters.js';
+import { creditsChapters } from '../../../server/export/chapters.js';
 
 describe('credits chapter titles', () => {
   it.each([
@@ -59,6 +61,24 @@ describe('creditsChapter', () => {
     expect(creditsChapter(chapters, 1680)?.start).toBe(1500);
     expect(creditsChapter(chapters.slice(0, 2), 1680)).toBeNull();
     expect(creditsChapter([], 100)).toBeNull();
+  });
+
+  it("ignores the chapters EndCue embedded itself (its own earlier answer), not a person's", () => {
+    const endcue = creditsChapters({
+      creditsStart: 1500,
+      creditsEnd: 1620,
+      segments: [{ kind: 'post-credits', start: 1620, end: 1680 }],
+      duration: 1680,
+    }).map((c) => ({ start: c.start, end: c.end, title: c.label }));
+    expect(isEndcueChapterList(endcue)).toBe(true);
+    expect(creditsChapter(endcue, 1680)).toBeNull();
+    // A person's "Credits" chapter after their own first chapter still counts.
+    const own = [
+      { start: 0, end: 1500, title: 'Story' },
+      { start: 1500, end: 1680, title: 'Credits' },
+    ];
+    expect(isEndcueChapterList(own)).toBe(false);
+    expect(creditsChapter(own, 1680)?.start).toBe(1500);
   });
 });
 
