@@ -23,11 +23,13 @@ import { BullJobQueue } from '../queue/bullmq.js';
 import { startJobDetector } from '../queue/job-detector.js';
 import { LocalJobQueue } from '../queue/local.js';
 import type { JobQueue, QueueEvent } from '../queue/types.js';
+import { mountReview } from '../review/routes.js';
 import { openStore } from '../store/open.js';
 import { openDatabase, SqliteCreditsStore } from '../store/sqlite.js';
 import type { CreditsStore } from '../store/types.js';
 import { createApp } from './app.js';
 import { EndcueMetrics } from './metrics.js';
+import { adminAuth } from './middleware/auth.js';
 import { clientAddressResolver } from './middleware/trust-proxy.js';
 import { checkModelFiles } from './model-preflight.js';
 import { NodeEndcueService } from './node-service.js';
@@ -283,7 +285,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       return clientAddress(peer, c.req.header('x-forwarded-for')) ?? 'unknown';
     },
     logger,
-    ...(configureApp ? { configure: configureApp } : {}),
+    configure: (app) => {
+      // The review page and its thumbnails (ffmpeg, files: Node only, so not in app.ts).
+      mountReview(app, {
+        titleSrc: async (id) => (await store.getTitle(id))?.src,
+        policy,
+        ...(sourceDeps ? { sourceDeps } : {}),
+        auth: adminAuth(config.adminKey),
+        cacheDir: path.join(config.dataDir, 'thumbs'),
+      });
+      configureApp?.(app);
+    },
   });
 
   await queue.start();
