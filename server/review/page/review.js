@@ -61,9 +61,16 @@ async function loadList() {
 
 function statusText(item) {
   const media = state.mediaErrors.get(item.id);
-  if (media) return `media error: ${media}`;
-  if (item.status === 'failed' && item.error) return `failed: ${item.error.message}`;
+  if (media) return `media error: ${media.code}`;
+  if (item.status === 'failed' && item.error) return `failed: ${item.error.code}`;
   return item.status;
+}
+
+/** The whole message, for the detail and the list cell's tooltip. */
+function errorText(item) {
+  const media = state.mediaErrors.get(item.id);
+  if (media) return `${media.code}: ${media.message}`;
+  return item.status === 'failed' && item.error ? `${item.error.code}: ${item.error.message}` : '';
 }
 
 function renderList() {
@@ -78,6 +85,7 @@ function renderList() {
       open.textContent = name(item);
       open.addEventListener('click', () => select(item.id));
       const cells = [
+        rowThumb(item),
         open,
         statusText(item),
         secs(item.creditsStart),
@@ -89,11 +97,66 @@ function renderList() {
         cell.append(content);
         row.append(cell);
       }
-      if (state.mediaErrors.has(item.id) || item.status === 'failed')
-        row.cells[1].classList.add('error');
+      if (errorText(item)) {
+        row.cells[2].classList.add('error');
+        row.cells[2].title = errorText(item);
+      }
       return row;
     }),
   );
+}
+
+// A small picture at each title's start, fetched when its row is in view: a title whose
+// media vanished or cannot be decoded shows so in the list without being opened.
+const rowThumbs = new Map(); // id -> blob URL | 'loading' | 'error'
+const inView = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) continue;
+    inView.unobserve(entry.target);
+    loadRowThumb(entry.target);
+  }
+});
+
+function rowThumb(item) {
+  const img = document.createElement('img');
+  img.alt = '';
+  img.className = 'row-thumb';
+  img.width = 96;
+  img.dataset.id = item.id;
+  img.dataset.t = String(Math.round((item.creditsStart ?? 0) * 10) / 10);
+  const known = rowThumbs.get(item.id);
+  if (known?.startsWith('blob:')) img.src = known;
+  else if (!known) inView.observe(img);
+  return img;
+}
+
+async function loadRowThumb(img) {
+  const id = img.dataset.id;
+  rowThumbs.set(id, 'loading');
+  try {
+    const res = await api(`/v1/titles/${encodeURIComponent(id)}/thumbs/${img.dataset.t}.jpg`);
+    const url = URL.createObjectURL(await res.blob());
+    rowThumbs.set(id, url);
+    for (const shown of document.querySelectorAll('img.row-thumb')) {
+      if (shown.dataset.id === id) shown.src = url;
+    }
+  } catch (error) {
+    rowThumbs.set(id, 'error');
+    if (error.code !== 'invalid-input') mediaError(id, error);
+  }
+}
+
+function mediaError(id, error) {
+  if (state.mediaErrors.has(id)) return;
+  state.mediaErrors.set(id, { code: error.code, message: error.message });
+  const item = state.items.find((i) => i.id === id);
+  const row = [...$('titles').tBodies[0].rows].find((r) => r.dataset.id === id);
+  if (item && row) {
+    row.cells[2].textContent = statusText(item);
+    row.cells[2].title = errorText(item);
+    row.cells[2].classList.add('error');
+  }
+  if (item && state.selected === id) renderAnswer(item);
 }
 
 function renderAnswer(item) {
@@ -120,9 +183,7 @@ function renderAnswer(item) {
       return [dt, dd];
     }),
   );
-  $('detail-error').textContent =
-    state.mediaErrors.get(item.id) ||
-    (item.status === 'failed' && item.error ? item.error.message : '');
+  $('detail-error').textContent = errorText(item);
 }
 
 function select(id) {
@@ -179,13 +240,7 @@ async function loadThumb(id, t, img, frame) {
   } catch (error) {
     frame.disabled = true;
     img.alt = `No frame at ${t.toFixed(1)} s: ${error.message}`;
-    if (error.code === 'invalid-input') return; // past the end: only that frame is missing
-    if (!state.mediaErrors.has(id)) {
-      state.mediaErrors.set(id, `${error.code}: ${error.message}`);
-      renderList();
-      const item = state.items.find((i) => i.id === id);
-      if (item && state.selected === id) renderAnswer(item);
-    }
+    if (error.code !== 'invalid-input') mediaError(id, error); // else: past the end
   }
 }
 
