@@ -1,0 +1,168 @@
+/**
+ * Chromaprint fingerprints of windows of a file's audio, read with ffmpeg's `chromaprint`
+ * muxer (issue 22). I/O: spawns ffmpeg; the windows are chosen in windows.ts and compared
+ * in server/series/.
+ *
+ * `ffmpeg -ss S -t D -i f -vn -ac 2 -f chromaprint -fp_format raw -` writes little-endian
+ * uint32 items, one per ITEM_SECONDS (`-ac 2`: 5.1 input needs a downmix). Debian's ffmpeg
+ * has the muxer; the static npm ffmpeg does not, so its presence is checked first and its
+ * absence is an 'ffmpeg-missing' error naming what to install.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { EndcueError } from '../errors.js';
+import { type FfmpegBinaries, resolveFfmpeg } from '../media/ffmpeg.js';
+import { probeMedia } from '../media/probe.js';
+import { type AudioFingerprint, CHROMAPRINT_ITEM_CENTER_SECONDS } from './types.js';
+import { type AudioWindow, audioWindows, type WindowOptions } from './windows.js';
+
+export interface FingerprintOptions {
+  /** Which ffmpeg to use (default: resolveFfmpeg()). */
+  binaries?: FfmpegBinaries;
+  signal?: AbortSignal;
+  /** Kill ffmpeg and fail with 'timeout' after this long (default 120 s). */
+  timeoutMs?: number;
+}
+
+/** An episode's opening and closing fingerprints, or why it has none. */
+export type EpisodeFingerprints =
+  | {
+      kind: 'fingerprinted';
+      duration: number;
+      opening: AudioFingerprint;
+      closing: AudioFingerprint;
+    }
+  | { kind: 'no-audio'; duration: number; reason: string };
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+export const CHROMAPRINT_HINT =
+  "Use an ffmpeg built with --enable-chromaprint: Debian/Ubuntu's (apt-get install -y ffmpeg " +
+  'libchromaprint1), pointed to by FFMPEG_PATH/FFPROBE_PATH or first on PATH. The static ffmpeg ' +
+  'from @ffmpeg-installer/ffmpeg has no chromaprint muxer.';
+
+const muxerChecked = new Map<string, boolean>();
+
+/** True when this ffmpeg lists the `chromaprint` muxer (`ffmpeg -hide_banner -muxers`). */
+export function hasChromaprintMuxer(binaries: FfmpegBinaries = resolveFfmpeg()): boolean {
+  const known = muxerChecked.get(binaries.ffmpeg);
+  if (known !== undefined) return known;
+  const listed = spawnSync(binaries.ffmpeg, ['-hide_banner', '-muxers'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const found = /^\s*E\S*\s+chromaprint\b/m.test(`${listed.stdout ?? ''}`);
+  muxerChecked.set(binaries.ffmpeg, found);
+  return found;
+}
+
+/** Throws EndcueError('ffmpeg-missing') when this ffmpeg cannot write Chromaprint fingerprints. */
+export function requireChromaprint(binaries: FfmpegBinaries = resolveFfmpeg()): void {
+  if (hasChromaprintMuxer(binaries)) return;
+  throw new EndcueError(
+    'ffmpeg-missing',
+    `${binaries.ffmpeg} (ffmpeg ${binaries.version}) has no chromaprint muxer, so series audio cannot be fingerprinted`,
+    { hint: CHROMAPRINT_HINT },
+  );
+}
+
+/** The items of a raw (`-fp_format raw`) fingerprint: little-endian uint32s; a torn tail is dropped. */
+export function decodeRawFingerprint(raw: Uint8Array): Uint32Array {
+  const count = Math.floor(raw.byteLength / 4);
+  const view = new DataView(raw.buffer, raw.byteOffset, count * 4);
+  const items = new Uint32Array(count);
+  for (let i = 0; i < count; i++) items[i] = view.getUint32(i * 4, true);
+  return items;
+}
+
+/** The fingerprint of `window` of `source`'s first audio stream. */
+export async function fingerprintWindow(
+  source: string,
+  window: AudioWindow,
+  options: FingerprintOptions = {},
+): Promise<AudioFingerprint> {
+  const binaries = options.binaries ?? resolveFfmpeg();
+  requireChromaprint(binaries);
+  const args = [
+    ...['-hide_banner', '-nostdin', '-v', 'error'],
+    ...['-ss', window.start.toFixed(3), '-t', window.duration.toFixed(3), '-i', source],
+    ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '2'],
+    ...['-f', 'chromaprint', '-fp_format', 'raw', '-'],
+  ];
+  const raw = await runFfmpeg(binaries.ffmpeg, args, source, options);
+  return {
+    start: window.start,
+    items: decodeRawFingerprint(raw),
+    itemCenter: CHROMAPRINT_ITEM_CENTER_SECONDS,
+  };
+}
+
+/**
+ * Fingerprints the opening and closing windows of an episode. A file without an audio
+ * stream is an answer ('no-audio'), not an error: its series analysis is simply null.
+ */
+export async function fingerprintEpisode(
+  source: string,
+  options: FingerprintOptions & { windows?: WindowOptions } = {},
+): Promise<EpisodeFingerprints> {
+  const binaries = options.binaries ?? resolveFfmpeg();
+  requireChromaprint(binaries);
+  const info = await probeMedia(source, { binaries, signal: options.signal });
+  if (!info.hasAudio) {
+    return { kind: 'no-audio', duration: info.duration, reason: `${source} has no audio stream` };
+  }
+  const windows = audioWindows(info.duration, options.windows);
+  const opening = await fingerprintWindow(source, windows.opening, { ...options, binaries });
+  const closing = await fingerprintWindow(source, windows.closing, { ...options, binaries });
+  return { kind: 'fingerprinted', duration: info.duration, opening, closing };
+}
+
+function runFfmpeg(
+  ffmpegPath: string,
+  args: string[],
+  source: string,
+  options: FingerprintOptions,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new EndcueError('timeout', `${source}: fingerprinting was cancelled`));
+      return;
+    }
+    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    let failure: EndcueError | undefined;
+    const stop = (error: EndcueError) => {
+      failure ??= error;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(
+      () => stop(new EndcueError('timeout', `${source}: fingerprinting took too long`)),
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
+    const onAbort = () =>
+      stop(new EndcueError('timeout', `${source}: fingerprinting was cancelled`));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 8192) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (cause) =>
+      stop(new EndcueError('ffmpeg-failed', `${source}: ffmpeg did not start`, { cause })),
+    );
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (failure) reject(failure);
+      else if (code !== 0) reject(ffmpegFailure(source, code, stderr));
+      else resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+function ffmpegFailure(source: string, code: number | null, stderr: string): EndcueError {
+  const last = stderr.trim().split('\n').slice(-3).join(' | ');
+  return new EndcueError(
+    'ffmpeg-failed',
+    `${source}: ffmpeg exited with ${code} while fingerprinting audio: ${last}`,
+  );
+}
