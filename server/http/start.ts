@@ -292,6 +292,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         policy,
         ...(sourceDeps ? { sourceDeps } : {}),
         auth: adminAuth(config.adminKey),
+        ...(config.adminKey ? { adminKey: config.adminKey } : {}),
         cacheDir: path.join(config.dataDir, 'thumbs'),
       });
       configureApp?.(app);

@@ -12,7 +12,13 @@ import { TITLE_ID_PATTERN } from '../catalog/title.js';
 import { PROJECT_ROOT } from '../config.js';
 import { isEndcueError, isUnavailable } from '../errors.js';
 import { errorBody } from '../http/errors.js';
-import type { SourceDeps, SourcePolicy } from '../media/sources.js';
+import {
+  isUrlSource,
+  resolveMediaPath,
+  type SourceDeps,
+  type SourcePolicy,
+} from '../media/sources.js';
+import { MEDIA_URL_TTL_S, serveMediaFile, signedMediaPath, verifyMediaSignature } from './media.js';
 import { ThumbCache } from './thumb-cache.js';
 import { parseThumbTime, Thumbnailer } from './thumbs.js';
 
@@ -34,6 +40,8 @@ export interface ReviewOptions {
   sourceDeps?: SourceDeps;
   /** The admin guard the other admin routes use. */
   auth: MiddlewareHandler;
+  /** Signs the playback addresses (none: admin is disabled, nothing plays). */
+  adminKey?: string;
   /** Where thumbnails are cached (e.g. <dataDir>/thumbs). */
   cacheDir: string;
   /** Cache size cap in bytes (default 64 MiB). */
@@ -98,5 +106,54 @@ export function mountReview(app: OpenAPIHono, options: ReviewOptions): { cache: 
       return c.json({ error: error.toJSON() }, error.code === 'invalid-input' ? 400 : 422);
     }
   });
+  mountPlayback(app, options);
   return { cache };
+}
+
+const notFile = (src: string) =>
+  errorBody(
+    'invalid-input',
+    `This title's source is a URL (${src}): only files under the media roots play here`,
+    'Open the URL in a player to watch it.',
+  );
+
+/** `GET /v1/titles/:id/media-url` (admin) and the signed `GET /v1/titles/:id/media`. */
+function mountPlayback(app: OpenAPIHono, options: ReviewOptions): void {
+  const srcOf = async (id: string) =>
+    TITLE_ID_PATTERN.test(id) ? await options.titleSrc(id) : undefined;
+  app.get('/v1/titles/:id/media-url', options.auth, async (c) => {
+    const id = c.req.param('id');
+    const src = await srcOf(id);
+    if (src === undefined) return c.json(errorBody('not-found', `No title with id ${id}`), 404);
+    if (isUrlSource(src)) return c.json(notFile(src), 422);
+    c.header('Cache-Control', 'no-store');
+    const url = signedMediaPath(options.adminKey as string, id, Date.now() / 1000);
+    return c.json({ url, expiresIn: MEDIA_URL_TTL_S }, 200);
+  });
+  app.on(['GET', 'HEAD'], '/v1/titles/:id/media', async (c) => {
+    const id = c.req.param('id');
+    const { exp, sig } = c.req.query();
+    if (
+      !options.adminKey ||
+      !verifyMediaSignature(options.adminKey, id, exp, sig, Date.now() / 1000)
+    ) {
+      return c.json(
+        errorBody(
+          'forbidden',
+          'This media address is wrong or has expired',
+          'Ask GET /v1/titles/:id/media-url (admin) for a new one.',
+        ),
+        403,
+      );
+    }
+    const src = await srcOf(id);
+    if (src === undefined) return c.json(errorBody('not-found', `No title with id ${id}`), 404);
+    if (isUrlSource(src)) return c.json(notFile(src), 422);
+    try {
+      return await serveMediaFile(c, await resolveMediaPath(src, options.policy.mediaRoots));
+    } catch (error) {
+      if (!isEndcueError(error)) throw error;
+      return c.json({ error: error.toJSON() }, 422);
+    }
+  });
 }

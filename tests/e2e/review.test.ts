@@ -145,7 +145,7 @@ describe('the review page', () => {
     );
   });
 
-  it('shows a filmstrip of loaded thumbnails around the start', async () => {
+  it('shows a filmstrip of loaded thumbnails around the start, and plays from 5 s before it', async () => {
     await page.click('#titles tbody tr:first-child button');
     await page.waitForFunction(
       () =>
@@ -159,8 +159,28 @@ describe('the review page', () => {
     );
     expect(new Set(widths)).toEqual(new Set([240]));
     expect(await page.textContent('.frame.start')).toContain('24.0 s');
+
+    // Play from 5 s before the start (24 s), through the signed media address.
+    await page.waitForFunction(
+      () => (document.getElementById('player') as HTMLVideoElement).readyState >= 1,
+    );
+    expect(await page.$eval('#player', (v) => (v as HTMLVideoElement).duration)).toBeCloseTo(
+      DURATION,
+      0,
+    );
+    await page.click('#play-before');
+    await page.waitForFunction(() => {
+      const video = document.getElementById('player') as HTMLVideoElement;
+      return !video.paused && video.currentTime > 19.2;
+    });
+    await page.$eval('#player', (v) => (v as HTMLVideoElement).pause());
+    const playedTo = await page.$eval('#player', (v) => (v as HTMLVideoElement).currentTime);
+    expect(playedTo).toBeGreaterThanOrEqual(19);
+    expect(playedTo).toBeLessThan(24);
+    await page.click('#use-current');
+    expect(Number(await page.inputValue('#time'))).toBeCloseTo(playedTo, 1);
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'review-page.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'review-page.png'), fullPage: true });
   });
 
   it('saves an override set from a frame (by keyboard) and typed times, shown at once and kept after a re-analysis', async () => {

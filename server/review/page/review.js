@@ -199,6 +199,30 @@ function select(id) {
   $('centre').value = String(Math.round(centre));
   $('time').value = item.creditsStart === null ? '' : String(item.creditsStart);
   showFrames(centre, item.creditsStart);
+  loadPlayer(item);
+}
+
+async function loadPlayer(item) {
+  const video = $('player');
+  video.removeAttribute('src');
+  video.load();
+  $('player-note').textContent = '';
+  try {
+    const res = await api(`/v1/titles/${encodeURIComponent(item.id)}/media-url`);
+    const { url } = await res.json();
+    if (state.selected === item.id) video.src = url;
+  } catch (error) {
+    $('player-note').textContent = `Cannot play: ${error.message}`;
+  }
+}
+
+function playBefore() {
+  const item = state.items.find((i) => i.id === state.selected);
+  const video = $('player');
+  if (!item || !video.src) return;
+  const from = item.creditsStart ?? Number.parseFloat($('centre').value) ?? 0;
+  video.currentTime = Math.max(0, from - 5);
+  video.play().catch(() => {});
 }
 
 function showFrames(centre, start) {
@@ -223,6 +247,10 @@ function showFrames(centre, start) {
         for (const other of $('strip').children) other.setAttribute('aria-pressed', 'false');
         frame.setAttribute('aria-pressed', 'true');
         $('time').value = String(t);
+        if ($('player').src) {
+          $('player').pause();
+          $('player').currentTime = t;
+        }
         $('time').focus();
       });
       loadThumb(id, t, img, frame);
@@ -312,6 +340,11 @@ function init() {
   for (const button of document.querySelectorAll('[data-set]')) {
     button.addEventListener('click', () => act(button.dataset.set));
   }
+  $('play-before').addEventListener('click', playBefore);
+  $('use-current').addEventListener('click', () => {
+    $('time').value = String(Math.round($('player').currentTime * 10) / 10);
+    $('time').focus();
+  });
   $('show-frames').addEventListener('click', () => {
     const item = state.items.find((i) => i.id === state.selected);
     const centre = Number.parseFloat($('centre').value);
