@@ -160,7 +160,10 @@ export async function runDetection(
     const finished = performance.now();
 
     return {
-      result: detectionResult(source, media, classifier, decision, finished - started),
+      result: {
+        ...detectionResult(source, media, classifier, decision, finished - started),
+        creditsSource: chaptered.chapter ? 'chapter' : 'frames',
+      },
       decision,
       samples: run.samples(),
       stats: detectionStats(run, media, {

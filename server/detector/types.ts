@@ -21,6 +21,11 @@ export interface DetectionResult {
   frame: number | null;
   /** How sure the decision is, 0..1 (for "no credits" too). */
   confidence: number;
+  /**
+   * Where the start came from: the frames (and their text), or a chapter named like credits
+   * that the frames confirmed. Absent in results stored before 2026-12-06 (frames).
+   */
+  creditsSource?: 'frames' | 'chapter';
   segments: Segment[];
   modelVersion: string;
   backend: string;

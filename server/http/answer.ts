@@ -23,7 +23,7 @@ export function creditsAnswer(
       confidence: result?.confidence ?? 0,
       duration: result?.duration ?? null,
       modelVersion: stored?.modelVersion ?? null,
-      source: 'detected',
+      source: result?.creditsSource === 'chapter' ? 'chapter' : 'detected',
     };
   }
   const post = override.creditsStart === null ? null : (override.postCredits ?? null);

@@ -42,7 +42,10 @@ export const CreditsSchema = z
     confidence: z.number(),
     duration: z.number().nullable(),
     modelVersion: z.string().nullable(),
-    source: z.enum(['detected', 'manual']),
+    source: z.enum(['detected', 'chapter', 'manual']).openapi({
+      description:
+        'detected: from the frames and their text; chapter: a chapter named like credits that the frames confirmed; manual: an admin override',
+    }),
     next: NextTitleSchema.optional(),
   })
   .openapi('Credits');
@@ -209,7 +212,7 @@ export const TitleListItemSchema = z
     creditsEnd: z.number().nullable(),
     postCredits: z.object({ start: z.number(), end: z.number() }).nullable(),
     confidence: z.number().nullable(),
-    source: z.enum(['detected', 'manual']).nullable(),
+    source: z.enum(['detected', 'chapter', 'manual']).nullable(),
     modelVersion: z.string().nullable(),
     updatedAt: z.number().nullable().openapi({ description: 'ms since the epoch' }),
     error: FailedSchema.shape.error.optional(),

@@ -23,7 +23,8 @@ export interface CreditsAnswer {
   confidence: number;
   duration: number | null;
   modelVersion: string | null;
-  source: 'detected' | 'manual';
+  /** detected: from the frames; chapter: a credits chapter the frames confirmed; manual: an override. */
+  source: 'detected' | 'chapter' | 'manual';
   next?: NextTitle;
 }
 
@@ -54,7 +55,7 @@ export interface TitleListItem {
   creditsEnd: number | null;
   postCredits: { start: number; end: number } | null;
   confidence: number | null;
-  source: 'detected' | 'manual' | null;
+  source: 'detected' | 'chapter' | 'manual' | null;
   modelVersion: string | null;
   /** When the answer was stored (ms since the epoch). */
   updatedAt: number | null;

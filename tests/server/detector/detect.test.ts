@@ -322,6 +322,7 @@ describe('runDetection with chapter marks', { timeout: 120_000 }, () => {
     expect(result.creditsStart).toBeCloseTo(mark, 2);
     expect(result.confidence).toBeGreaterThanOrEqual(0.95);
     expect(stats.creditsChapter?.title).toBe('End Credits');
+    expect(result.creditsSource).toBe('chapter');
   });
 
   it('ignores a credits chapter whose frames are story', async () => {
@@ -336,6 +337,7 @@ describe('runDetection with chapter marks', { timeout: 120_000 }, () => {
       0.5,
     );
     expect(stats.creditsChapter).toBeNull();
+    expect(result.creditsSource).toBe('frames');
   });
 });
 
