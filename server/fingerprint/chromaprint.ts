@@ -12,8 +12,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { EndcueError } from '../errors.js';
 import { type FfmpegBinaries, resolveFfmpeg } from '../media/ffmpeg.js';
 import { probeMedia } from '../media/probe.js';
-import { type AudioFingerprint, CHROMAPRINT_ITEM_CENTER_SECONDS } from './types.js';
+import {
+  type AudioFingerprint,
+  CHROMAPRINT_ITEM_CENTER_SECONDS,
+  type EpisodeFingerprints,
+} from './types.js';
+
 import { type AudioWindow, audioWindows, type WindowOptions } from './windows.js';
+
+export type { EpisodeFingerprints } from './types.js';
 
 export interface FingerprintOptions {
   /** Which ffmpeg to use (default: resolveFfmpeg()). */
@@ -22,16 +29,6 @@ export interface FingerprintOptions {
   /** Kill ffmpeg and fail with 'timeout' after this long (default 120 s). */
   timeoutMs?: number;
 }
-
-/** An episode's opening and closing fingerprints, or why it has none. */
-export type EpisodeFingerprints =
-  | {
-      kind: 'fingerprinted';
-      duration: number;
-      opening: AudioFingerprint;
-      closing: AudioFingerprint;
-    }
-  | { kind: 'no-audio'; duration: number; reason: string };
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 export const CHROMAPRINT_HINT =

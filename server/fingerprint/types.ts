@@ -25,3 +25,13 @@ export interface AudioFingerprint {
    */
   itemCenter?: number;
 }
+
+/** An episode's opening and closing fingerprints, or why it has none. */
+export type EpisodeFingerprints =
+  | {
+      kind: 'fingerprinted';
+      duration: number;
+      opening: AudioFingerprint;
+      closing: AudioFingerprint;
+    }
+  | { kind: 'no-audio'; duration: number; reason: string };
