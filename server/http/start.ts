@@ -293,6 +293,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ...(sourceDeps ? { sourceDeps } : {}),
         auth: adminAuth(config.adminKey),
         ...(config.adminKey ? { adminKey: config.adminKey } : {}),
+        ...(ownDetector?.httpProxy ? { httpProxy: ownDetector.httpProxy } : {}),
         cacheDir: path.join(config.dataDir, 'thumbs'),
       });
       configureApp?.(app);

@@ -42,6 +42,8 @@ export interface ReviewOptions {
   auth: MiddlewareHandler;
   /** Signs the playback addresses (none: admin is disabled, nothing plays). */
   adminKey?: string;
+  /** The egress proxy ffmpeg reads URL sources through (thumbnails of URL titles). */
+  httpProxy?: string;
   /** Where thumbnails are cached (e.g. <dataDir>/thumbs). */
   cacheDir: string;
   /** Cache size cap in bytes (default 64 MiB). */
@@ -78,6 +80,7 @@ export function mountReview(app: OpenAPIHono, options: ReviewOptions): { cache: 
     cache,
     policy: options.policy,
     ...(options.sourceDeps ? { sourceDeps: options.sourceDeps } : {}),
+    ...(options.httpProxy ? { httpProxy: options.httpProxy } : {}),
   });
   app.get('/v1/titles/:id/thumbs/:file', options.auth, async (c) => {
     const id = c.req.param('id');

@@ -20,6 +20,8 @@ export interface ThumbnailerOptions {
   cache: ThumbCache;
   policy: SourcePolicy;
   sourceDeps?: SourceDeps;
+  /** The egress proxy ffmpeg reads URL sources through; none: URL sources get no thumbnails. */
+  httpProxy?: string;
   width?: number;
 }
 
@@ -42,7 +44,18 @@ export class Thumbnailer {
   /** The JPEG of `src` at `t` seconds (rounded to 0.1 s). Throws EndcueError. */
   async thumbnail(titleId: string, src: string, t: number): Promise<Buffer> {
     const source = await resolveSource(src, this.options.policy, this.options.sourceDeps ?? {});
-    const duration = await this.duration(source.fingerprint, source.input);
+    const proxy = this.options.httpProxy;
+    if (source.kind === 'url' && !proxy) {
+      throw new EndcueError(
+        'forbidden-source',
+        'Thumbnails of URL sources are read through the egress check, which this server has not started',
+        {
+          hint: 'Files under the media roots get thumbnails; URL titles need ENDCUE_ALLOWED_HOSTS.',
+        },
+      );
+    }
+    const remote = source.kind === 'url' ? ['-http_proxy', proxy as string] : [];
+    const duration = await this.duration(source.fingerprint, source.input, proxy);
     if (t > duration) {
       throw new EndcueError(
         'invalid-input',
@@ -53,15 +66,15 @@ export class Thumbnailer {
     const id = createHash('sha256').update(`${titleId}\n${source.fingerprint}`).digest('hex');
     const key = `${id.slice(0, 24)}-${Math.round(t * 10)}-w${this.width}`;
     return this.options.cache.get(key, (file) =>
-      this.limited(() => this.render(source.input, t, file)),
+      this.limited(() => this.render(source.input, remote, t, file)),
     );
   }
 
   /** Duration per media fingerprint (probed once; a failed probe is asked again next time). */
-  private duration(fingerprint: string, input: string): Promise<number> {
+  private duration(fingerprint: string, input: string, httpProxy?: string): Promise<number> {
     let known = this.durations.get(fingerprint);
     if (!known) {
-      known = probeMedia(input).then((info) => info.duration);
+      known = probeMedia(input, httpProxy ? { httpProxy } : {}).then((info) => info.duration);
       known.catch(() => this.durations.delete(fingerprint));
       if (this.durations.size > 1000) this.durations.clear();
       this.durations.set(fingerprint, known);
@@ -80,11 +93,11 @@ export class Thumbnailer {
     }
   }
 
-  private async render(input: string, t: number, file: string): Promise<void> {
+  private async render(input: string, remote: string[], t: number, file: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       let stderr = '';
       const command = ffmpegCommand(input)
-        .inputOptions(['-ss', t.toFixed(1)])
+        .inputOptions([...remote, '-ss', t.toFixed(1)])
         .outputOptions([
           ...['-frames:v', '1', '-an', '-sn'],
           ...['-vf', `scale=${this.width}:-2`],

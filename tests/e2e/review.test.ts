@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionResult, Detector } from '../../server/detector/types.js';
@@ -181,6 +182,13 @@ describe('the review page', () => {
     expect(Number(await page.inputValue('#time'))).toBeCloseTo(playedTo, 1);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'review-page.png'), fullPage: true });
+  });
+
+  it('axe finds no violations on the page with a title open', async () => {
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual(
+      [],
+    );
   });
 
   it('saves an override set from a frame (by keyboard) and typed times, shown at once and kept after a re-analysis', async () => {

@@ -56,13 +56,18 @@ const titles: Record<string, string> = {
   clip: 'clip.mp4',
   gone: 'gone.mp4',
   garbage: 'garbage.mp4',
+  remote: 'https://cdn.example.com/clip.mp4',
 };
 
 function reviewApp(cacheDir: string, cacheBytes?: number) {
   const app = new OpenAPIHono();
   const { cache } = mountReview(app, {
     titleSrc: async (id) => titles[id],
-    policy: { mediaRoots: [media], allowedHosts: [], allowPrivateNetworks: false },
+    policy: { mediaRoots: [media], allowedHosts: ['cdn.example.com'], allowPrivateNetworks: false },
+    sourceDeps: {
+      lookup: async () => [{ address: '93.184.216.34', family: 4 }],
+      fetch: async () => new Response('x', { status: 200, headers: { 'content-length': '1' } }),
+    },
     auth: adminAuth(KEY),
     cacheDir,
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),
@@ -141,6 +146,8 @@ describe('GET /v1/titles/:id/thumbs/:t.jpg', () => {
       ],
       ['/v1/titles/gone/thumbs/5.jpg', 422, 'not-found', /gone\.mp4.*not found/],
       ['/v1/titles/garbage/thumbs/5.jpg', 422, 'not-a-video', /./],
+      // No egress proxy here (the server passes its own): ffmpeg does not read URLs unchecked.
+      ['/v1/titles/remote/thumbs/5.jpg', 422, 'forbidden-source', /egress check/],
     ];
     for (const [url, status, code, message] of cases) {
       const res = await get(url);
