@@ -237,7 +237,7 @@ describe('the review page', () => {
     });
   });
 
-  it('sets "no credits"', async () => {
+  it('sets "no credits", and removes the override', async () => {
     await page.click('#titles tbody tr button >> text=Middling');
     await page.click('[data-set="none"]');
     await page.waitForFunction(
@@ -245,6 +245,17 @@ describe('the review page', () => {
     );
     const after = await credits('middling');
     expect(after.body).toMatchObject({ creditsStart: null, source: 'manual' });
+
+    // Remove override: detection answers again, on the page and in the API.
+    await page.click('[data-set="clear"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-field="source"]')?.textContent === 'detected',
+    );
+    expect(await page.textContent('[data-field="start"]')).toBe('28.0 s');
+    expect((await credits('middling')).body).toMatchObject({
+      creditsStart: 28,
+      source: 'detected',
+    });
   });
 
   it("shows a vanished title's error in the list and the detail", async () => {
