@@ -14,6 +14,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionResult, Detector } from '../../server/detector/types.js';
+import { EndcueError } from '../../server/errors.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
 import { resolveFfmpeg } from '../../server/media/ffmpeg.js';
 import { type Browser, launchBrowser, ROOT } from './plugin-harness.js';
@@ -26,6 +27,7 @@ const TITLES = [
   { id: 'unsure', title: 'Unsure one', confidence: 0.41, start: 24 },
   { id: 'middling', title: 'Middling', confidence: 0.7, start: 28 },
   { id: 'gone', title: 'Gone away', confidence: 0.6, start: 26 },
+  { id: 'broken', title: 'Broken one', confidence: 0, start: 0 },
 ];
 const DURATION = 40;
 
@@ -44,7 +46,7 @@ async function credits(id: string) {
 async function analysed(id: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const { status } = await credits(id);
-    if (status === 200) return;
+    if (status === 200 || (id === 'broken' && status === 422)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${id} never analysed`);
@@ -69,6 +71,9 @@ beforeAll(async () => {
   const detector: Detector = async (source): Promise<DetectionResult> => {
     const spec = TITLES.find((t) => path.basename(source) === `${t.id}.mp4`);
     if (!spec) throw new Error(`unknown source ${source}`);
+    if (spec.id === 'broken') {
+      throw new EndcueError('corrupt-media', 'Invalid data found when processing input at 12 s');
+    }
     return {
       file: source,
       duration: DURATION,
@@ -126,8 +131,15 @@ async function setTime(seconds: number, action: string): Promise<void> {
 describe('the review page', () => {
   it('asks for no key again, and lists the titles least sure first', async () => {
     await page.goto(`${server.url}/review#key=${KEY}`);
-    await page.waitForFunction(() => document.querySelectorAll('#titles tbody tr').length === 4);
-    expect(await rowNames()).toEqual(['Unsure one', 'Gone away', 'Middling', 'Sure thing']);
+    await page.waitForFunction(() => document.querySelectorAll('#titles tbody tr').length === 5);
+    // Unanswered (the failed one) last.
+    expect(await rowNames()).toEqual([
+      'Unsure one',
+      'Gone away',
+      'Middling',
+      'Sure thing',
+      'Broken one',
+    ]);
     expect(new URL(page.url()).hash).toBe('');
     expect(await page.textContent('#titles tbody tr:first-child')).toContain('24.0 s');
     expect(await page.textContent('#titles tbody tr:first-child')).toContain('0.41');
@@ -136,7 +148,7 @@ describe('the review page', () => {
       () =>
         [...document.querySelectorAll('img.row-thumb')].filter(
           (img) => (img as HTMLImageElement).naturalWidth > 0,
-        ).length === 3,
+        ).length === 4,
     );
     const gone = page.locator('#titles tbody tr', { hasText: 'Gone away' });
     await gone.locator('td.error').waitFor();
@@ -269,5 +281,17 @@ describe('the review page', () => {
     const row = page.locator('#titles tbody tr', { hasText: 'Gone away' });
     expect(await row.textContent()).toContain('media error: not-found');
     expect(await loadedThumbs()).toBe(0);
+  });
+
+  it("shows a failed analysis's error in the list and the detail", async () => {
+    const row = page.locator('#titles tbody tr', { hasText: 'Broken one' });
+    expect(await row.locator('td.error').textContent()).toBe('failed: corrupt-media');
+    await page.click('#titles tbody tr button >> text=Broken one');
+    await page.waitForFunction(() =>
+      (document.getElementById('detail-error')?.textContent ?? '').startsWith('corrupt-media'),
+    );
+    expect(await page.textContent('#detail-error')).toBe(
+      'corrupt-media: Invalid data found when processing input at 12 s',
+    );
   });
 });

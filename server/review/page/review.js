@@ -50,11 +50,19 @@ const conf = (c) => (c === null || c === undefined ? '—' : c.toFixed(2));
 const name = (item) => item.title || item.id;
 
 async function loadList() {
-  const res = await api('/v1/titles?sort=confidence&order=asc&limit=1000');
-  const page = await res.json();
-  state.items = page.items;
+  // Every title, 1000 a page (the route's most).
+  const items = [];
+  let total = 0;
+  do {
+    const res = await api(`/v1/titles?sort=confidence&order=asc&limit=1000&offset=${items.length}`);
+    const page = await res.json();
+    total = page.total;
+    items.push(...page.items);
+    if (page.items.length === 0) break;
+  } while (items.length < total);
+  state.items = items;
   renderList();
-  say(`${page.total} title${page.total === 1 ? '' : 's'}.`);
+  say(`${total} title${total === 1 ? '' : 's'}.`);
   $('forget').hidden = !sessionStorage.getItem(KEY_STORE);
   $('key-form').hidden = true;
 }
