@@ -22,6 +22,8 @@ export interface FingerprintKey {
   mediaFingerprint: string;
   /** The window options the fingerprints were read with. */
   windows?: WindowOptions;
+  /** The speed-up undone before fingerprinting (default 1: none). */
+  speed?: number;
 }
 
 export interface FingerprintCache {
@@ -81,7 +83,11 @@ export async function cachedEpisodeFingerprints(
 ): Promise<EpisodeFingerprints> {
   const stored = cache.get(key);
   if (stored) return stored;
-  const fresh = await read(options.input ?? key.source, { ...options, windows: key.windows });
+  const fresh = await read(options.input ?? key.source, {
+    ...options,
+    windows: key.windows,
+    speed: key.speed,
+  });
   cache.put(key, fresh);
   return fresh;
 }
@@ -90,5 +96,5 @@ export async function cachedEpisodeFingerprints(
 function paramsOf(key: FingerprintKey): string {
   const windows = key.windows ?? {};
   const sorted = Object.fromEntries(Object.entries(windows).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return `chromaprint-raw-v1 ${JSON.stringify(sorted)}`;
+  return `chromaprint-raw-v1 ${JSON.stringify(sorted)} speed=${key.speed ?? 1}`;
 }

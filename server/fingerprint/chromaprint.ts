@@ -28,6 +28,11 @@ export interface FingerprintOptions {
   signal?: AbortSignal;
   /** Kill ffmpeg and fail with 'timeout' after this long (default 120 s). */
   timeoutMs?: number;
+  /**
+   * Undo a speed-up before fingerprinting (default 1, none): 1.043 slows a PAL (25 fps from
+   * 24 fps) episode, tempo and pitch, back to its siblings' speed. Times stay file times.
+   */
+  speed?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -79,10 +84,17 @@ export async function fingerprintWindow(
 ): Promise<AudioFingerprint> {
   const binaries = options.binaries ?? resolveFfmpeg();
   requireChromaprint(binaries);
+  const speed = options.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) {
+    throw new EndcueError(
+      'invalid-input',
+      `fingerprint speed must be a positive number, got ${speed}`,
+    );
+  }
   const args = [
     ...['-hide_banner', '-nostdin', '-v', 'error'],
     ...['-ss', window.start.toFixed(3), '-t', window.duration.toFixed(3), '-i', source],
-    ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '2'],
+    ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '2', ...speedFilter(speed)],
     ...['-f', 'chromaprint', '-fp_format', 'raw', '-'],
   ];
   const raw = await runFfmpeg(binaries.ffmpeg, args, source, options);
@@ -90,6 +102,7 @@ export async function fingerprintWindow(
     start: window.start,
     items: decodeRawFingerprint(raw),
     itemCenter: CHROMAPRINT_ITEM_CENTER_SECONDS,
+    ...(speed === 1 ? {} : { speed }),
   };
 }
 
@@ -111,6 +124,16 @@ export async function fingerprintEpisode(
   const opening = await fingerprintWindow(source, windows.opening, { ...options, binaries });
   const closing = await fingerprintWindow(source, windows.closing, { ...options, binaries });
   return { kind: 'fingerprinted', duration: info.duration, opening, closing };
+}
+
+/**
+ * Plays the audio `speed` times slower, pitch included (as a PAL speed-up did it faster):
+ * resampled to a known rate first, as `asetrate` takes a number, not the input's rate.
+ */
+function speedFilter(speed: number): string[] {
+  if (speed === 1) return [];
+  const rate = 44_100;
+  return ['-af', `aresample=${rate},asetrate=${Math.round(rate / speed)},aresample=${rate}`];
 }
 
 function runFfmpeg(

@@ -3,7 +3,7 @@
  *
  * Layout (little-endian): "ECFP", u8 version, u8 kind (1 fingerprinted, 2 no-audio),
  * 2 bytes padding, f64 duration; fingerprinted adds f64 opening start, f64 closing start,
- * f64 item centre, u32 opening count, u32 closing count, then the items as u32s
+ * f64 item centre, u32 opening count, u32 closing count, f64 speed, then the items as u32s
  * (4 bytes an item: ~19 KB for a 600 s window). A no-audio answer adds its reason as UTF-8.
  */
 import type { EpisodeFingerprints } from './types.js';
@@ -11,7 +11,7 @@ import type { EpisodeFingerprints } from './types.js';
 const MAGIC = 0x50464345; // "ECFP" read as a little-endian u32
 const VERSION = 1;
 const HEADER = 16;
-const WINDOWS_HEADER = 32;
+const WINDOWS_HEADER = 40;
 
 export function encodeFingerprints(value: EpisodeFingerprints): Uint8Array {
   if (value.kind === 'no-audio') {
@@ -31,6 +31,7 @@ export function encodeFingerprints(value: EpisodeFingerprints): Uint8Array {
   view.setFloat64(HEADER + 16, opening.itemCenter ?? Number.NaN, true);
   view.setUint32(HEADER + 24, opening.items.length, true);
   view.setUint32(HEADER + 28, closing.items.length, true);
+  view.setFloat64(HEADER + 32, opening.speed ?? 1, true);
   let at = itemsAt;
   for (const items of [opening.items, closing.items]) {
     for (const item of items) {
@@ -59,7 +60,11 @@ export function decodeFingerprints(bytes: Uint8Array): EpisodeFingerprints {
   const expected = HEADER + WINDOWS_HEADER + 4 * (openingCount + closingCount);
   if (kind !== 1 || bytes.byteLength !== expected) throw new Error('fingerprint record is damaged');
   const center = view.getFloat64(HEADER + 16, true);
-  const itemCenter = Number.isNaN(center) ? {} : { itemCenter: center };
+  const speed = view.getFloat64(HEADER + 32, true);
+  const itemCenter = {
+    ...(Number.isNaN(center) ? {} : { itemCenter: center }),
+    ...(speed === 1 ? {} : { speed }),
+  };
   const read = (from: number, count: number) => {
     const items = new Uint32Array(count);
     for (let i = 0; i < count; i++) items[i] = view.getUint32(from + 4 * i, true);

@@ -24,6 +24,11 @@ export interface AudioFingerprint {
    * CHROMAPRINT_ITEM_CENTER_SECONDS; default half an item (an item describes its own slot).
    */
   itemCenter?: number;
+  /**
+   * How much faster the file plays than the audio fingerprinted (default 1): 1.043 for a PAL
+   * speed-up undone before fingerprinting, so one fingerprint second is 1/1.043 s of the file.
+   */
+  speed?: number;
 }
 
 /** An episode's opening and closing fingerprints, or why it has none. */

@@ -251,11 +251,13 @@ function toSeconds(run: ItemRun, a: AudioFingerprint, b: AudioFingerprint): Shar
  */
 function startTime(fingerprint: AudioFingerprint, first: number): number {
   const lead = (fingerprint.itemCenter ?? ITEM_SECONDS / 2) - ITEM_SECONDS / 2;
-  return fingerprint.start + first * ITEM_SECONDS + Math.min(lead, first * ITEM_SECONDS);
+  const offset = first * ITEM_SECONDS + Math.min(lead, first * ITEM_SECONDS);
+  return fingerprint.start + offset / (fingerprint.speed ?? 1);
 }
 
 /** Where the audio of a run whose last similar item is `last` ends. */
 function endTime(fingerprint: AudioFingerprint, last: number): number {
   const center = fingerprint.itemCenter ?? ITEM_SECONDS / 2;
-  return fingerprint.start + last * ITEM_SECONDS + center + ITEM_SECONDS / 2;
+  const offset = last * ITEM_SECONDS + center + ITEM_SECONDS / 2;
+  return fingerprint.start + offset / (fingerprint.speed ?? 1);
 }

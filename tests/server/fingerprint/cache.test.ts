@@ -17,7 +17,7 @@ const episode: EpisodeFingerprints = {
 describe('fingerprint codec', () => {
   it('round-trips fingerprinted episodes in 4 bytes an item', () => {
     const bytes = encodeFingerprints(episode);
-    expect(bytes.byteLength).toBe(48 + 4 * 5);
+    expect(bytes.byteLength).toBe(56 + 4 * 5);
     expect(decodeFingerprints(bytes)).toEqual(episode);
   });
 
@@ -34,6 +34,12 @@ describe('fingerprint codec', () => {
       closing: { start: 9, items: new Uint32Array(0) },
     };
     expect(decodeFingerprints(encodeFingerprints(plain))).toEqual(plain);
+    const pal: EpisodeFingerprints = {
+      ...episode,
+      opening: { ...episode.opening, speed: 1.043 },
+      closing: { ...episode.closing, speed: 1.043 },
+    };
+    expect(decodeFingerprints(encodeFingerprints(pal))).toEqual(pal);
   });
 
   it('refuses bytes it did not write, or cut short', () => {
@@ -53,6 +59,7 @@ describe('SqliteFingerprintCache', () => {
     expect(cache.get(key)).toEqual(episode);
     expect(cache.get({ ...key, mediaFingerprint: 'file:200|1700000100' })).toBeUndefined();
     expect(cache.get({ ...key, windows: { openingShare: 0.5 } })).toBeUndefined();
+    expect(cache.get({ ...key, speed: 1.043 })).toBeUndefined();
     cache.put({ ...key, mediaFingerprint: 'file:200|1700000100' }, episode);
     expect(cache.get(key)).toBeUndefined();
   });

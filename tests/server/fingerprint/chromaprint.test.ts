@@ -4,6 +4,7 @@
  * the season's intros found from their fingerprints lie within 1 s of where it was put.
  * Skipped, saying why, where ffmpeg has no chromaprint muxer (the static npm ffmpeg).
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import {
   decodeRawFingerprint,
   type EpisodeFingerprints,
   fingerprintEpisode,
+  fingerprintWindow,
   hasChromaprintMuxer,
   requireChromaprint,
 } from '../../../server/fingerprint/chromaprint.js';
@@ -109,6 +111,30 @@ describe.skipIf(!available)('a generated season, fingerprinted with ffmpeg', () 
       expect(Math.abs((intro?.end ?? -99) - (plan.introAt + plan.themeSeconds))).toBeLessThan(1);
       expect(intro?.confidence).toBe(1);
     }
+  });
+
+  it('finds the intro of a PAL episode (4.3% faster, pitch too) once its speed is undone', async () => {
+    const normal = path.join(scratch, 'pal-source.mkv');
+    const pal = path.join(scratch, 'pal.mkv');
+    generateEpisode(binaries.ffmpeg, normal, {
+      seed: 4,
+      introAt: 25,
+      themeSeconds: 20,
+      seconds: 80,
+    });
+    const speedUp = ['-af', 'asetrate=44100*1.043,aresample=44100', '-c:v', 'copy', '-c:a', 'aac'];
+    const made = spawnSync(binaries.ffmpeg, ['-v', 'error', '-y', '-i', normal, ...speedUp, pal]);
+    expect(made.status).toBe(0);
+    const siblings = found.map((e) => (e.kind === 'fingerprinted' ? e.opening : null));
+    const window = { start: 0, duration: 60 };
+
+    const asIs = await fingerprintWindow(pal, window);
+    expect(seasonIntros([...siblings, asIs])[3]).toEqual({ intro: null, reason: 'nothing-shared' });
+
+    const undone = await fingerprintWindow(pal, window, { speed: 1.043 });
+    const intro = seasonIntros([...siblings, undone])[3]?.intro;
+    expect(Math.abs((intro?.start ?? -99) - 25 / 1.043)).toBeLessThan(1);
+    expect(Math.abs((intro?.end ?? -99) - 45 / 1.043)).toBeLessThan(1);
   });
 
   it('answers "no audio" for an episode without an audio stream', async () => {

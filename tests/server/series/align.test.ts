@@ -59,6 +59,15 @@ describe('alignPair', () => {
     expect(run?.bStart).toBeCloseTo(2020, 0);
   });
 
+  it('gives file times for a fingerprint whose speed-up was undone (times / speed)', () => {
+    const a = episode(theme, { seed: 7, introAt: 20, seconds: 150 });
+    const b = episode(theme, { seed: 8, introAt: 52.15, seconds: 150 });
+    const run = alignPair(a, { ...b, start: 10, speed: 1.043 });
+    expect(run?.aStart).toBeCloseTo(20, 0);
+    expect(run?.bStart).toBeCloseTo(10 + 50, 0);
+    expect(run?.bEnd).toBeCloseTo(10 + 82.15 / 1.043, 0);
+  });
+
   it('finds nothing in unrelated audio', () => {
     const a = { start: 0, items: randomItems(11, 300) };
     const b = { start: 0, items: randomItems(12, 300) };
