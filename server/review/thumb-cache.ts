@@ -4,8 +4,8 @@
  * are deleted first (a hit counts as a use). Files found in `dir` at start are adopted,
  * oldest first. Concurrent asks for one key share one render.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface ThumbCacheOptions {
@@ -28,29 +28,46 @@ export class ThumbCache {
   private total = 0;
   private tmpSeq = 0;
 
+  private loaded = false;
+
+  /** Touches no disk until first used (a server whose data dir is read-only still starts). */
   constructor(options: ThumbCacheOptions) {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-    mkdirSync(this.dir, { recursive: true });
-    const found = readdirSync(this.dir)
+  }
+
+  /** Bytes held now. */
+  get size(): number {
+    this.load();
+    return this.total;
+  }
+
+  has(key: string): boolean {
+    this.load();
+    return this.entries.has(key);
+  }
+
+  /** Adopts the files already in `dir`, oldest first (none when it does not exist yet). */
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    const found = names
       .filter((name) => name.endsWith('.jpg') && KEY.test(name.slice(0, -4)))
       .map((name) => ({ name, st: statSync(path.join(this.dir, name)) }))
       .sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
     for (const { name, st } of found) this.remember(name.slice(0, -4), st.size);
   }
 
-  /** Bytes held now. */
-  get size(): number {
-    return this.total;
-  }
-
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
   /** The cached JPEG for `key`, rendered with `render` on a miss. */
   async get(key: string, render: ThumbRender): Promise<Buffer> {
     if (!KEY.test(key)) throw new Error(`bad thumbnail cache key ${JSON.stringify(key)}`);
+    this.load();
     const cached = await this.read(key);
     if (cached) return cached;
     let job = this.pending.get(key);
@@ -78,6 +95,7 @@ export class ThumbCache {
   }
 
   private async fill(key: string, render: ThumbRender): Promise<Buffer> {
+    await mkdir(this.dir, { recursive: true });
     const tmp = path.join(this.dir, `.tmp-${process.pid}-${++this.tmpSeq}.jpg`);
     try {
       await render(tmp);

@@ -211,6 +211,14 @@ describe('the review page', () => {
     expect(await page.inputValue('#time')).toBe('22');
     await page.locator('[data-set="start"]').focus();
     await page.keyboard.press('Enter');
+    // The focused control shows it (a 3 px ring, :focus-visible after keyboard use).
+    expect(
+      await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const style = getComputedStyle(el);
+        return `${el.dataset.set} ${el.matches(':focus-visible')} ${style.outlineStyle} ${style.outlineWidth}`;
+      }),
+    ).toBe('start true solid 3px');
     await page.waitForFunction(() =>
       document.getElementById('status')?.textContent?.startsWith('Saved'),
     );

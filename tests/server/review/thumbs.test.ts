@@ -187,6 +187,15 @@ describe('ThumbCache', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.jpg', 'c.jpg']);
   });
 
+  it('touches no disk until used (a read-only data dir does not stop a server)', async () => {
+    const dir = path.join(tmp, 'cache-lazy', 'thumbs');
+    const cache = new ThumbCache({ dir });
+    expect(existsSync(path.dirname(dir))).toBe(false);
+    expect(cache.size).toBe(0);
+    await cache.get('first', write(10));
+    expect(readdirSync(dir)).toEqual(['first.jpg']);
+  });
+
   it('adopts the files it finds at start, oldest first out', async () => {
     const dir = path.join(tmp, 'cache-adopt');
     const first = new ThumbCache({ dir, maxBytes: 1000 });
