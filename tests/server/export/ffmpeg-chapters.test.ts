@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFfmetadata } from '../../../server/export/ffmetadata.js';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import { makeTinyVideo } from './tiny-video.js';
 
 let dir = '';
 let video = '';
@@ -23,19 +24,7 @@ function run(binary: string, args: string[]): string {
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'endcue-ffmeta-'));
   video = path.join(dir, 'tiny.mp4');
-  const { ffmpeg } = resolveFfmpeg();
-  run(ffmpeg, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=160x90:rate=10:duration=6',
-    '-c:v',
-    'mpeg4',
-    video,
-  ]);
+  makeTinyVideo(video);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

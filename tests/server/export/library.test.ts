@@ -3,7 +3,6 @@
  * analysed, failed or on URLs are reported; `--embed` writes the chapters into the file and
  * moves the stored result to the file's new fingerprint, so it is not analysed again.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { storedAnswer } from '../../../server/export/stored.js';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
 import { SqliteCreditsStore } from '../../../server/store/sqlite.js';
+import { makeTinyVideo } from './tiny-video.js';
 
 let root = '';
 let policy: SourcePolicy;
@@ -21,22 +21,7 @@ let store: SqliteCreditsStore;
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'endcue-export-lib-'));
   policy = { mediaRoots: [root], allowedHosts: [], allowPrivateNetworks: false };
-  const { ffmpeg } = resolveFfmpeg();
-  for (const name of ['done', 'never', 'bad']) {
-    const made = spawnSync(ffmpeg, [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x90:rate=10:duration=6',
-      '-c:v',
-      'mpeg4',
-      path.join(root, `${name}.mp4`),
-    ]);
-    expect(made.status).toBe(0);
-  }
+  for (const name of ['done', 'never', 'bad']) makeTinyVideo(path.join(root, `${name}.mp4`));
   store = new SqliteCreditsStore(':memory:');
   for (const id of ['done', 'never', 'bad'])
     await store.putTitle({ id, src: `${id}.mp4` }, 'admin');
