@@ -19,7 +19,16 @@ export interface Intro {
   confidence: number;
 }
 
-export type IntroReason = 'no-siblings' | 'no-audio' | 'nothing-shared';
+/**
+ * Why an episode has no intro: alone in its season, no audio, nothing shared with a sibling,
+ * an ffmpeg that cannot fingerprint ('ffmpeg-missing'), or a file ffmpeg could not read.
+ */
+export type IntroReason =
+  | 'no-siblings'
+  | 'no-audio'
+  | 'nothing-shared'
+  | 'ffmpeg-missing'
+  | 'unreadable';
 
 export type IntroAnswer =
   | { intro: Intro; reason?: undefined }
