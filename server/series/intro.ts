@@ -21,9 +21,13 @@ export interface Intro {
 
 /**
  * Why an episode has no intro: alone in its season, no audio, nothing shared with a sibling,
- * an ffmpeg that cannot fingerprint ('ffmpeg-missing'), or a file ffmpeg could not read.
+ * an ffmpeg that cannot fingerprint ('ffmpeg-missing'), or a file ffmpeg could not read;
+ * the API adds 'not-a-series' (no `series` in the catalog) and 'pending' (its season's
+ * analysis has not run since the season last changed).
  */
 export type IntroReason =
+  | 'not-a-series'
+  | 'pending'
   | 'no-siblings'
   | 'no-audio'
   | 'nothing-shared'
