@@ -26,9 +26,12 @@ export interface FingerprintKey {
   speed?: number;
 }
 
+/** Sync on SQLite; a networked store (PostgreSQL, server/store/postgres.ts) answers promises. */
 export interface FingerprintCache {
-  get(key: FingerprintKey): EpisodeFingerprints | undefined;
-  put(key: FingerprintKey, value: EpisodeFingerprints): void;
+  get(
+    key: FingerprintKey,
+  ): EpisodeFingerprints | undefined | Promise<EpisodeFingerprints | undefined>;
+  put(key: FingerprintKey, value: EpisodeFingerprints): void | Promise<void>;
 }
 
 /** A FingerprintCache in a table of a better-sqlite3 database (created when missing). */
@@ -62,7 +65,11 @@ export class SqliteFingerprintCache implements FingerprintCache {
 
   get(key: FingerprintKey): EpisodeFingerprints | undefined {
     const row = this.select.get(key.source);
-    if (!row || row.media_fingerprint !== key.mediaFingerprint || row.params !== paramsOf(key)) {
+    if (
+      !row ||
+      row.media_fingerprint !== key.mediaFingerprint ||
+      row.params !== fingerprintParams(key)
+    ) {
       return undefined;
     }
     return decodeFingerprints(row.data);
@@ -70,7 +77,7 @@ export class SqliteFingerprintCache implements FingerprintCache {
 
   put(key: FingerprintKey, value: EpisodeFingerprints): void {
     const data = Buffer.from(encodeFingerprints(value));
-    this.upsert.run(key.source, key.mediaFingerprint, paramsOf(key), data, Date.now());
+    this.upsert.run(key.source, key.mediaFingerprint, fingerprintParams(key), data, Date.now());
   }
 }
 
@@ -81,19 +88,19 @@ export async function cachedEpisodeFingerprints(
   options: FingerprintOptions & { input?: string } = {},
   read: typeof fingerprintEpisode = fingerprintEpisode,
 ): Promise<EpisodeFingerprints> {
-  const stored = cache.get(key);
+  const stored = await cache.get(key);
   if (stored) return stored;
   const fresh = await read(options.input ?? key.source, {
     ...options,
     windows: key.windows,
     speed: key.speed,
   });
-  cache.put(key, fresh);
+  await cache.put(key, fresh);
   return fresh;
 }
 
 /** The window options as a stable string (keys sorted), with the record layout's version. */
-function paramsOf(key: FingerprintKey): string {
+export function fingerprintParams(key: FingerprintKey): string {
   const windows = key.windows ?? {};
   const sorted = Object.fromEntries(Object.entries(windows).sort(([a], [b]) => (a < b ? -1 : 1)));
   return `chromaprint-raw-v1 ${JSON.stringify(sorted)} speed=${key.speed ?? 1}`;
