@@ -23,6 +23,14 @@ export interface Credits {
   confidence: number | null;
   source: string | null;
   next: NextEpisode | null;
+  /** The intro the season's episodes share (seconds), or null. */
+  intro: Intro | null;
+}
+
+export interface Intro {
+  start: number;
+  end: number;
+  confidence: number | null;
 }
 
 export type UnavailableReason = 'not-found' | 'failed' | 'unreachable' | 'invalid' | 'timeout';
@@ -120,6 +128,16 @@ function parseNext(server: string, raw: unknown): NextEpisode | null {
   return next;
 }
 
+/** A span with 0 <= start < end, else null (a broken intro is ignored, not obeyed). */
+function parseIntro(raw: unknown): Intro | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const o = raw as Record<string, unknown>;
+  const start = num(o.start);
+  const end = num(o.end);
+  if (start === null || end === null || start < 0 || end <= start) return null;
+  return { start, end, confidence: num(o.confidence) };
+}
+
 /** Validates the 200 body by hand (a schema library would blow the size budget). */
 export function parseCredits(server: string, titleId: string, body: unknown): Credits | null {
   if (!body || typeof body !== 'object') return null;
@@ -127,10 +145,13 @@ export function parseCredits(server: string, titleId: string, body: unknown): Cr
   const creditsStart = num(o.creditsStart);
   if (o.creditsStart !== null && creditsStart === null) return null;
   let postCreditsStart: number | null = null;
+  // The answer's `intro`; a server that lists it only among the segments is read too.
+  let intro = parseIntro(o.intro);
   if (Array.isArray(o.segments)) {
     for (const seg of o.segments) {
       const s = seg as Record<string, unknown> | null;
       if (s && s.kind === 'post-credits' && num(s.start) !== null) postCreditsStart = num(s.start);
+      if (s && s.kind === 'intro' && o.intro === undefined) intro ??= parseIntro(s);
     }
   }
   return {
@@ -142,6 +163,7 @@ export function parseCredits(server: string, titleId: string, body: unknown): Cr
     confidence: num(o.confidence),
     source: str(o.source) ?? null,
     next: parseNext(server, o.next),
+    intro,
   };
 }
 

@@ -22,17 +22,28 @@ import {
   type MachineState,
   transition,
 } from './countdown.js';
+import {
+  INITIAL_INTRO,
+  type IntroAction,
+  type IntroEffect,
+  type IntroEvent,
+  type IntroState,
+  introAction,
+  introStep,
+} from './intro.js';
 import { isHotkey } from './keys.js';
 import { de } from './lang/de.js';
 import { en } from './lang/en.js';
 import { EndcueNextButton } from './next-button.js';
+import { EndcueSkipIntro } from './skip-intro.js';
 
 export type { CardContent } from './card.js';
-export type { Credits, CreditsResult, NextEpisode } from './client.js';
+export type { Credits, CreditsResult, Intro, NextEpisode } from './client.js';
 export { fetchCredits } from './client.js';
 export type { HlsConstructor, HlsJsHandle, HlsJsOptions } from './hls.js';
 export { registerHlsJs } from './hls.js';
-export { EndcueCard, EndcueNextButton };
+export type { IntroAction } from './intro.js';
+export { EndcueCard, EndcueNextButton, EndcueSkipIntro };
 
 export const VERSION = '0.1.0';
 
@@ -55,6 +66,8 @@ export interface EndcueOptions {
   getNext?: (current: CurrentTitle) => NextResult | Promise<NextResult>;
   /** At the credits start: 'ask' (the card), 'auto' (skip after a short notice), 'off'. */
   credits?: CreditsAction;
+  /** During the intro: 'ask' ("Skip intro" while it plays), 'auto' (skip it), 'off'. */
+  intro?: IntroAction;
   /** Seconds before the next episode starts (default 10); Infinity = suggestion only; 0 = credits: 'auto'. */
   countdown?: number;
   /** Seconds on the fallback card shown at `ended` (default 5). */
@@ -125,6 +138,16 @@ function withValidConfidence(o: EndcueOptions): EndcueOptions {
   return { ...o, minConfidence: 0 };
 }
 
+/** An unknown `intro` action ('skip'?) is reported and read as 'ask'. */
+function validIntroAction(value: unknown): IntroAction {
+  const action = introAction(value);
+  if (action) return action;
+  videojs.log.warn(
+    `endcue: intro must be 'ask', 'auto' or 'off' (got ${JSON.stringify(value)}); using 'ask'`,
+  );
+  return 'ask';
+}
+
 function absolute(src: string): string {
   try {
     return new URL(src, document.baseURI).href;
@@ -138,6 +161,9 @@ export class Endcue extends Plugin {
   private readonly config: CountdownConfig;
   private readonly card: EndcueCard;
   private readonly nextButton: EndcueNextButton | null = null;
+  private readonly skipIntroButton: EndcueSkipIntro;
+  private readonly introAction: IntroAction;
+  private introState: IntroState = INITIAL_INTRO;
   private machine: MachineState;
   private token = 0;
   private abort: AbortController | null = null;
@@ -166,6 +192,13 @@ export class Endcue extends Plugin {
       dismiss: (reason) => this.dismiss(reason),
       skip: () => this.skipCredits(),
     };
+    this.introAction = validIntroAction(options.intro);
+    this.skipIntroButton = player.addChild('EndcueSkipIntro', {
+      strings: options.language,
+      tv: options.tv,
+    }) as EndcueSkipIntro;
+    this.skipIntroButton.onPress = () => this.skipIntro();
+    this.skipIntroButton.onDismiss = () => this.sendIntro({ type: 'dismiss' });
     const hotkey = options.nextHotkey ?? 'Shift+N';
     const bar = player.getChild('ControlBar');
     if (bar && options.nextButton !== false) {
@@ -232,6 +265,16 @@ export class Endcue extends Plugin {
     this.send({ type: 'dismiss', reason });
   }
 
+  /** The current title's intro (seconds), or null: none, or not known yet. */
+  intro(): { start: number; end: number } | null {
+    return this.introState.intro;
+  }
+
+  /** To the end of the intro, as the "Skip intro" button does (nothing outside an intro). */
+  skipIntro(): void {
+    this.sendIntro({ type: 'skip' });
+  }
+
   /** To the post-credits scene; without one, the next title (or the end). */
   skipCredits(): void {
     const post = this.currentCredits?.postCreditsStart ?? null;
@@ -253,6 +296,7 @@ export class Endcue extends Plugin {
     this.player.removeClass('vjs-endcue-postplay');
     this.player.removeClass('vjs-endcue-tv');
     this.card.dispose();
+    this.skipIntroButton.dispose();
     this.nextButton?.dispose();
     super.dispose();
   }
@@ -266,6 +310,31 @@ export class Endcue extends Plugin {
     this.machine = step.state;
     for (const effect of step.effects) this.apply(effect);
     this.scheduleTick();
+  }
+
+  private sendIntro(event: IntroEvent): void {
+    const step = introStep(this.introAction, this.introState, event);
+    this.introState = step.state;
+    for (const effect of step.effects) this.applyIntro(effect);
+  }
+
+  private applyIntro(effect: IntroEffect): void {
+    const intro = this.introState.intro;
+    switch (effect.type) {
+      case 'show':
+        this.skipIntroButton.open();
+        this.emit('intro-shown', { intro, time: this.player.currentTime() });
+        break;
+      case 'hide':
+        this.skipIntroButton.close();
+        break;
+      case 'seek':
+        this.player.currentTime(effect.to);
+        // Said, so a viewer who hears the jump knows why.
+        this.skipIntroButton.close(this.skipIntroButton.t('Intro skipped'));
+        this.emit('intro-skipped', { auto: effect.auto, from: effect.from, to: effect.to, intro });
+        break;
+    }
   }
 
   private apply(effect: Effect): void {
@@ -357,6 +426,7 @@ export class Endcue extends Plugin {
 
   private onTime(): void {
     const time = this.player.currentTime() ?? 0;
+    this.sendIntro({ type: 'time', time });
     this.send({ type: 'time', time });
     // timeupdate fires every ~250 ms: close to the credits, a timer hits the moment itself.
     const start = this.machine.cues.creditsStart;
@@ -415,6 +485,7 @@ export class Endcue extends Plugin {
     this.nextEpisode = null;
     this.nextButton?.hide();
     this.send({ type: 'source' });
+    this.sendIntro({ type: 'source' });
     void this.resolveNext(token, wasFirst, src);
     if (!titleId) {
       this.emit('error', { code: 'no-title-id', message: 'no titleId for the current source' });
@@ -440,8 +511,10 @@ export class Endcue extends Plugin {
         creditsStart,
         fallback: creditsStart === null,
         unsure: creditsStart === null && credits.creditsStart !== null,
+        intro: credits.intro,
         credits,
       });
+      this.sendIntro({ type: 'intro', intro: credits.intro });
       this.send({
         type: 'cues',
         cues: {

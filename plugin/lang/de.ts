@@ -11,4 +11,7 @@ export const de: Record<string, string> = {
   Close: 'Schließen',
   'Are you still watching?': 'Schaust du noch?',
   'Continue watching': 'Weiterschauen',
+  'Skip intro': 'Intro überspringen',
+  'Skip intro available': 'Intro überspringen möglich',
+  'Intro skipped': 'Intro übersprungen',
 };

@@ -11,4 +11,7 @@ export const en: Record<string, string> = {
   Close: 'Close',
   'Are you still watching?': 'Are you still watching?',
   'Continue watching': 'Continue watching',
+  'Skip intro': 'Skip intro',
+  'Skip intro available': 'Skip intro available',
+  'Intro skipped': 'Intro skipped',
 };

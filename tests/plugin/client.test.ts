@@ -93,6 +93,34 @@ describe('parseCredits', () => {
     expect(parseCredits('', 'x', 'nope')).toBeNull();
   });
 
+  it("reads the intro from the answer's `intro`, else from an 'intro' segment", () => {
+    const intro = { start: 12.5, end: 42, confidence: 0.8 };
+    expect(parseCredits('', 'x', { ...READY, intro })?.intro).toEqual(intro);
+    const segments = [...READY.segments, { kind: 'intro', start: 3, end: 30 }];
+    expect(parseCredits('', 'x', { ...READY, segments })?.intro).toEqual({
+      start: 3,
+      end: 30,
+      confidence: null,
+    });
+    // An explicit null wins over a segment; no intro at all is null.
+    expect(parseCredits('', 'x', { ...READY, intro: null, segments })?.intro).toBeNull();
+    expect(parseCredits('', 'x', READY)?.intro).toBeNull();
+  });
+
+  it('ignores a broken intro (negative, empty, reversed, not numbers) and keeps the credits', () => {
+    for (const intro of [
+      { start: -1, end: 20 },
+      { start: 20, end: 20 },
+      { start: 30, end: 10 },
+      { start: '3', end: 30 },
+      'intro',
+    ]) {
+      const c = parseCredits('', 'x', { ...READY, intro });
+      expect(c?.intro).toBeNull();
+      expect(c?.creditsStart).toBe(84.5);
+    }
+  });
+
   it('builds the credits URL with an encoded id and no double slash', () => {
     expect(creditsUrl('http://h:1/', 'a b')).toBe('http://h:1/v1/titles/a%20b/credits');
     expect(creditsUrl('', 'ep1')).toBe('/v1/titles/ep1/credits');
