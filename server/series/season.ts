@@ -1,0 +1,186 @@
+/**
+ * A season analysed as one (issue 22): each episode's opening and closing windows are
+ * fingerprinted (from the cache when one is given, so adding an episode never re-decodes its
+ * siblings), the openings agree on each episode's intro and the closings on its shared end
+ * music. I/O through `deps` (ffmpeg, the cache); the deciding is intro.ts's, pure.
+ *
+ * Bad input never fails the season: an episode without audio, one ffmpeg cannot read, or an
+ * ffmpeg without the chromaprint muxer gives that episode `intro: null` with the reason, and
+ * its siblings are analysed without it. Only a cancelled `signal` throws.
+ */
+import { isEndcueError } from '../errors.js';
+import { cachedEpisodeFingerprints, type FingerprintCache } from '../fingerprint/cache.js';
+import { CHROMAPRINT_HINT, fingerprintEpisode } from '../fingerprint/chromaprint.js';
+import type { AudioFingerprint, EpisodeFingerprints } from '../fingerprint/types.js';
+import type { WindowOptions } from '../fingerprint/windows.js';
+import type { FfmpegBinaries } from '../media/ffmpeg.js';
+import type { AlignOptions } from './align.js';
+import { type Intro, type IntroAnswer, type IntroReason, seasonIntros } from './intro.js';
+
+export interface SeasonEpisode {
+  /** A local file or a URL ffmpeg can read. */
+  path: string;
+  /** The media fingerprint results are keyed by: the fingerprint cache's key (none: not cached). */
+  key?: string;
+}
+
+/** The end music an episode shares with its siblings: evidence for its closing credits. */
+export type ClosingMusic = Intro;
+
+export interface SeasonEpisodeAnswer {
+  intro: Intro | null;
+  introReason: IntroReason | null;
+  /** The stretch of the closing window shared with siblings (null: none, see closingReason). */
+  closing: ClosingMusic | null;
+  closingReason: IntroReason | null;
+  /** The speed-up undone before fingerprinting: 1, or 1.043 / 1/1.043 for a PAL episode. */
+  speed: number;
+  /** Why the episode has no fingerprints ('no-audio', 'ffmpeg-missing', 'unreadable'), for a log. */
+  message?: string;
+}
+
+/** Reads an episode's fingerprints (fingerprintEpisode's shape; tests pass synthetic ones). */
+export type EpisodeReader = typeof fingerprintEpisode;
+
+export interface SeasonDeps {
+  /** Stored fingerprints, keyed by each episode's `key`. */
+  cache?: FingerprintCache;
+  binaries?: FfmpegBinaries;
+  /** Which audio is fingerprinted (default: windows.ts's 25% capped at 10 min). */
+  windows?: WindowOptions;
+  signal?: AbortSignal;
+  /** Alignment of the openings (intro bounds: 15-120 s). */
+  align?: AlignOptions;
+  /** Try PAL speeds for an episode that shares nothing (default true). */
+  palSpeeds?: boolean;
+  /** How fingerprints are read (default: ffmpeg's chromaprint muxer). */
+  read?: EpisodeReader;
+}
+
+/** A PAL transfer plays 24 fps film at 25 fps: ~4.3% faster, pitch included (docs/series.md). */
+export const PAL_SPEED = 1.043;
+
+/**
+ * End music may run longer than a theme song: a closing run up to 10 min counts (the intro's
+ * 120 s cap would drop a long roll's music entirely, not trim it).
+ */
+const CLOSING_ALIGN: AlignOptions = { maxSeconds: 600 };
+
+type Read =
+  | { kind: 'ok'; fingerprints: EpisodeFingerprints; speed: number }
+  | { kind: 'failed'; reason: IntroReason; message: string };
+
+/** Each episode's intro and shared end music, in the order given. */
+export async function analyzeSeason(
+  episodes: readonly SeasonEpisode[],
+  deps: SeasonDeps = {},
+): Promise<SeasonEpisodeAnswer[]> {
+  const reads: Read[] = [];
+  for (const episode of episodes) reads.push(await readEpisode(episode, 1, deps));
+
+  if (deps.palSpeeds ?? true) await pickSpeeds(episodes, reads, deps);
+
+  const intros = seasonIntros(reads.map(openingOf), deps.align);
+  const closings = seasonIntros(reads.map(closingOf), { ...CLOSING_ALIGN, ...deps.align });
+  return reads.map((read, i): SeasonEpisodeAnswer => {
+    if (read.kind === 'failed') {
+      const reason = read.reason;
+      return {
+        intro: null,
+        introReason: reason,
+        closing: null,
+        closingReason: reason,
+        speed: 1,
+        message: read.message,
+      };
+    }
+    const intro = intros[i] as IntroAnswer;
+    const closing = closings[i] as IntroAnswer;
+    const silent = read.fingerprints.kind === 'no-audio' ? read.fingerprints.reason : undefined;
+    return {
+      intro: intro.intro,
+      introReason: intro.intro ? null : intro.reason,
+      closing: closing.intro,
+      closingReason: closing.intro ? null : closing.reason,
+      speed: read.speed,
+      ...(silent ? { message: silent } : {}),
+    };
+  });
+}
+
+/**
+ * PAL speed-up: an episode whose opening shares nothing with siblings that do share is read
+ * again at 1.043 (it was sped up) and 1/1.043 (its siblings were); a speed is kept when the
+ * episode then shares an intro. Costs two more decodes per such episode (cached by speed).
+ */
+async function pickSpeeds(
+  episodes: readonly SeasonEpisode[],
+  reads: Read[],
+  deps: SeasonDeps,
+): Promise<void> {
+  const answers = seasonIntros(reads.map(openingOf), deps.align);
+  const sharing = answers.filter((answer) => answer.intro !== null).length;
+  const lonely = answers.flatMap((answer, i) => (answer.reason === 'nothing-shared' ? [i] : []));
+  // With nobody sharing, speeds are tried only in a season of two (each other's only sibling).
+  if (sharing === 0 && reads.length !== 2) return;
+  for (const i of lonely) {
+    if (seasonIntros(reads.map(openingOf), deps.align)[i]?.intro) continue; // a change fixed it
+    let best: { read: Read; confidence: number } | undefined;
+    for (const speed of [PAL_SPEED, 1 / PAL_SPEED]) {
+      const read = await readEpisode(episodes[i] as SeasonEpisode, speed, deps);
+      if (read.kind !== 'ok') continue;
+      const trial = reads.map((r, j) => openingOf(j === i ? read : r));
+      const confidence = seasonIntros(trial, deps.align)[i]?.intro?.confidence ?? 0;
+      if (confidence > (best?.confidence ?? 0)) best = { read, confidence };
+    }
+    if (best) reads[i] = best.read;
+  }
+}
+
+async function readEpisode(episode: SeasonEpisode, speed: number, deps: SeasonDeps): Promise<Read> {
+  const read = deps.read ?? fingerprintEpisode;
+  const options = {
+    ...(deps.windows ? { windows: deps.windows } : {}),
+    ...(speed !== 1 ? { speed } : {}),
+    ...(deps.binaries ? { binaries: deps.binaries } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+  try {
+    const fingerprints =
+      deps.cache && episode.key
+        ? await cachedEpisodeFingerprints(
+            { source: episode.path, mediaFingerprint: episode.key, windows: deps.windows, speed },
+            deps.cache,
+            options,
+            read,
+          )
+        : await read(episode.path, options);
+    return { kind: 'ok', fingerprints, speed };
+  } catch (error) {
+    if (deps.signal?.aborted) throw error;
+    return failed(episode, error);
+  }
+}
+
+function failed(episode: SeasonEpisode, error: unknown): Read {
+  const missing = isEndcueError(error) && error.code === 'ffmpeg-missing';
+  const line = isEndcueError(error) ? error.toLine() : String(error);
+  if (missing) {
+    const hint = line.includes(CHROMAPRINT_HINT) ? '' : ` (${CHROMAPRINT_HINT})`;
+    return { kind: 'failed', reason: 'ffmpeg-missing', message: `${line}${hint}` };
+  }
+  const message = line.includes(episode.path) ? line : `${episode.path}: ${line}`;
+  return { kind: 'failed', reason: 'unreadable', message };
+}
+
+function openingOf(read: Read): AudioFingerprint | null {
+  return read.kind === 'ok' && read.fingerprints.kind === 'fingerprinted'
+    ? read.fingerprints.opening
+    : null;
+}
+
+function closingOf(read: Read): AudioFingerprint | null {
+  return read.kind === 'ok' && read.fingerprints.kind === 'fingerprinted'
+    ? read.fingerprints.closing
+    : null;
+}
