@@ -31,7 +31,8 @@ export interface FingerprintCache {
   get(
     key: FingerprintKey,
   ): EpisodeFingerprints | undefined | Promise<EpisodeFingerprints | undefined>;
-  put(key: FingerprintKey, value: EpisodeFingerprints): void | Promise<void>;
+  /** Awaited: a networked store answers a promise (typed loosely so `map.set` fits too). */
+  put(key: FingerprintKey, value: EpisodeFingerprints): unknown;
 }
 
 /** A FingerprintCache in a table of a better-sqlite3 database (created when missing). */

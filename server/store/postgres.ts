@@ -13,6 +13,14 @@ import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import { guarded, isPostgresOutage, type Outages, unavailable } from '../dependencies.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode, isUnavailable } from '../errors.js';
+import {
+  type FingerprintCache,
+  type FingerprintKey,
+  fingerprintParams,
+} from '../fingerprint/cache.js';
+import { decodeFingerprints, encodeFingerprints } from '../fingerprint/codec.js';
+import type { EpisodeFingerprints } from '../fingerprint/types.js';
+import { type IntroRow, introFromRow, introValues } from './intro-rows.js';
 import { assembleSummaries, type SummaryRows, summaryQueries } from './summaries.js';
 import {
   type OverrideRow,
@@ -29,6 +37,7 @@ import type {
   OverrideInput,
   StoredError,
   StoredFailure,
+  StoredIntro,
   StoredResult,
   TitleSummary,
 } from './types.js';
@@ -73,6 +82,24 @@ export const PG_MIGRATIONS: readonly string[] = [
   // v2: an override can name the scene after the credits (issue 21).
   `ALTER TABLE overrides ADD COLUMN post_start DOUBLE PRECISION,
      ADD COLUMN post_end DOUBLE PRECISION;`,
+  // v3: series (issue 22): each title's intro as its season's analysis found it, and the
+  // episodes' audio fingerprints (the same shape as SQLite's, fingerprint/cache.ts).
+  `CREATE TABLE intros (
+     title_id TEXT PRIMARY KEY,
+     fingerprint TEXT NOT NULL,
+     season_key TEXT NOT NULL,
+     intro JSONB,
+     reason TEXT,
+     closing JSONB,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE audio_fingerprints (
+     source TEXT PRIMARY KEY,
+     media_fingerprint TEXT NOT NULL,
+     params TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     created_at BIGINT NOT NULL
+   );`,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
@@ -587,6 +614,63 @@ export class PostgresCreditsStore implements CreditsStore {
       const { rowCount } = await this.q('DELETE FROM overrides WHERE title_id = $1', [titleId]);
       return (rowCount ?? 0) > 0;
     });
+  }
+
+  getIntro(titleId: string): Promise<StoredIntro | undefined> {
+    return this.cached(memoKey('intro', titleId), async () => {
+      const { rows } = await this.q<IntroRow>('SELECT * FROM intros WHERE title_id = $1', [
+        titleId,
+      ]);
+      return rows[0] ? introFromRow(rows[0]) : undefined;
+    });
+  }
+
+  putIntros(intros: readonly StoredIntro[]): Promise<void> {
+    return this.write(async () => {
+      await this.tx(async (client) => {
+        for (const stored of intros) {
+          await client.query(
+            `INSERT INTO intros (title_id, fingerprint, season_key, intro, reason, closing, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (title_id) DO UPDATE SET fingerprint = excluded.fingerprint,
+               season_key = excluded.season_key, intro = excluded.intro, reason = excluded.reason,
+               closing = excluded.closing, created_at = excluded.created_at`,
+            introValues(stored),
+          );
+        }
+      });
+    });
+  }
+
+  /** Fingerprints in the `audio_fingerprints` table; not memoised (read once per season job). */
+  fingerprintCache(): FingerprintCache {
+    return {
+      get: async (key: FingerprintKey): Promise<EpisodeFingerprints | undefined> => {
+        const { rows } = await this.q<{ media_fingerprint: string; params: string; data: Buffer }>(
+          'SELECT media_fingerprint, params, data FROM audio_fingerprints WHERE source = $1',
+          [key.source],
+        );
+        const row = rows[0];
+        if (!row || row.media_fingerprint !== key.mediaFingerprint) return undefined;
+        if (row.params !== fingerprintParams(key)) return undefined;
+        return decodeFingerprints(row.data);
+      },
+      put: async (key: FingerprintKey, value: EpisodeFingerprints): Promise<void> => {
+        await this.q(
+          `INSERT INTO audio_fingerprints (source, media_fingerprint, params, data, created_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (source) DO UPDATE SET media_fingerprint = excluded.media_fingerprint,
+             params = excluded.params, data = excluded.data, created_at = excluded.created_at`,
+          [
+            key.source,
+            key.mediaFingerprint,
+            fingerprintParams(key),
+            Buffer.from(encodeFingerprints(value)),
+            Date.now(),
+          ],
+        );
+      },
+    };
   }
 
   async ping(): Promise<void> {

@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import { EndcueError, type EndcueErrorCode } from '../errors.js';
+import { type FingerprintCache, SqliteFingerprintCache } from '../fingerprint/cache.js';
+import { type IntroRow, introFromRow, introValues } from './intro-rows.js';
 import { assembleSummaries, type SummaryRows, summaryQueries } from './summaries.js';
 import {
   type OverrideRow,
@@ -25,6 +27,7 @@ import type {
   OverrideInput,
   StoredError,
   StoredFailure,
+  StoredIntro,
   StoredResult,
   TitleSummary,
 } from './types.js';
@@ -95,6 +98,24 @@ export const MIGRATIONS: readonly string[] = [
   // v3: an override can name the scene after the credits (issue 21).
   `ALTER TABLE overrides ADD COLUMN post_start REAL;
    ALTER TABLE overrides ADD COLUMN post_end REAL;`,
+  // v4: series (issue 22): each title's intro as its season's analysis found it, and the
+  // episodes' audio fingerprints (the table SqliteFingerprintCache also creates if missing).
+  `CREATE TABLE intros (
+     title_id TEXT PRIMARY KEY,
+     fingerprint TEXT NOT NULL,
+     season_key TEXT NOT NULL,
+     intro TEXT,
+     reason TEXT,
+     closing TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS audio_fingerprints (
+     source TEXT PRIMARY KEY,
+     media_fingerprint TEXT NOT NULL,
+     params TEXT NOT NULL,
+     data BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -201,6 +222,12 @@ export class SqliteCreditsStore implements CreditsStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteOverride: db.prepare<[string]>('DELETE FROM overrides WHERE title_id = ?'),
+      getIntro: db.prepare<[string], IntroRow>('SELECT * FROM intros WHERE title_id = ?'),
+      putIntro: db.prepare(
+        `INSERT OR REPLACE INTO intros
+           (title_id, fingerprint, season_key, intro, reason, closing, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
       ping: db.prepare('SELECT 1'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
@@ -385,6 +412,25 @@ export class SqliteCreditsStore implements CreditsStore {
   async deleteOverride(titleId: string): Promise<boolean> {
     this.writes++;
     return this.stmt.deleteOverride.run(titleId).changes > 0;
+  }
+
+  async getIntro(titleId: string): Promise<StoredIntro | undefined> {
+    const row = this.stmt.getIntro.get(titleId);
+    return row ? introFromRow(row) : undefined;
+  }
+
+  async putIntros(intros: readonly StoredIntro[]): Promise<void> {
+    this.writes++;
+    this.db.transaction(() => {
+      for (const stored of intros) this.stmt.putIntro.run(...introValues(stored));
+    })();
+  }
+
+  private fingerprints: FingerprintCache | undefined;
+
+  fingerprintCache(): FingerprintCache {
+    this.fingerprints ??= new SqliteFingerprintCache(this.db);
+    return this.fingerprints;
   }
 
   async ping(): Promise<void> {

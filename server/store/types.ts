@@ -6,6 +6,8 @@
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
 import type { DetectionResult } from '../detector/types.js';
 import type { EndcueErrorCode } from '../errors.js';
+import type { FingerprintCache } from '../fingerprint/cache.js';
+import type { Intro, IntroReason } from '../series/intro.js';
 
 /** EndcueError.toJSON(), as stored and returned by the API. */
 export interface StoredError {
@@ -47,6 +49,24 @@ export interface ManualOverride {
 }
 
 export type OverrideInput = Omit<ManualOverride, 'titleId' | 'updatedAt'>;
+
+/**
+ * A title's intro as its season's analysis found it (issue 22). Valid while the title has the
+ * same media and its season the same members: a new, removed or moved episode changes
+ * `seasonKey` (server/series/season-key.ts) and the season is analysed again.
+ */
+export interface StoredIntro {
+  titleId: string;
+  /** The title's media fingerprint when its season was analysed. */
+  fingerprint: string;
+  seasonKey: string;
+  intro: Intro | null;
+  /** Why there is none; null with an intro. */
+  reason: IntroReason | null;
+  /** The end music it shares with its siblings (evidence for its closing credits), if any. */
+  closing?: Intro | null;
+  createdAt: number;
+}
 
 /** A title with what is stored about it, for lists (GET /v1/titles). */
 export interface TitleSummary {
@@ -96,6 +116,13 @@ export interface CreditsStore {
   getOverride(titleId: string): Promise<ManualOverride | undefined>;
   putOverride(titleId: string, input: OverrideInput): Promise<ManualOverride>;
   deleteOverride(titleId: string): Promise<boolean>;
+
+  /** The intro stored for a title by its season's analysis, whatever media it was for. */
+  getIntro(titleId: string): Promise<StoredIntro | undefined>;
+  /** Stores a season's intros at once (each replaces the title's previous one). */
+  putIntros(intros: readonly StoredIntro[]): Promise<void>;
+  /** Episode fingerprints kept beside the results, so a season job never re-decodes a sibling. */
+  fingerprintCache(): FingerprintCache;
 
   /**
    * A number that changes on every write this process makes (optional): lets readers keep

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DetectionResult } from '../../../server/detector/types.js';
+import type { EpisodeFingerprints } from '../../../server/fingerprint/types.js';
 import type { CreditsStore } from '../../../server/store/types.js';
 
 export interface StoreFactory {
@@ -266,6 +267,82 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
       expect((await store.titleSummaries('s')).map((s) => s.title.id)).toEqual(['a', 'b']);
       expect(await store.titleSummaries('none')).toEqual([]);
       await store.close();
+    });
+    it("keeps each title's intro from its season's analysis, replaced by the next, across reopening", async () => {
+      const { store, reopen } = await factory.open();
+      expect(await store.getIntro('a')).toBeUndefined();
+      const intro = { start: 12.5, end: 41.25, confidence: 0.5 };
+      await store.putIntros([
+        { titleId: 'a', fingerprint: 'f1', seasonKey: 'k1', intro, reason: null, createdAt: 1 },
+        {
+          titleId: 'b',
+          fingerprint: 'f2',
+          seasonKey: 'k1',
+          intro: null,
+          reason: 'nothing-shared',
+          closing: { start: 80, end: 95, confidence: 1 },
+          createdAt: 1,
+        },
+      ]);
+      expect(await store.getIntro('a')).toEqual({
+        titleId: 'a',
+        fingerprint: 'f1',
+        seasonKey: 'k1',
+        intro,
+        reason: null,
+        closing: null,
+        createdAt: 1,
+      });
+      expect(await store.getIntro('b')).toMatchObject({
+        intro: null,
+        reason: 'nothing-shared',
+        closing: { start: 80, end: 95, confidence: 1 },
+      });
+      // The season again with one more episode: each row is replaced, not duplicated.
+      await store.putIntros([
+        { titleId: 'b', fingerprint: 'f2', seasonKey: 'k2', intro, reason: null, createdAt: 2 },
+      ]);
+      expect(await store.getIntro('b')).toMatchObject({ seasonKey: 'k2', intro, reason: null });
+      await store.close();
+      const again = await reopen();
+      expect(await again.getIntro('a')).toMatchObject({ seasonKey: 'k1', intro });
+      expect(await again.getIntro('b')).toMatchObject({ seasonKey: 'k2', createdAt: 2 });
+      await again.close();
+    });
+
+    it('keeps episode fingerprints by source, a miss for other media, windows or speed', async () => {
+      const { store, reopen } = await factory.open();
+      const value: EpisodeFingerprints = {
+        kind: 'fingerprinted',
+        duration: 100,
+        opening: { start: 0, items: Uint32Array.from([1, 2, 0xffffffff]), itemCenter: 1.25 },
+        closing: { start: 75, items: Uint32Array.from([7, 8]), itemCenter: 1.25 },
+      };
+      const key = { source: '/m/a.mp4', mediaFingerprint: 'f1' };
+      const cache = store.fingerprintCache();
+      expect(await cache.get(key)).toBeUndefined();
+      await cache.put(key, value);
+      const read = await cache.get(key);
+      expect(read?.kind).toBe('fingerprinted');
+      if (read?.kind !== 'fingerprinted') throw new Error('unreachable');
+      expect([...read.opening.items]).toEqual([1, 2, 0xffffffff]);
+      expect(read.closing.start).toBe(75);
+      expect(await cache.get({ ...key, mediaFingerprint: 'f2' })).toBeUndefined(); // re-encoded
+      expect(await cache.get({ ...key, speed: 1.043 })).toBeUndefined();
+      expect(await cache.get({ ...key, windows: { openingMaxSeconds: 300 } })).toBeUndefined();
+      await cache.put(
+        { ...key, mediaFingerprint: 'f2' },
+        { kind: 'no-audio', duration: 9, reason: 'x' },
+      );
+      expect(await cache.get(key)).toBeUndefined(); // replaced by the new media's
+      await store.close();
+      const again = await reopen();
+      expect(await again.fingerprintCache().get({ ...key, mediaFingerprint: 'f2' })).toEqual({
+        kind: 'no-audio',
+        duration: 9,
+        reason: 'x',
+      });
+      await again.close();
     });
   });
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   migratePostgres,
+  PG_MIGRATIONS,
   PG_SCHEMA_VERSION,
   PostgresCreditsStore,
 } from '../../../server/store/postgres.js';
@@ -68,6 +69,29 @@ describe.skipIf(!url)('PostgresCreditsStore', () => {
     );
     expect(await migratePostgres(first.pool)).toBe(PG_SCHEMA_VERSION); // idempotent
     await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it('upgrades a v2 database (before series) keeping its titles and results', async () => {
+    const schema = freshSchema();
+    const client = new pg.Client({ connectionString: url as string });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+    await client.query(
+      'CREATE TABLE endcue_schema (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    for (const [i, migration] of PG_MIGRATIONS.slice(0, 2).entries()) {
+      await client.query(migration);
+      await client.query('INSERT INTO endcue_schema VALUES ($1, 0)', [i + 1]);
+    }
+    await client.query(`INSERT INTO titles VALUES ('a', 'a.mp4', NULL, 'show', 1, 2, 'catalog', 1);
+      INSERT INTO results VALUES ('a', 'fp', 'm1', '{"creditsStart":90}', 2)`);
+    await client.end();
+    const store = new PostgresCreditsStore({ connectionString: url as string, schema });
+    expect(await migratePostgres(store.pool)).toBe(PG_SCHEMA_VERSION);
+    expect(await store.getTitle('a')).toMatchObject({ series: 'show', season: 1, episode: 2 });
+    expect((await store.getResult('a', 'fp', 'm1'))?.result).toEqual({ creditsStart: 90 });
+    expect(await store.getIntro('a')).toBeUndefined();
+    await store.close();
   });
 
   it('refuses a database from a newer EndCue', async () => {

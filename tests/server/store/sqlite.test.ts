@@ -78,6 +78,26 @@ describe('SqliteCreditsStore', () => {
     await store.close();
   });
 
+  it('upgrades a v3 database (before series) keeping its data, with the intros table empty', async () => {
+    media = tempMedia();
+    const file = path.join(media.dir, 'v3.db');
+    const v3 = new Database(file);
+    for (const migration of MIGRATIONS.slice(0, 3)) v3.exec(migration);
+    v3.pragma('user_version = 3');
+    v3.exec(`INSERT INTO titles VALUES ('a', 'a.mp4', NULL, 'show', 1, 2, 'catalog', 1);
+      INSERT INTO results VALUES ('a', 'fp', 'm1', '{"creditsStart":90}', 2);
+      INSERT INTO overrides VALUES ('a', 80, NULL, NULL, 'by hand', 3, 95, 99);`);
+    v3.close();
+    const store = new SqliteCreditsStore(file);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(await store.getTitle('a')).toMatchObject({ series: 'show', season: 1, episode: 2 });
+    expect((await store.getResult('a', 'fp', 'm1'))?.result).toEqual({ creditsStart: 90 });
+    expect(await store.getOverride('a')).toMatchObject({ creditsStart: 80, note: 'by hand' });
+    expect(await store.getIntro('a')).toBeUndefined();
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    await store.close();
+  });
+
   it('refuses a database from a newer EndCue', () => {
     const db = new Database(':memory:');
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);

@@ -1,0 +1,44 @@
+/** Intro rows as both SQL stores keep them (JSON in SQLite TEXT, JSONB in PostgreSQL). */
+import type { Intro, IntroReason } from '../series/intro.js';
+import type { StoredIntro } from './types.js';
+
+export interface IntroRow {
+  title_id: string;
+  fingerprint: string;
+  season_key: string;
+  /** SQLite: JSON text; PostgreSQL: the parsed JSONB. */
+  intro: string | Intro | null;
+  reason: string | null;
+  closing: string | Intro | null;
+  created_at: number;
+}
+
+const parsed = (value: string | Intro | null): Intro | null =>
+  typeof value === 'string' ? (JSON.parse(value) as Intro) : value;
+
+export function introFromRow(row: IntroRow): StoredIntro {
+  return {
+    titleId: row.title_id,
+    fingerprint: row.fingerprint,
+    seasonKey: row.season_key,
+    intro: parsed(row.intro),
+    reason: row.reason as IntroReason | null,
+    closing: parsed(row.closing),
+    createdAt: row.created_at,
+  };
+}
+
+/** Column values in table order: title_id, fingerprint, season_key, intro, reason, closing, created_at. */
+export function introValues(
+  stored: StoredIntro,
+): [string, string, string, string | null, string | null, string | null, number] {
+  return [
+    stored.titleId,
+    stored.fingerprint,
+    stored.seasonKey,
+    stored.intro ? JSON.stringify(stored.intro) : null,
+    stored.reason,
+    stored.closing ? JSON.stringify(stored.closing) : null,
+    stored.createdAt,
+  ];
+}
