@@ -15,11 +15,12 @@
  *                                               #   credits styles (accuracy on long tails)
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateLongFeature, type LongFeature } from '../tests/fixtures/long.js';
+import { treeRssKb } from './rss.js';
 import type { RunOneResult } from './run-one.js';
 import { ROOT } from './titles.js';
 
@@ -52,34 +53,6 @@ interface Measured extends RunOneResult {
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/** RSS of a process and all its descendants, in kB (Linux /proc). */
-function treeRssKb(root: number): number {
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      rss.set(Number(entry), kb);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // process ended while we looked
-    }
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop() as number;
-    total += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return total;
 }
 
 function measure(

@@ -1,0 +1,109 @@
+/**
+ * The short generated season (bench/season, size 'short': 4 episodes of 150 s from lavfi
+ * sources and synthesized audio only, no ../shared) rendered with ffmpeg and analysed as
+ * one: every intro within 1 s at both ends, "no intro" on the episode without one, the end
+ * music shared by all but the finale. Cached under .cache/season after the first run.
+ * Skipped, saying why, where ffmpeg has no chromaprint muxer (the static npm ffmpeg).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { baselineIntros } from '../../../bench/season/intro-skipper-baseline.js';
+import { type RenderedSeason, renderSeason } from '../../../bench/season/render.js';
+import {
+  fingerprintEpisode,
+  hasChromaprintMuxer,
+} from '../../../server/fingerprint/chromaprint.js';
+import type { EpisodeFingerprints } from '../../../server/fingerprint/types.js';
+import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import { probeMedia } from '../../../server/media/probe.js';
+import { analyzeSeason, type SeasonEpisodeAnswer } from '../../../server/series/season.js';
+
+function findFfmpeg(): FfmpegBinaries | undefined {
+  try {
+    return resolveFfmpeg();
+  } catch {
+    return undefined;
+  }
+}
+
+const installed = findFfmpeg();
+const available = installed !== undefined && hasChromaprintMuxer(installed);
+if (!available) {
+  console.warn(
+    `Skipping the short generated season test: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
+  );
+}
+
+describe.skipIf(!available)('the short generated season', () => {
+  let season: RenderedSeason;
+  let answers: SeasonEpisodeAnswer[];
+  const prints: EpisodeFingerprints[] = [];
+
+  beforeAll(async () => {
+    season = await renderSeason({ seed: 1, size: 'short' });
+    answers = await analyzeSeason(season.episodes.map((e) => ({ path: e.path })));
+    for (const e of season.episodes) prints.push(await fingerprintEpisode(e.path));
+  }, 600_000);
+
+  it('writes the files and their truth beside them', async () => {
+    const truth = JSON.parse(readFileSync(path.join(season.dir, 'season.json'), 'utf8'));
+    expect(truth.episodes).toHaveLength(4);
+    for (const [i, e] of season.episodes.entries()) {
+      expect(existsSync(e.path)).toBe(true);
+      expect(truth.episodes[i].intro).toEqual(e.intro);
+      expect(truth.episodes[i].credits.start).toBe(e.credits.start);
+      const info = await probeMedia(e.path);
+      expect(info.duration).toBeCloseTo(e.seconds, 0);
+      expect(info.hasAudio).toBe(true);
+    }
+  });
+
+  it('finds every intro within 1 s at both ends, and none where there is none', () => {
+    for (const [i, e] of season.episodes.entries()) {
+      const found = answers[i]?.intro ?? null;
+      if (!e.intro) {
+        expect(found, e.file).toBeNull();
+        expect(answers[i]?.introReason).toBe('nothing-shared');
+        continue;
+      }
+      expect(found, e.file).not.toBeNull();
+      expect(
+        Math.abs((found?.start ?? -99) - e.intro.start),
+        `${e.file} start`,
+      ).toBeLessThanOrEqual(1);
+      expect(Math.abs((found?.end ?? -99) - e.intro.end), `${e.file} end`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('finds the shared end music over the credits, except on the finale', () => {
+    for (const [i, e] of season.episodes.entries()) {
+      const music = answers[i]?.closing ?? null;
+      if (e.endMusic.song === 'finale') {
+        expect(music, e.file).toBeNull();
+        continue;
+      }
+      expect(music, e.file).not.toBeNull();
+      expect(Math.abs((music?.start ?? -99) - e.endMusic.start), e.file).toBeLessThanOrEqual(1.5);
+      expect(music?.end ?? 0).toBeGreaterThan(e.credits.start);
+    }
+  });
+
+  it('the baseline, on the same fingerprints, finds the intros less exactly', () => {
+    const windows = prints.map((p) =>
+      p.kind === 'fingerprinted' ? { start: 0, items: p.opening.items } : null,
+    );
+    const intros = baselineIntros(windows);
+    const errors = season.episodes.flatMap((e, i) =>
+      e.intro && intros[i] ? [Math.abs((intros[i]?.start ?? 0) - e.intro.start)] : [],
+    );
+    const ours = season.episodes.flatMap((e, i) =>
+      e.intro && answers[i]?.intro
+        ? [Math.abs((answers[i]?.intro?.start ?? 0) - e.intro.start)]
+        : [],
+    );
+    expect(errors.length).toBeGreaterThan(0);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(mean(ours)).toBeLessThan(mean(errors));
+  });
+});
