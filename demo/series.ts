@@ -1,15 +1,32 @@
 /**
  * The demo series: three generated 720p episodes (story with a title card and subtitles,
- * then closing credits in a different style each, one with a post-credits scene), as mp4
- * and as an HLS rendition. Built with the fixture generator and cached under .cache/demo,
- * so a second start only reads the ground-truth JSON files.
+ * the series' theme after a cold open of its own length, then closing credits in a
+ * different style each, one with a post-credits scene), as mp4 and as an HLS rendition.
+ * Built with the fixture generator and cached under .cache/demo, so a second start only
+ * reads the ground-truth JSON files.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MEDIA_ROOT } from '../server/config.js';
 import type { FfmpegBinaries } from '../server/media/ffmpeg.js';
-import { type FixtureOptions, generateFixture } from '../tests/fixtures/generate.js';
+import {
+  type Fixture,
+  type FixtureOptions,
+  GENERATOR_VERSION,
+  generateFixture,
+  normalizeSpec,
+} from '../tests/fixtures/generate.js';
 import { makeHls } from '../tests/fixtures/hls.js';
-import { binaries } from '../tests/fixtures/run.js';
+import { binaries, cachedVideo, hashKey, runFfmpeg } from '../tests/fixtures/run.js';
+import {
+  THEME_RATE,
+  THEME_SECONDS,
+  THEME_SEED,
+  themeFilter,
+  themeSamples,
+  wavFile,
+} from './theme.js';
 
 export const SERIES_ID = 'endcue-demo';
 export const SERIES_NAME = 'The Lighthouse Keepers';
@@ -18,13 +35,16 @@ export interface EpisodeSpec {
   id: string;
   episode: number;
   title: string;
+  /** Seconds of cold open before the theme. */
+  introAt: number;
   fixture: FixtureOptions & Required<Pick<FixtureOptions, 'duration' | 'style'>>;
 }
 
 const FRAME = { width: 1280, height: 720, fps: 24 } as const;
 
 /**
- * Three episodes, 60-120 s, one credits style each; the last has a post-credits scene.
+ * Three episodes, 60-120 s, one credits style each; the last has a post-credits scene. The
+ * theme follows a cold open of 8, 14 and 4 s, so the intro is at a different time in each.
  * Seeds are chosen so every episode opens on a black title card with the film's name and
  * a "presents" line (white text on black, the in-story text most like credits), and so
  * every name is in Latin-1: the fixture fonts are the `latin` subsets, which draw a box
@@ -35,18 +55,21 @@ export const EPISODES: readonly EpisodeSpec[] = [
     id: 'demo-s1e1',
     episode: 1,
     title: 'The Signal',
+    introAt: 8,
     fixture: { ...FRAME, seed: 705, duration: 72, creditsDuration: 14, style: 'roll' },
   },
   {
     id: 'demo-s1e2',
     episode: 2,
     title: 'Low Tide',
+    introAt: 14,
     fixture: { ...FRAME, seed: 709, duration: 84, creditsDuration: 16, style: 'cards' },
   },
   {
     id: 'demo-s1e3',
     episode: 3,
     title: 'Fog Horn',
+    introAt: 4,
     fixture: {
       ...FRAME,
       seed: 703,
@@ -69,7 +92,13 @@ export interface DemoEpisode {
   hls: string;
   duration: number;
   /** Ground truth from the generator (the detector never sees it). */
-  truth: { creditsStart: number; creditsEnd: number; postCreditsStart: number | null };
+  truth: {
+    creditsStart: number;
+    creditsEnd: number;
+    postCreditsStart: number | null;
+    /** Where the theme was laid in. */
+    intro: { start: number; end: number };
+  };
 }
 
 export interface DemoSeries {
@@ -107,7 +136,7 @@ export async function buildSeries(options: BuildOptions = {}): Promise<DemoSerie
   const episodes: DemoEpisode[] = [];
   for (const spec of EPISODES) {
     report({ done, total, current: { episode: spec, step: 'video' } });
-    const fixture = await generateFixture(spec.fixture, { cacheDir: mediaDir, ffmpeg: bins });
+    const fixture = await themedEpisode(spec, mediaDir, bins);
     done++;
     report({ done, total, current: { episode: spec, step: 'hls' } });
     const playlist = await makeHls(fixture.path, { cacheDir: mediaDir, ffmpeg: bins });
@@ -124,9 +153,55 @@ export async function buildSeries(options: BuildOptions = {}): Promise<DemoSerie
         creditsStart: fixture.creditsStart,
         creditsEnd: fixture.creditsEnd,
         postCreditsStart: fixture.postCreditsStart,
+        intro: fixture.intro,
       },
     });
   }
   report({ done, total });
   return { mediaDir, episodes };
+}
+
+type ThemedFixture = Fixture & { intro: { start: number; end: number } };
+
+/**
+ * The generated episode with the series' theme in place of its audio from `introAt`,
+ * cached under a name of its own spec: the picture is the fixture's, copied; the audio is
+ * encoded again as the fixtures encode it. The fixture without the theme is removed once
+ * used, so the cache holds each episode once.
+ */
+function themedEpisode(
+  spec: EpisodeSpec,
+  mediaDir: string,
+  bins: FfmpegBinaries,
+): Promise<ThemedFixture> {
+  const at = spec.introAt;
+  const fixture = normalizeSpec(spec.fixture);
+  const key = hashKey({
+    v: GENERATOR_VERSION,
+    fixture,
+    ffmpeg: bins.version,
+    theme: { at, seed: THEME_SEED, seconds: THEME_SECONDS },
+  });
+  const name = `${fixture.style}-${fixture.duration}s-${fixture.width}x${fixture.height}-s${fixture.seed}-theme-${key}`;
+  return cachedVideo<ThemedFixture>(path.join(mediaDir, `${name}.mp4`), false, async (temp) => {
+    const plain = await generateFixture(fixture, { cacheDir: mediaDir, ffmpeg: bins });
+    const work = mkdtempSync(path.join(tmpdir(), 'endcue-demo-theme-'));
+    try {
+      const wav = path.join(work, 'theme.wav');
+      writeFileSync(wav, wavFile(themeSamples(), THEME_RATE));
+      await runFfmpeg(bins, [
+        ...['-i', plain.path, '-i', wav, '-filter_complex', themeFilter(at)],
+        ...['-map', '0:v', '-map', '[a]', '-c:v', 'copy'],
+        ...['-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '2'],
+        ...['-movflags', '+faststart', '-map_metadata', '-1', '-fflags', '+bitexact'],
+        ...['-flags:a', '+bitexact', '-f', 'mp4', temp],
+      ]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const { path: plainPath, ...truth } = plain;
+    rmSync(plainPath, { force: true });
+    rmSync(plainPath.replace(/\.mp4$/, '.json'), { force: true });
+    return { ...truth, intro: { start: at, end: at + THEME_SECONDS } };
+  });
 }

@@ -8,7 +8,7 @@ export type AnalysisState = 'queued' | 'running' | 'done' | 'failed';
 
 /** A bar on the timeline strip, in percent of the episode's duration. */
 export interface StripBar {
-  kind: 'credits' | 'post-credits';
+  kind: 'intro' | 'credits' | 'post-credits';
   left: number;
   width: number;
 }
@@ -30,9 +30,13 @@ export interface EpisodeView {
   creditsEnd: number | null;
   postCreditsStart: number | null;
   confidence: number | null;
+  /** The intro the season analysis found, seconds; null: none (yet). */
+  intro: { start: number; end: number } | null;
+  /** "intro 00:08–00:28", "no intro (nothing-shared)", or '' while the server says nothing. */
+  introLabel: string;
   strip: StripBar[];
   /** Where the generator put the credits: a tick on the strip, so errors are visible. */
-  truth: { creditsStart: number; left: number; label: string };
+  truth: { creditsStart: number; left: number; label: string; introLabel: string };
   error?: string;
 }
 
@@ -58,6 +62,22 @@ interface CreditsBody {
   confidence?: number;
   duration?: number | null;
   segments?: Array<{ kind: string; start: number; end: number }>;
+  intro?: { start: number; end: number } | null;
+  introReason?: string | null;
+}
+
+const span = (s: { start: number; end: number }) => `${formatClock(s.start)}–${formatClock(s.end)}`;
+
+/** The intro from the answer's `intro`, else its 'intro' segment (the plugin reads it so too). */
+function introOf(credits: CreditsBody): { start: number; end: number } | null {
+  const intro = credits.intro ?? credits.segments?.find((s) => s.kind === 'intro') ?? null;
+  return intro ? { start: intro.start, end: intro.end } : null;
+}
+
+function introLabel(credits: CreditsBody, intro: { start: number; end: number } | null): string {
+  if (intro) return `intro ${span(intro)}`;
+  if (credits.introReason === 'pending') return 'intro: comparing the episodes…';
+  return credits.introReason ? `no intro (${credits.introReason})` : '';
 }
 
 interface PendingBody {
@@ -83,11 +103,14 @@ export function episodeView(episode: DemoEpisode, status: number, body: unknown)
       creditsStart: episode.truth.creditsStart,
       left: percent(episode.truth.creditsStart, episode.duration),
       label: `generated credits start ${formatClock(episode.truth.creditsStart)}`,
+      introLabel: `generated intro ${span(episode.truth.intro)}`,
     },
     creditsStart: null,
     creditsEnd: null,
     postCreditsStart: null,
     confidence: null,
+    intro: null,
+    introLabel: '',
     strip: [],
   };
   if (status === 200) {
@@ -97,13 +120,16 @@ export function episodeView(episode: DemoEpisode, status: number, body: unknown)
     const segments = credits.segments ?? [];
     const post = segments.find((s) => s.kind === 'post-credits')?.start ?? null;
     const confidence = typeof credits.confidence === 'number' ? credits.confidence : null;
-    const strip: StripBar[] = segments
-      .filter((s) => s.kind === 'credits' || s.kind === 'post-credits')
-      .map((s) => ({
-        kind: s.kind as StripBar['kind'],
-        left: percent(s.start, duration),
-        width: Math.max(0.5, percent(s.end, duration) - percent(s.start, duration)),
-      }));
+    const intro = introOf(credits);
+    const bars = [
+      ...(intro ? [{ kind: 'intro', ...intro }] : []),
+      ...segments.filter((s) => s.kind === 'credits' || s.kind === 'post-credits'),
+    ];
+    const strip: StripBar[] = bars.map((s) => ({
+      kind: s.kind as StripBar['kind'],
+      left: percent(s.start, duration),
+      width: Math.max(0.5, percent(s.end, duration) - percent(s.start, duration)),
+    }));
     const confidenceText = confidence === null ? '' : ` · confidence ${confidence.toFixed(2)}`;
     return {
       ...base,
@@ -117,6 +143,8 @@ export function episodeView(episode: DemoEpisode, status: number, body: unknown)
       creditsEnd: credits.creditsEnd ?? null,
       postCreditsStart: post,
       confidence,
+      intro,
+      introLabel: introLabel(credits, intro),
       strip,
     };
   }

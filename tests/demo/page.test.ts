@@ -22,7 +22,12 @@ describe('demo page', () => {
           mp4: 'roll.mp4',
           hls: 'roll.hls/index.m3u8',
           duration: 72,
-          truth: { creditsStart: 58, creditsEnd: 72, postCreditsStart: null },
+          truth: {
+            creditsStart: 58,
+            creditsEnd: 72,
+            postCreditsStart: null,
+            intro: { start: 8, end: 28 },
+          },
         },
       ],
     };

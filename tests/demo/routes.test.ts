@@ -13,7 +13,12 @@ const series: DemoSeries = {
     mp4: `${id}.mp4`,
     hls: `${id}.hls/index.m3u8`,
     duration: 60,
-    truth: { creditsStart: 50, creditsEnd: 60, postCreditsStart: null },
+    truth: {
+      creditsStart: 50,
+      creditsEnd: 60,
+      postCreditsStart: null,
+      intro: { start: 4, end: 24 },
+    },
   })),
 };
 

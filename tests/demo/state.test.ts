@@ -10,7 +10,12 @@ const episode: DemoEpisode = {
   mp4: 'ep3.mp4',
   hls: 'ep3.hls/index.m3u8',
   duration: 100,
-  truth: { creditsStart: 70, creditsEnd: 90, postCreditsStart: 90 },
+  truth: {
+    creditsStart: 70,
+    creditsEnd: 90,
+    postCreditsStart: 90,
+    intro: { start: 4, end: 24 },
+  },
 };
 
 describe('formatClock', () => {
@@ -46,7 +51,51 @@ describe('episodeView', () => {
       creditsStart: 70,
       left: 70,
       label: 'generated credits start 01:10',
+      introLabel: 'generated intro 00:04–00:24',
     });
+    // This server said nothing about an intro.
+    expect(view.intro).toBeNull();
+    expect(view.introLabel).toBe('');
+  });
+
+  it("shows the season's intro: its span, and a bar on the strip from `intro` or its segment", () => {
+    const answer = {
+      creditsStart: 69.5,
+      creditsEnd: 90,
+      confidence: 0.934,
+      duration: 100,
+      segments: [
+        { kind: 'intro', start: 4.2, end: 24 },
+        { kind: 'credits', start: 69.5, end: 90 },
+      ],
+    };
+    for (const body of [{ ...answer, intro: { start: 4.2, end: 24, confidence: 1 } }, answer]) {
+      const view = episodeView(episode, 200, body);
+      expect(view.intro).toEqual({ start: 4.2, end: 24 });
+      expect(view.introLabel).toBe('intro 00:04–00:24');
+      expect(view.label).toBe('credits at 01:09 · confidence 0.93');
+      expect(view.strip).toEqual([
+        { kind: 'intro', left: 4.2, width: 19.8 },
+        { kind: 'credits', left: 69.5, width: 20.5 },
+      ]);
+    }
+  });
+
+  it('says why there is no intro, or that the season is still being compared', () => {
+    const none = episodeView(episode, 200, {
+      creditsStart: 70,
+      segments: [],
+      intro: null,
+      introReason: 'nothing-shared',
+    });
+    expect(none.introLabel).toBe('no intro (nothing-shared)');
+    expect(none.strip).toEqual([]);
+    const pending = episodeView(episode, 200, {
+      creditsStart: 70,
+      intro: null,
+      introReason: 'pending',
+    });
+    expect(pending.introLabel).toBe('intro: comparing the episodes…');
   });
 
   it('says so when the detector found no credits', () => {
