@@ -38,7 +38,7 @@ export function renderPage(series: DemoSeries): string {
 <body>
 <header>
   <h1><span class="brand">EndCue</span> demo</h1>
-  <p>${SERIES_NAME}: three generated episodes. The server analyses each one with the shipped model; the player shows the <em>Next episode</em> card where the credits begin.</p>
+  <p>${SERIES_NAME}: three generated episodes. The server analyses each one with the shipped model; the player offers <em>Skip intro</em> during the theme the episodes share, and shows the <em>Next episode</em> card where the credits begin.</p>
 </header>
 <main>
   <section class="stage">
@@ -53,7 +53,7 @@ export function renderPage(series: DemoSeries): string {
   </section>
   <aside class="episodes" aria-label="Episodes">
     <ol id="episodes"></ol>
-    <p class="legend"><span class="key credits"></span> detected credits <span class="key post"></span> post-credits scene <span class="key truth"></span> generated credits start</p>
+    <p class="legend"><span class="key intro"></span> intro (shared by the episodes) <span class="key credits"></span> detected credits <span class="key post"></span> post-credits scene <span class="key truth"></span> generated credits start</p>
     <p class="legend">Add <code>?binge=1</code> to the address to be asked "Are you still watching?" after one automatic episode (<code>?binge=0</code>: at the first countdown; default 3).</p>
   </aside>
 </main>

@@ -60,7 +60,17 @@
     next: (current) => nextOf(current.titleId),
     ...(bingeLimit ? { bingeLimit } : {}),
   });
-  const recorded = ['ready', 'shown', 'countdown', 'next', 'dismissed', 'stillwatching', 'error'];
+  const recorded = [
+    'ready',
+    'shown',
+    'countdown',
+    'next',
+    'dismissed',
+    'stillwatching',
+    'error',
+    'intro-shown',
+    'intro-skipped',
+  ];
   for (const type of recorded) {
     player.on(`endcue:${type}`, (_event, data) => {
       window.demoEvents.push({
@@ -116,6 +126,7 @@
       el('span', 'style', STYLE_NAMES[episode.style] ?? episode.style),
     );
     const status = el('div', 'status', 'waiting for the server…');
+    const introStatus = el('div', 'intro-status');
     const bar = el('div', 'progress');
     const fill = el('div', 'fill');
     bar.append(fill);
@@ -139,9 +150,18 @@
       if (view?.creditsStart != null) play(episode, Math.max(0, view.creditsStart - 6));
     });
     actions.append(playButton, creditsButton);
-    li.append(head, status, bar, strip, times, actions);
+    li.append(head, status, introStatus, bar, strip, times, actions);
     list.append(li);
-    items.set(episode.id, { li, status, fill, segments, truth, playhead, creditsButton });
+    items.set(episode.id, {
+      li,
+      status,
+      introStatus,
+      fill,
+      segments,
+      truth,
+      playhead,
+      creditsButton,
+    });
   }
 
   function clock(seconds) {
@@ -156,6 +176,8 @@
     item.li.dataset.state = view.state;
     item.status.textContent = view.label;
     item.status.title = view.error ?? '';
+    item.introStatus.textContent = view.introLabel;
+    item.introStatus.title = view.truth.introLabel;
     item.fill.style.width = `${Math.round(view.progress * 100)}%`;
     item.creditsButton.disabled = view.creditsStart == null;
     item.truth.style.left = `${view.truth.left}%`;
