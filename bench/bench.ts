@@ -13,6 +13,8 @@
  *   npm run bench -- --baseline-2h --json b.json # once; later: --baseline-json b.json
  *   npm run bench -- --variants                 # + EndCue on 30-min features in other
  *                                               #   credits styles (accuracy on long tails)
+ *   npm run bench -- --only season              # series (issue 22): EndCue vs intro-skipper's
+ *                                               #   rules on the generated season (bench/season)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -147,7 +149,21 @@ const VARIANTS = [
   { style: 'cards', seed: 5, creditsDuration: 60, postCredits: 30 },
 ] as const;
 
+/** The series row lives in its own script (bench/season/bench-season.ts); --json goes along. */
+function seasonBench(): Promise<void> {
+  const args = ['--import', 'tsx', path.join(ROOT, 'bench/season/bench-season.ts')];
+  if (values.json) args.push('--json', values.json);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`the season bench exited with ${code}`)),
+    );
+  });
+}
+
 async function main(): Promise<void> {
+  if (values.only === 'season') return seasonBench();
   const loadAtStart = load();
   const titles: Array<[string, number]> = [
     ['30 min 1080p', 1800],
