@@ -1,5 +1,6 @@
 /**
- * `endcue detect <file-or-url>`: where do the closing credits start?
+ * `endcue detect <file-or-url>`: where do the closing credits start? With --series, several
+ * files as one season (detect-series.ts): each also gets its intro and shared end music.
  * Prints the answer on stdout (text, json, vtt, edl or jellyfin); a progress bar goes to
  * stderr, and only when stderr is a terminal, so pipes and scripts see clean output.
  * Expected failures throw EndcueError, which main.ts prints as one line.
@@ -10,10 +11,12 @@ import { Command, Option } from 'commander';
 import type { BackendName } from '../detector/classify.js';
 import { DEFAULT_TAIL, parseTail, type TailSpec } from '../detector/tail.js';
 import type { DetectProgress } from '../detector/types.js';
-import { FORMATS, formatResult, type OutputFormat } from './formats.js';
+import { EndcueError } from '../errors.js';
+import { FORMATS, formatResult, formatSeason, type OutputFormat } from './formats.js';
 
 interface DetectFlags {
   json?: boolean;
+  series?: boolean;
   format: OutputFormat;
   tail?: string;
   backend: BackendName;
@@ -25,8 +28,15 @@ interface DetectFlags {
 export function detectCommand(): Command {
   return new Command('detect')
     .description('Find where the closing credits start in a video file or http(s)/HLS URL.')
-    .argument('<file-or-url>', 'a video file, or an http(s) URL (mp4, mkv, an HLS .m3u8 ...)')
+    .argument(
+      '<file-or-url...>',
+      'a video file, or an http(s) URL (mp4, mkv, an HLS .m3u8 ...); several with --series',
+    )
     .option('--json', 'print one JSON object (same as --format json)')
+    .option(
+      '--series',
+      "the files are one season, in order: each also gets its intro and the season's shared end music (a JSON array with --json)",
+    )
     .addOption(
       new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'),
     )
@@ -43,11 +53,16 @@ export function detectCommand(): Command {
     .option('--model <dir>', 'model folder (default: the shipped model)')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('--no-text', 'do not read the credits text (OCR); trust the frame scores alone')
-    .action(async (input: string, flags: DetectFlags) => {
-      // Imported here: the detector loads TF.js, which `endcue serve` and `--help` don't need.
-      const { runDetection } = await import('../detector/detect.js');
+    .action(async (inputs: string[], flags: DetectFlags) => {
       const format: OutputFormat = flags.json ? 'json' : flags.format;
       const tail: TailSpec = flags.tail ? parseTail(flags.tail) : DEFAULT_TAIL;
+      if (flags.series) {
+        await detectSeason(inputs, format, tail, flags);
+        return;
+      }
+      const input = singleInput(inputs);
+      // Imported here: the detector loads TF.js, which `endcue serve` and `--help` don't need.
+      const { runDetection } = await import('../detector/detect.js');
       const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
       const interrupt = new AbortController();
       const onSignal = () => interrupt.abort(new Error('interrupted'));
@@ -68,6 +83,55 @@ export function detectCommand(): Command {
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+/** The one input of a plain `detect`; several need --series (a clear error, exit 2). */
+function singleInput(inputs: string[]): string {
+  if (inputs.length === 1) return inputs[0] as string;
+  throw new EndcueError(
+    'invalid-input',
+    `detect got ${inputs.length} inputs (${inputs.join(', ')}) but analyses one title`,
+    {
+      hint: 'add --series to analyse them as one season, in the order given, or run detect once per file',
+    },
+  );
+}
+
+/** `detect --series`: text or JSON only (one answer per file); exit code 1 when a file failed. */
+async function detectSeason(
+  inputs: string[],
+  format: OutputFormat,
+  tail: TailSpec,
+  flags: DetectFlags,
+): Promise<void> {
+  if (format !== 'text' && format !== 'json') {
+    throw new EndcueError('invalid-input', `--series prints text or json, not ${format}`, {
+      hint: 'use --json, or run detect once per file for vtt, edl, ffmetadata or jellyfin',
+    });
+  }
+  const { detectSeries } = await import('./detect-series.js');
+  const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  try {
+    const answers = await detectSeries(inputs, {
+      detector: {
+        tail,
+        backend: flags.backend,
+        ...(flags.model ? { modelDir: flags.model } : {}),
+        readText: flags.text,
+      },
+      signal: interrupt.signal,
+      ...(bar ? { onProgress: (p: DetectProgress) => bar.update(p) } : {}),
+    });
+    bar?.stop();
+    process.stdout.write(formatSeason(answers, format));
+    if (answers.some((answer) => 'error' in answer)) process.exitCode = 1;
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+  }
 }
 
 /** A bar on stderr; cleared when done so only the answer stays on screen. */

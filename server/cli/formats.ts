@@ -3,9 +3,13 @@
  * chapters track, a Kodi EDL, ffmpeg metadata chapters, or Jellyfin Media Segments.
  */
 import type { DetectionResult } from '../detector/types.js';
+import type { EndcueError } from '../errors.js';
 import { toKodiEdl } from '../export/edl.js';
 import { toFfmetadata } from '../export/ffmetadata.js';
 import { creditsToVtt } from '../export/webvtt.js';
+import type { MusicEvidence } from '../series/closing.js';
+import type { Intro, IntroReason } from '../series/intro.js';
+import type { ClosingMusic } from '../series/season.js';
 
 export const FORMATS = ['text', 'json', 'vtt', 'edl', 'ffmetadata', 'jellyfin'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -90,4 +94,78 @@ export function toJellyfin(
   return r.segments
     .filter((s) => s.kind === 'credits')
     .map((s) => ({ Type: 'Outro' as const, StartTicks: ticks(s.start), EndTicks: ticks(s.end) }));
+}
+
+/** One file of `detect --series`: its detection (or why it failed), intro and shared end music. */
+export type SeasonFileAnswer = {
+  file: string;
+  intro: Intro | null;
+  introReason: IntroReason | null;
+  endMusic: ClosingMusic | null;
+} & (
+  | {
+      result: DetectionResult;
+      /** The credits confidence weighed by the end music (closing.ts); the start is the result's. */
+      seriesConfidence: number;
+      endMusicEvidence: MusicEvidence;
+    }
+  | { error: ReturnType<EndcueError['toJSON']> }
+);
+
+/** `detect --series` output: a JSON array, one object per file in order, or text lines. */
+export function formatSeason(
+  answers: readonly SeasonFileAnswer[],
+  format: 'text' | 'json',
+): string {
+  if (format === 'json') return `${JSON.stringify(answers.map(seasonFileJson))}\n`;
+  return answers.map(seasonFileText).join('');
+}
+
+/**
+ * Today's detect --json keys, with the intro in `segments` (first: it comes first) and the
+ * series' keys after them; a failed file: `file`, `error` and the series' keys.
+ */
+export function seasonFileJson(a: SeasonFileAnswer): Record<string, unknown> {
+  const series = {
+    intro: a.intro && { start: a.intro.start, end: a.intro.end, confidence: a.intro.confidence },
+    introReason: a.introReason,
+    endMusic: a.endMusic && {
+      start: a.endMusic.start,
+      end: a.endMusic.end,
+      confidence: a.endMusic.confidence,
+    },
+  };
+  if ('error' in a) return { file: a.file, error: a.error, ...series };
+  const json = toJson(a.result);
+  const intro = a.intro ? [{ kind: 'intro', start: a.intro.start, end: a.intro.end }] : [];
+  return {
+    ...json,
+    segments: [...intro, ...(json.segments as unknown[])],
+    ...series,
+    endMusicEvidence: a.endMusicEvidence,
+    seriesConfidence: a.seriesConfidence,
+  };
+}
+
+/** "<file>: <the credits line>", then indented: more credits lines, the intro, the end music. */
+export function seasonFileText(a: SeasonFileAnswer): string {
+  const head =
+    'error' in a
+      ? [`${a.error.message}${a.error.hint ? ` (${a.error.hint})` : ''}`]
+      : toText(a.result).trimEnd().split('\n');
+  const first = head[0] ?? '';
+  // An error's message names its input already.
+  const named = 'error' in a && first.includes(a.file) ? first : `${a.file}: ${first}`;
+  const lines = [named, ...head.slice(1).map((line) => `  ${line}`)];
+  lines.push(
+    a.intro
+      ? `  Intro ${clockTime(a.intro.start)}–${clockTime(a.intro.end)}, confidence ${a.intro.confidence.toFixed(2)}`
+      : `  No intro (${a.introReason ?? 'unknown'})`,
+  );
+  if (a.endMusic && !('error' in a)) {
+    lines.push(
+      `  End music shared from ${clockTime(a.endMusic.start)} (${a.endMusicEvidence}), series confidence ${a.seriesConfidence.toFixed(2)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, formatResult } from '../../../server/cli/formats.js';
+import {
+  clockTime,
+  formatResult,
+  formatSeason,
+  type SeasonFileAnswer,
+} from '../../../server/cli/formats.js';
 import type { DetectionResult } from '../../../server/detector/types.js';
 
 const found: DetectionResult = {
@@ -84,5 +89,80 @@ describe('formatResult', () => {
     expect(clockTime(0)).toBe('00:00:00.0');
     expect(clockTime(3599.96)).toBe('01:00:00.0');
     expect(clockTime(7384.25)).toBe('02:03:04.3');
+  });
+});
+
+describe('formatSeason (detect --series)', () => {
+  const season: SeasonFileAnswer[] = [
+    {
+      file: 'S01E01.mkv',
+      result: found,
+      intro: { start: 12, end: 32.44, confidence: 1 },
+      introReason: null,
+      endMusic: { start: 740.2, end: 860, confidence: 0.5 },
+      seriesConfidence: 0.98,
+      endMusicEvidence: 'agrees',
+    },
+    {
+      file: 'S01E02.mkv',
+      result: { ...none, file: 'S01E02.mkv' },
+      intro: null,
+      introReason: 'no-audio',
+      endMusic: null,
+      seriesConfidence: 0.91,
+      endMusicEvidence: 'none',
+    },
+    {
+      file: 'S01E03.mkv',
+      error: {
+        code: 'corrupt-media',
+        message: 'S01E03.mkv: moov atom not found',
+        retryable: false,
+      },
+      intro: null,
+      introReason: 'unreadable',
+      endMusic: null,
+    },
+  ];
+
+  it("prints a JSON array: today's keys, the intro first in segments, then the series keys", () => {
+    const json = formatSeason(season, 'json');
+    expect(json.trim().split('\n')).toHaveLength(1);
+    const [first, second, third] = JSON.parse(json);
+    expect(Object.keys(first)).toEqual([
+      ...['file', 'duration', 'fps', 'creditsStart', 'creditsEnd', 'frame', 'confidence'],
+      ...['segments', 'modelVersion', 'backend', 'elapsedMs', 'intro', 'introReason'],
+      ...['endMusic', 'endMusicEvidence', 'seriesConfidence'],
+    ]);
+    expect(first.segments[0]).toEqual({ kind: 'intro', start: 12, end: 32.44 });
+    expect(first.segments).toHaveLength(3);
+    expect(first.intro).toEqual({ start: 12, end: 32.44, confidence: 1 });
+    expect(first.confidence).toBe(0.973);
+    expect(second).toMatchObject({ intro: null, introReason: 'no-audio', segments: [] });
+    expect(third).toEqual({
+      file: 'S01E03.mkv',
+      error: {
+        code: 'corrupt-media',
+        message: 'S01E03.mkv: moov atom not found',
+        retryable: false,
+      },
+      intro: null,
+      introReason: 'unreadable',
+      endMusic: null,
+    });
+  });
+
+  it('prints a line per file, then its intro (or why none) and shared end music', () => {
+    expect(formatSeason(season, 'text').split('\n')).toEqual([
+      'S01E01.mkv: Credits start at 00:12:24.0 (frame 17856), confidence 0.97',
+      '  Credits end at 00:14:10.5; a scene follows (00:14:10.5-00:15:00.0)',
+      '  Intro 00:00:12.0–00:00:32.4, confidence 1.00',
+      '  End music shared from 00:12:20.2 (agrees), series confidence 0.98',
+      'S01E02.mkv: No closing credits found in S01E02.mkv, confidence 0.91',
+      '  No intro (no-audio)',
+      'S01E03.mkv: moov atom not found',
+      '  No intro (unreadable)',
+      '',
+    ]);
   });
 });
