@@ -5,7 +5,7 @@
  *   npm run bench -- --only season          # or: npx tsx bench/season/bench-season.ts
  *   npx tsx bench/season/bench-season.ts --short --no-detect --json season.json
  *
- * EndCue: `endcue detect EP1 ... --series`'s path (detectSeries: each episode's own detection,
+ * EndCue: `endcue detect EP1 ... --series`'s path (each episode's own detection,
  * then analyzeSeason's intros and shared end music, which weighs but never moves the
  * credits start). Baseline: intro-skipper-baseline.ts on the same fingerprints (the same 25%
  * windows), credits where its closing windows' shared run begins.
@@ -16,9 +16,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectSeries } from '../../server/cli/detect-series.js';
+import { runDetection } from '../../server/detector/detect.js';
+import type { DetectionResult } from '../../server/detector/types.js';
 import { fingerprintEpisode } from '../../server/fingerprint/chromaprint.js';
 import type { EpisodeFingerprints } from '../../server/fingerprint/types.js';
+import { combineCredits } from '../../server/series/closing.js';
 import { analyzeSeason, type EpisodeReader } from '../../server/series/season.js';
 import { treeRssKb } from '../rss.js';
 import { baselineCredits, baselineIntros } from './intro-skipper-baseline.js';
@@ -70,6 +72,41 @@ function memoReader(known: Map<string, EpisodeFingerprints>): EpisodeReader {
 
 const windowOf = (f: EpisodeFingerprints, side: 'opening' | 'closing') =>
   f.kind === 'fingerprinted' ? { start: f[side].start, items: f[side].items } : null;
+
+/**
+ * What `endcue detect EP1 ... --series` does (server/cli/detect-series.ts): each episode's own
+ * detection, then the season's intros and end music, which weighs but never moves the start.
+ */
+async function detectSeason(files: readonly string[], read: EpisodeReader) {
+  const singles: DetectionResult[] = [];
+  for (const file of files) {
+    const started = performance.now();
+    const { result } = await runDetection(file, { readText: true });
+    singles.push(result);
+    log(
+      `  ${path.basename(file)}: credits ${result.creditsStart ?? 'none'} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
+  }
+  const season = await analyzeSeason(
+    files.map((p) => ({ path: p })),
+    { read },
+  );
+  return files.map((file, i) => {
+    const single = singles[i] as DetectionResult;
+    const answer = season[i];
+    const combined = combineCredits(single, answer?.closing ?? null, single.duration);
+    return {
+      file: path.basename(file),
+      intro: answer?.intro ?? null,
+      introReason: answer?.introReason ?? null,
+      endMusic: answer?.closing ?? null,
+      creditsStart: combined.creditsStart,
+      singleTitleStart: single.creditsStart,
+      confidence: combined.confidence,
+      evidence: combined.evidence,
+    };
+  });
+}
 
 interface SpeedRows {
   fingerprintMs: number[];
@@ -169,22 +206,12 @@ async function main(): Promise<void> {
   let endcueRaw: unknown = null;
   if (!values['no-detect']) {
     log("EndCue: detect EP1 ... --series (each episode's detection, then the season)...");
-    const run = await peakRss(() =>
-      timed(() =>
-        detectSeries(files, {
-          detector: { readText: true },
-          season: { read: memoReader(known) },
-        }),
-      ),
-    );
+    const run = await peakRss(() => timed(() => detectSeason(files, memoReader(known))));
     detectMs = run.value.ms;
     detectPeakMb = run.peakMb;
     endcueRaw = run.value.value;
     const answers = run.value.value.map(
-      (a): EpisodeAnswer => ({
-        intro: a.intro,
-        creditsStart: 'result' in a && a.result ? a.result.creditsStart : null,
-      }),
+      (a): EpisodeAnswer => ({ intro: a.intro, creditsStart: a.creditsStart }),
     );
     endcue = { answers, score: scoreSeason(truth, answers) };
   } else {
