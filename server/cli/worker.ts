@@ -23,7 +23,8 @@ import {
 } from '../http/start.js';
 import type { SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
-import { type BullWorker, startBullWorker } from '../queue/bullmq.js';
+import { withSeasons } from '../queue/season-job.js';
+import { BullJobQueue, type BullWorker, startBullWorker } from '../queue/bullmq.js';
 import { startJobDetector } from '../queue/job-detector.js';
 import { openStore } from '../store/open.js';
 import type { CreditsStore } from '../store/types.js';
@@ -90,13 +91,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const ownDetector = options.detector
     ? undefined
     : await startJobDetector({ policy, textCheck: config.textCheck, log: logger });
-  const handler = createAnalysisHandler({
-    store,
-    detector: options.detector ?? (ownDetector?.detector as Detector),
-    policy,
-    ...(versionOf ? { modelVersion: versionOf } : {}),
-    log: logger,
+  // A finished episode queues its season's job (issue 22) on the same Redis queue.
+  const seasonQueue = new BullJobQueue({
+    redisUrl: config.redisUrl,
+    maxAttempts: config.maxAttempts,
+    retryBaseMs: config.retryBaseMs,
   });
+  const handler = withSeasons(
+    createAnalysisHandler({
+      store,
+      detector: options.detector ?? (ownDetector?.detector as Detector),
+      policy,
+      ...(versionOf ? { modelVersion: versionOf } : {}),
+      log: logger,
+    }),
+    { store, policy, log: logger },
+    () => seasonQueue,
+  );
   const worker = startBullWorker({
     redisUrl: config.redisUrl,
     handler,
@@ -113,6 +124,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     close: () => {
       closing ??= (async () => {
         await worker.close();
+        await seasonQueue.stop();
         await ownDetector?.close();
         await store.close();
       })();

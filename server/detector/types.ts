@@ -1,6 +1,7 @@
 /** The detector's public contract, shared by the CLI, the job queue and the HTTP API. */
 
-export type SegmentKind = 'credits' | 'post-credits';
+/** 'intro': the opening theme a season's episodes share (issue 22; never from one title's frames). */
+export type SegmentKind = 'intro' | 'credits' | 'post-credits';
 
 export interface Segment {
   kind: SegmentKind;

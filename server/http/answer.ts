@@ -1,29 +1,44 @@
 /**
  * The credits answer for a title from what is stored (PURE): an operator's override wins
  * over the detected result (its post-credits scene too: an override without one has none).
+ * The intro comes from the title's season (issue 22) and is kept under an override, which
+ * says nothing about the opening; it is listed first in `segments`.
  * Used by the HTTP service and by the exports (server/export),
  * so a player, a sidecar and an embedded chapter always say the same thing.
  */
 import type { Segment } from '../detector/types.js';
+import type { IntroState } from '../series/season-key.js';
 import type { ManualOverride, StoredResult } from '../store/types.js';
 import type { CreditsAnswer } from './service.js';
+
+/** Unknown: the caller did not look (lists); the credits route always does. */
+const NO_INTRO: IntroState = { intro: null, introReason: null };
 
 export function creditsAnswer(
   titleId: string,
   stored: StoredResult | undefined,
   override: ManualOverride | undefined,
+  season: IntroState = NO_INTRO,
 ): CreditsAnswer {
   const result = stored?.result;
+  const intro = season.intro
+    ? { start: season.intro.start, end: season.intro.end, confidence: season.intro.confidence }
+    : null;
+  const introPart = { intro, introReason: intro ? null : season.introReason };
+  const introSegments: Segment[] = intro
+    ? [{ kind: 'intro', start: intro.start, end: intro.end }]
+    : [];
   if (!override) {
     return {
       titleId,
       creditsStart: result?.creditsStart ?? null,
       creditsEnd: result?.creditsEnd ?? null,
-      segments: result?.segments ?? [],
+      segments: [...introSegments, ...(result?.segments ?? []).filter((s) => s.kind !== 'intro')],
       confidence: result?.confidence ?? 0,
       duration: result?.duration ?? null,
       modelVersion: stored?.modelVersion ?? null,
       source: result?.creditsSource === 'chapter' ? 'chapter' : 'detected',
+      ...introPart,
     };
   }
   const post = override.creditsStart === null ? null : (override.postCredits ?? null);
@@ -35,8 +50,8 @@ export function creditsAnswer(
     override.creditsStart;
   const segments: Segment[] =
     override.creditsStart === null || end === null
-      ? []
-      : [{ kind: 'credits', start: override.creditsStart, end }];
+      ? [...introSegments]
+      : [...introSegments, { kind: 'credits', start: override.creditsStart, end }];
   if (post) segments.push({ kind: 'post-credits', start: post.start, end: post.end });
   return {
     titleId,
@@ -47,5 +62,6 @@ export function creditsAnswer(
     duration: override.duration ?? result?.duration ?? null,
     modelVersion: stored?.modelVersion ?? null,
     source: 'manual',
+    ...introPart,
   };
 }

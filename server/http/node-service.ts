@@ -15,11 +15,11 @@ import {
 } from '../media/sources.js';
 import type { ModelVersionProvider } from '../queue/analyze.js';
 import type { JobQueue } from '../queue/types.js';
+import { currentIntro, seasonJobId, seasonOf } from '../series/season-key.js';
 import type { CreditsStore, ManualOverride, StoredResult } from '../store/types.js';
 import { creditsAnswer } from './answer.js';
 import { type EndcueMetrics, labelKey, renderGauge } from './metrics.js';
 import type {
-  CreditsAnswer,
   CreditsLookup,
   EndcueService,
   HealthReport,
@@ -90,20 +90,46 @@ export class NodeEndcueService implements EndcueService {
 
   private async next(title: Title): Promise<NextTitle | undefined> {
     if (title.series === undefined) return undefined;
-    const next = nextInSeries(title, await this.options.store.seriesTitles(title.series));
+    return this.nextOf(title, await this.options.store.seriesTitles(title.series));
+  }
+
+  private nextOf(title: Title, seriesTitles: readonly Title[]): NextTitle | undefined {
+    const next = nextInSeries(title, seriesTitles);
     if (!next) return undefined;
     const src = this.options.publicSrc ? this.options.publicSrc(next) : next.src;
     return { titleId: next.id, src, ...(next.title !== undefined ? { title: next.title } : {}) };
   }
 
-  private answer(
+  /** A ready answer: the stored result or override, the next episode and the season's intro. */
+  private async ready(
     title: Title,
     stored: StoredResult | undefined,
     override: ManualOverride | undefined,
-    next: NextTitle | undefined,
-  ): CreditsAnswer {
-    const base = creditsAnswer(title.id, stored, override);
-    return next ? { ...base, next } : base;
+    fingerprint: string | undefined,
+  ): Promise<CreditsLookup> {
+    const { store } = this.options;
+    const seriesTitles = title.series === undefined ? [] : await store.seriesTitles(title.series);
+    const next = this.nextOf(title, seriesTitles);
+    const intro =
+      title.series === undefined
+        ? currentIntro(title, seriesTitles, undefined)
+        : currentIntro(title, seriesTitles, await store.getIntro(title.id), fingerprint);
+    if (intro.introReason === 'pending') this.askForSeason(title);
+    const base = creditsAnswer(title.id, stored, override, intro);
+    return { status: 'ready', credits: next ? { ...base, next } : base };
+  }
+
+  /**
+   * The title's season has changed since its job last ran (or it never ran): queue it (one
+   * per season). Normally the episode's own analysis queued it already; this covers a title
+   * added to an analysed season, results from before series analysis, a lost job.
+   */
+  private askForSeason(title: Title): void {
+    const season = seasonOf(title);
+    if (!season) return;
+    this.options.queue.enqueue(seasonJobId(season)).catch(() => {
+      // The next ask tries again; the answer says 'pending' meanwhile.
+    });
   }
 
   private pending(status: 'queued' | 'running', progress: number): CreditsLookup {
@@ -209,11 +235,7 @@ export class NodeEndcueService implements EndcueService {
     try {
       fingerprint = await this.fingerprint(title);
     } catch (error) {
-      if (override)
-        return {
-          status: 'ready',
-          credits: this.answer(title, undefined, override, await this.next(title)),
-        };
+      if (override) return this.ready(title, undefined, override, undefined);
       if (!isEndcueError(error) || isUnavailable(error)) throw error;
       metrics.creditsLookups.inc({ outcome: 'error' });
       return { status: 'failed', error: error.toJSON() };
@@ -222,10 +244,7 @@ export class NodeEndcueService implements EndcueService {
     const stored = await store.getResult(titleId, fingerprint, modelVersion);
     if (stored || override) {
       metrics.creditsLookups.inc(HIT);
-      return {
-        status: 'ready',
-        credits: this.answer(title, stored, override, await this.next(title)),
-      };
+      return this.ready(title, stored, override, fingerprint);
     }
 
     const active = await queue.active(titleId);
@@ -249,10 +268,7 @@ export class NodeEndcueService implements EndcueService {
     ]);
     if (landed) {
       metrics.creditsLookups.inc(HIT);
-      return {
-        status: 'ready',
-        credits: this.answer(title, landed, undefined, await this.next(title)),
-      };
+      return this.ready(title, landed, undefined, fingerprint);
     }
     if (failed) {
       metrics.creditsLookups.inc({ outcome: 'error' });

@@ -23,11 +23,21 @@ export const ErrorSchema = z
 
 export const SegmentSchema = z
   .object({
-    kind: z.enum(['credits', 'post-credits']),
+    kind: z.enum(['intro', 'credits', 'post-credits']),
     start: z.number(),
     end: z.number(),
   })
   .openapi('Segment');
+
+export const IntroSchema = z
+  .object({
+    start: z.number().openapi({ description: 'Seconds', example: 12.4 }),
+    end: z.number().openapi({ example: 41.9 }),
+    confidence: z
+      .number()
+      .openapi({ description: 'Share of the siblings (with audio) that share it, 0..1' }),
+  })
+  .openapi('Intro');
 
 export const NextTitleSchema = z
   .object({ titleId: z.string(), src: z.string(), title: z.string().optional() })
@@ -46,6 +56,25 @@ export const CreditsSchema = z
       description:
         'detected: from the frames and their text; chapter: a chapter named like credits that the frames confirmed; manual: an admin override',
     }),
+    intro: IntroSchema.nullable().openapi({
+      description:
+        "The opening theme the title's season shares (found from the episodes' audio); null: none, see introReason",
+    }),
+    introReason: z
+      .enum([
+        'not-a-series',
+        'pending',
+        'no-siblings',
+        'no-audio',
+        'nothing-shared',
+        'ffmpeg-missing',
+        'unreadable',
+      ])
+      .nullable()
+      .openapi({
+        description:
+          "Why intro is null: not-a-series (no series in the catalog); pending (the season's analysis has not run since it last changed: ask again later); no-siblings (alone in its season); no-audio; nothing-shared (no opening audio shared with its siblings); ffmpeg-missing (ffmpeg without Chromaprint); unreadable (its audio could not be read)",
+      }),
     next: NextTitleSchema.optional(),
   })
   .openapi('Credits');

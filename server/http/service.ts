@@ -6,6 +6,7 @@
 import type { Title, TitleInput } from '../catalog/title.js';
 import type { Segment } from '../detector/types.js';
 import type { JobCounts, JobSnapshot } from '../queue/types.js';
+import type { IntroReason } from '../series/intro.js';
 import type { ManualOverride, OverrideInput, StoredError } from '../store/types.js';
 
 export interface NextTitle {
@@ -25,6 +26,13 @@ export interface CreditsAnswer {
   modelVersion: string | null;
   /** detected: from the frames; chapter: a credits chapter the frames confirmed; manual: an override. */
   source: 'detected' | 'chapter' | 'manual';
+  /** The opening theme the title's season shares (issue 22); null: none, `introReason` says why. */
+  intro: { start: number; end: number; confidence: number } | null;
+  /**
+   * Why there is no intro: 'not-a-series', 'pending' (its season not analysed since it last
+   * changed), 'no-siblings', 'no-audio', 'nothing-shared', 'ffmpeg-missing', 'unreadable'.
+   */
+  introReason: IntroReason | null;
   next?: NextTitle;
 }
 

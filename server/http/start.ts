@@ -19,6 +19,8 @@ import type { Detector } from '../detector/types.js';
 import { ENVIRONMENT_ERROR_CODES } from '../errors.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
+import { withSeasons } from '../queue/season-job.js';
+import type { analyzeSeason } from '../series/season.js';
 import { BullJobQueue } from '../queue/bullmq.js';
 import { startJobDetector } from '../queue/job-detector.js';
 import { LocalJobQueue } from '../queue/local.js';
@@ -56,6 +58,8 @@ export interface StartOptions extends Partial<ServerConfig> {
   publicSrc?: (title: Title) => string;
   /** Mount extra routes on the same app (demo page, media files...). */
   configureApp?: (app: OpenAPIHono) => void;
+  /** The season analysis season jobs run (default server/series/season.ts; tests pass a fake). */
+  analyzeSeason?: typeof analyzeSeason;
 }
 
 export interface RunningServer {
@@ -184,6 +188,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     sourceDeps,
     publicSrc,
     configureApp,
+    analyzeSeason: seasonAnalysis,
     ...overrides
   } = options;
   const config = loadConfig(overrides, env);
@@ -214,14 +219,26 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ...(sourceDeps?.lookup ? { lookup: sourceDeps.lookup } : {}),
         log: logger,
       });
-  const handler = createAnalysisHandler({
-    store,
-    detector: detector ?? (ownDetector?.detector as Detector),
-    policy,
-    ...(sourceDeps ? { sourceDeps } : {}),
-    ...(versionOf ? { modelVersion: versionOf } : {}),
-    log: logger,
-  });
+  // Each analysed episode of a series queues its season's job (issue 22) in the same queue.
+  let seasonQueue: JobQueue | undefined;
+  const handler = withSeasons(
+    createAnalysisHandler({
+      store,
+      detector: detector ?? (ownDetector?.detector as Detector),
+      policy,
+      ...(sourceDeps ? { sourceDeps } : {}),
+      ...(versionOf ? { modelVersion: versionOf } : {}),
+      log: logger,
+    }),
+    {
+      store,
+      policy,
+      ...(sourceDeps ? { sourceDeps } : {}),
+      ...(seasonAnalysis ? { analyze: seasonAnalysis } : {}),
+      log: logger,
+    },
+    () => seasonQueue,
+  );
   // PostgreSQL store without Redis: the local queue keeps its jobs table in SQLite still.
   const jobsDb =
     !config.redisUrl && !(store instanceof SqliteCreditsStore)
@@ -243,6 +260,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         retryBaseMs: config.retryBaseMs,
         onEvent: logQueueEvents(logger, metrics),
       });
+
+  seasonQueue = queue;
 
   let watcher: CatalogWatcher | undefined;
   try {

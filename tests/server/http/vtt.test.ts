@@ -11,6 +11,8 @@ const answer = (over: Partial<CreditsAnswer>): CreditsAnswer => ({
   duration: 800,
   modelVersion: 'm',
   source: 'detected',
+  intro: null,
+  introReason: 'not-a-series',
   ...over,
 });
 

@@ -1,0 +1,167 @@
+/**
+ * The season job (issue 22): after an episode's own analysis, its season is analysed as one
+ * (server/series/season.ts) and every episode's intro stored with the season's key. The job
+ * runs in the same queue as analyses, named by seasonJobId (single-flight per season), so
+ * episodes arriving one by one re-run their season and a season job queued behind its
+ * episodes' analyses runs once for all of them.
+ *
+ * Episodes are fingerprinted through the store's fingerprint cache, so adding an episode
+ * decodes only that one. A season whose members all have an intro for this key and media
+ * is skipped (each finished episode asks for its season again).
+ */
+import type { Title } from '../catalog/title.js';
+import { isUnavailable } from '../errors.js';
+import { resolveSource, type SourceDeps, type SourcePolicy } from '../media/sources.js';
+import { analyzeSeason, type SeasonDeps } from '../series/season.js';
+import {
+  parseSeasonJobId,
+  type SeasonRef,
+  seasonJobId,
+  seasonKey,
+  seasonMembers,
+  seasonOf,
+} from '../series/season-key.js';
+import type { CreditsStore, StoredIntro } from '../store/types.js';
+import type { JobHandler, JobQueue, JobSnapshot } from './types.js';
+
+export interface SeasonJobDeps {
+  store: CreditsStore;
+  policy: SourcePolicy;
+  sourceDeps?: SourceDeps;
+  /** The season analysis (tests pass a fake); default analyzeSeason. */
+  analyze?: typeof analyzeSeason;
+  /** Passed on to the analysis (windows, ffmpeg binaries). */
+  season?: Omit<SeasonDeps, 'cache' | 'signal'>;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+interface Member {
+  title: Title;
+  input: string;
+  fingerprint: string;
+  kind: 'file' | 'url';
+}
+
+export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
+  const analyze = deps.analyze ?? analyzeSeason;
+  return {
+    async run(job, { signal, progress }) {
+      const season = parseSeasonJobId(job.titleId) as SeasonRef;
+      const members = seasonMembers(season, await deps.store.seriesTitles(season.series));
+      if (members.length === 0) return; // the series was removed while queued
+      const key = seasonKey(members);
+      progress(0, 'fingerprint');
+      const resolved: Member[] = [];
+      for (const title of members) {
+        try {
+          const source = await resolveSource(title.src, deps.policy, deps.sourceDeps);
+          resolved.push({ title, ...source });
+        } catch (error) {
+          if (isUnavailable(error)) throw error;
+          // Its own analysis reports why (the credits answer is a 422 for it).
+          deps.log?.warn(
+            { titleId: title.id },
+            'season analysis: episode left out, its source cannot be read',
+          );
+        }
+      }
+      if (!job.force && (await upToDate(deps.store, resolved, key))) return;
+      signal.throwIfAborted();
+      // URL episodes are not fingerprinted: ffmpeg would fetch them outside the egress
+      // proxy that holds the analysis to the source policy.
+      const files = resolved.filter((m) => m.kind === 'file');
+      const answers = await analyze(
+        files.map((m) => ({ path: m.input, key: m.fingerprint })),
+        { ...deps.season, cache: deps.store.fingerprintCache(), signal },
+      );
+      const now = Date.now();
+      const intros: StoredIntro[] = resolved.map((m) => {
+        const answer = answers[files.indexOf(m)];
+        const base = {
+          titleId: m.title.id,
+          fingerprint: m.fingerprint,
+          seasonKey: key,
+          createdAt: now,
+        };
+        if (!answer) return { ...base, intro: null, reason: 'unreadable' };
+        return {
+          ...base,
+          intro: answer.intro,
+          reason: answer.intro ? null : answer.introReason,
+          closing: answer.closing ?? null,
+        };
+      });
+      signal.throwIfAborted();
+      await deps.store.putIntros(intros);
+      progress(1, 'stored');
+    },
+  };
+}
+
+/** Whether every member already has an intro for this season key and its current media. */
+async function upToDate(
+  store: CreditsStore,
+  members: readonly Member[],
+  key: string,
+): Promise<boolean> {
+  for (const member of members) {
+    store.forget?.(member.title.id);
+    const stored = await store.getIntro(member.title.id);
+    if (stored?.seasonKey !== key || stored.fingerprint !== member.fingerprint) return false;
+  }
+  return true;
+}
+
+export interface SeriesHandlerDeps {
+  store: CreditsStore;
+  /** Runs a title's own analysis (analyze.ts). */
+  analysis: JobHandler;
+  /** Runs a season job (createSeasonHandler). */
+  season: JobHandler;
+  /** Where the season job goes once an episode is analysed (late-bound: the queue takes the handler). */
+  queue: () => JobQueue | undefined;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * One handler for the queue: season jobs to the season handler, titles to the analysis,
+ * and after a title of a series is analysed (or found analysed), its season's job.
+ */
+export function seriesAwareHandler(deps: SeriesHandlerDeps): JobHandler {
+  return {
+    async run(job: JobSnapshot, context) {
+      if (parseSeasonJobId(job.titleId)) return deps.season.run(job, context);
+      await deps.analysis.run(job, context);
+      const title = await deps.store.getTitle(job.titleId);
+      const season = title && seasonOf(title);
+      const queue = deps.queue();
+      if (!season || !queue) return;
+      // A failed enqueue costs only the intro's freshness: the next read asks again.
+      await queue.enqueue(seasonJobId(season)).catch((error: unknown) => {
+        deps.log?.warn(
+          { titleId: job.titleId, err: String(error) },
+          'season analysis not queued after the episode',
+        );
+      });
+    },
+    async failed(job, error) {
+      const handler = parseSeasonJobId(job.titleId) ? deps.season : deps.analysis;
+      await handler.failed?.(job, error);
+    },
+  };
+}
+
+/** The analysis handler with seasons: what `serve`, `worker` and `scan` give their queues. */
+export function withSeasons(
+  analysis: JobHandler,
+  deps: SeasonJobDeps,
+  queue: () => JobQueue | undefined,
+): JobHandler {
+  return seriesAwareHandler({
+    store: deps.store,
+    analysis,
+    season: createSeasonHandler(deps),
+    queue,
+    ...(deps.log ? { log: deps.log } : {}),
+  });
+}
