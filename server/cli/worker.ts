@@ -23,9 +23,9 @@ import {
 } from '../http/start.js';
 import type { SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
-import { withSeasons } from '../queue/season-job.js';
 import { BullJobQueue, type BullWorker, startBullWorker } from '../queue/bullmq.js';
 import { startJobDetector } from '../queue/job-detector.js';
+import { withSeasons } from '../queue/season-job.js';
 import { openStore } from '../store/open.js';
 import type { CreditsStore } from '../store/types.js';
 import { flagsToConfig, logLevelOption } from './serve.js';
