@@ -1,0 +1,206 @@
+/**
+ * `endcue detect EP1 EP2 ... --series --json` end to end (issue 22): the real bin and model on
+ * a generated season. Each episode's picture is a fixture with closing credits; its audio is
+ * the generated season's (tests/server/fingerprint/generated-season.ts): a theme after cold
+ * opens of different lengths, end music from 4 s before the credits, a finale with music of
+ * its own; and one episode without audio. Skipped, saying why, where ffmpeg has no
+ * chromaprint muxer.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromaprintMuxer } from '../../../server/fingerprint/chromaprint.js';
+import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import { type Fixture, generateFixture } from '../../fixtures/generate.js';
+import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BIN = path.join(ROOT, 'bin/endcue.mjs');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the bin (not a TTY: no progress bar); rejects after killing it past `timeoutMs`. */
+function endcue(args: string[], timeoutMs = 400_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`endcue ${args.join(' ')} did not exit within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('endcue detect with several files', () => {
+  it('asks for --series (exit 2, one line naming the inputs and what to do)', async () => {
+    const run = await endcue(['detect', 'a.mkv', 'b.mkv'], 60_000);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/detect got 2 inputs \(a\.mkv, b\.mkv\).*add --series/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('prints text or json only with --series (exit 2)', async () => {
+    const run = await endcue(['detect', 'a.mkv', 'b.mkv', '--series', '-f', 'vtt'], 60_000);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--series prints text or json, not vtt/);
+  });
+});
+
+function findFfmpeg(): FfmpegBinaries | undefined {
+  try {
+    return resolveFfmpeg();
+  } catch {
+    return undefined;
+  }
+}
+
+const installed = findFfmpeg();
+const available = installed !== undefined && hasChromaprintMuxer(installed);
+if (!available) {
+  console.warn(
+    `Skipping endcue detect --series on a generated season: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
+  );
+}
+
+describe.skipIf(!available)('endcue detect --series --json (a generated season)', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'endcue-detect-series-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const THEME = 18;
+  /** The theme's start in each episode (a cold open before it), and the finale's own music. */
+  const plans = [
+    { introAt: 0, style: 'roll', seed: 3 },
+    { introAt: 6.5, style: 'cards', seed: 5 },
+    { introAt: 9, style: 'roll', seed: 7, ownEndMusic: 3 },
+  ] as const;
+  const files: string[] = [];
+  const fixtures: Fixture[] = [];
+  let answers: Record<string, unknown>[] = [];
+  let run: CliRun;
+
+  beforeAll(async () => {
+    for (const [i, plan] of plans.entries()) {
+      const fixture = await generateFixture({
+        duration: 120,
+        style: plan.style,
+        seed: plan.seed,
+        titleCard: false,
+      });
+      const episode: GeneratedEpisode = {
+        seed: i + 1,
+        introAt: plan.introAt,
+        themeSeconds: THEME,
+        seconds: fixture.duration,
+        endMusicAt: fixture.creditsStart - 4,
+        video: fixture.path,
+        ...('ownEndMusic' in plan ? { ownEndMusic: plan.ownEndMusic } : {}),
+      };
+      const file = path.join(scratch, `S01E0${i + 1}.mkv`);
+      generateEpisode((installed as FfmpegBinaries).ffmpeg, file, episode);
+      files.push(file);
+      fixtures.push(fixture);
+    }
+    const silent = path.join(scratch, 'S01E04-no-audio.mkv');
+    generateEpisode((installed as FfmpegBinaries).ffmpeg, silent, {
+      seed: 9,
+      introAt: 0,
+      themeSeconds: THEME,
+      seconds: 20,
+      silentFile: true,
+    });
+    files.push(silent);
+    // The last 40 s hold every credits start; no OCR: the test is about the season.
+    run = await endcue(['detect', ...files, '--series', '--json', '--no-text', '--tail', '40s']);
+    answers = JSON.parse(run.stdout) as Record<string, unknown>[];
+  }, 900_000);
+
+  it('prints one JSON array, an object per file in the order given, and exits 0', () => {
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(answers.map((a) => a.file)).toEqual(files);
+    for (const answer of answers) {
+      for (const key of ['duration', 'creditsStart', 'confidence', 'segments', 'modelVersion']) {
+        expect(answer, `${answer.file} ${key}`).toHaveProperty(key);
+      }
+    }
+  });
+
+  it('finds each intro within 1 s at both ends, also listed in segments', () => {
+    for (const [i, plan] of plans.entries()) {
+      const answer = answers[i] as {
+        intro: { start: number; end: number } | null;
+        segments: unknown[];
+      };
+      expect(answer.intro, `episode ${i + 1}`).toBeTruthy();
+      expect(Math.abs((answer.intro?.start ?? -99) - plan.introAt)).toBeLessThan(1);
+      expect(Math.abs((answer.intro?.end ?? -99) - (plan.introAt + THEME))).toBeLessThan(1);
+      expect(answers[i]?.introReason).toBeNull();
+      expect((answer.segments as { kind: string }[])[0]).toEqual({
+        kind: 'intro',
+        start: answer.intro?.start,
+        end: answer.intro?.end,
+      });
+    }
+  });
+
+  it('answers the episode without audio with no intro and its reason, its credits unaffected', () => {
+    const silent = answers[3] as Record<string, unknown>;
+    expect(silent.intro).toBeNull();
+    expect(silent.introReason).toBe('no-audio');
+    expect(silent.endMusic).toBeNull();
+    expect(silent.endMusicEvidence).toBe('none');
+    expect(silent.seriesConfidence).toBe(silent.confidence);
+  });
+
+  it('finds the shared end music where it starts, and weighs (never moves) the credits with it', () => {
+    for (const i of [0, 1]) {
+      const answer = answers[i] as {
+        creditsStart: number;
+        confidence: number;
+        seriesConfidence: number;
+        endMusicEvidence: string;
+        endMusic: { start: number; confidence: number } | null;
+      };
+      const fixture = fixtures[i] as Fixture;
+      expect(Math.abs((answer.endMusic?.start ?? -99) - (fixture.creditsStart - 4))).toBeLessThan(
+        1,
+      );
+      // Two of three siblings with audio share it: the finale does not.
+      expect(answer.endMusic?.confidence).toBe(0.5);
+      expect(Math.abs(answer.creditsStart - fixture.creditsStart)).toBeLessThan(2);
+      expect(answer.endMusicEvidence).toBe('agrees');
+      expect(answer.seriesConfidence).toBeGreaterThanOrEqual(answer.confidence);
+    }
+  });
+
+  it('falls back to the single-title decision for the finale with end music of its own', () => {
+    const finale = answers[2] as Record<string, unknown>;
+    expect(finale.endMusic).toBeNull();
+    expect(finale.endMusicEvidence).toBe('none');
+    expect(finale.seriesConfidence).toBe(finale.confidence);
+    expect(
+      Math.abs((finale.creditsStart as number) - (fixtures[2] as Fixture).creditsStart),
+    ).toBeLessThan(2);
+  });
+});
