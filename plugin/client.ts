@@ -25,6 +25,8 @@ export interface Credits {
   next: NextEpisode | null;
   /** The intro the season's episodes share (seconds), or null. */
   intro: Intro | null;
+  /** Why there is no intro ('pending': the season is still being compared), or null. */
+  introReason: string | null;
 }
 
 export interface Intro {
@@ -164,6 +166,7 @@ export function parseCredits(server: string, titleId: string, body: unknown): Cr
     source: str(o.source) ?? null,
     next: parseNext(server, o.next),
     intro,
+    introReason: intro ? null : (str(o.introReason) ?? null),
   };
 }
 

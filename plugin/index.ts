@@ -7,7 +7,14 @@ import videojs from 'video.js';
 import type Player from 'video.js/dist/types/player';
 import type PluginType from 'video.js/dist/types/plugin';
 import { EndcueCard } from './card.js';
-import { type Credits, fetchCredits, guessType, type NextEpisode, trustedStart } from './client.js';
+import {
+  type Credits,
+  defaultSleep,
+  fetchCredits,
+  guessType,
+  type NextEpisode,
+  trustedStart,
+} from './client.js';
 import {
   AUTO_NOTICE_MS,
   type CountdownConfig,
@@ -106,6 +113,13 @@ const Plugin = videojs.getPlugin('plugin') as typeof PluginType;
 interface EventedTarget {
   on(target: Player, type: string | string[], fn: (event: Event) => void): void;
 }
+
+/**
+ * While the answer says the season is still being compared (introReason 'pending'), ask
+ * again this often, this many times, so "Skip intro" can still come for this viewing.
+ */
+const INTRO_POLL_MS = 10_000;
+const INTRO_POLLS = 30;
 
 /** Seconds before the credits at which a precise timer replaces timeupdate's ~250 ms grain. */
 const PRECISE_WINDOW = 1.5;
@@ -491,12 +505,7 @@ export class Endcue extends Plugin {
       this.emit('error', { code: 'no-title-id', message: 'no titleId for the current source' });
       return;
     }
-    void fetchCredits({
-      server: this.opts.server ?? '',
-      titleId,
-      signal: abort.signal,
-      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
-    }).then((result) => {
+    void this.fetch(titleId, abort.signal).then((result) => {
       if (token !== this.token || result.status === 'aborted') return;
       if (result.status === 'unavailable') {
         this.emit('error', { code: result.reason, message: result.message });
@@ -515,6 +524,7 @@ export class Endcue extends Plugin {
         credits,
       });
       this.sendIntro({ type: 'intro', intro: credits.intro });
+      if (credits.introReason === 'pending') void this.awaitIntro(token, titleId, abort.signal);
       this.send({
         type: 'cues',
         cues: {
@@ -524,6 +534,31 @@ export class Endcue extends Plugin {
         },
       });
     });
+  }
+
+  private fetch(titleId: string, signal: AbortSignal) {
+    return fetchCredits({
+      server: this.opts.server ?? '',
+      titleId,
+      signal,
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+    });
+  }
+
+  /** Asks again until the season's analysis has answered; only the intro is taken from it. */
+  private async awaitIntro(token: number, titleId: string, signal: AbortSignal): Promise<void> {
+    for (let i = 0; i < INTRO_POLLS; i++) {
+      await defaultSleep(INTRO_POLL_MS, signal);
+      if (token !== this.token) return;
+      const result = await this.fetch(titleId, signal);
+      if (token !== this.token || result.status !== 'ready') return;
+      const { intro, introReason } = result.credits;
+      if (introReason === 'pending') continue;
+      if (this.currentCredits) this.currentCredits = { ...this.currentCredits, intro, introReason };
+      if (intro) this.emit('intro', { intro });
+      this.sendIntro({ type: 'intro', intro });
+      return;
+    }
   }
 
   /** The page's own idea of "next" wins over the server's. */

@@ -190,7 +190,7 @@ window.start = async function (config) {
     config.language ? { language: config.language } : {},
   ));
   window.player = player;
-  for (const type of ['ready', 'shown', 'countdown', 'next', 'dismissed', 'stillwatching', 'error', 'intro-shown', 'intro-skipped']) {
+  for (const type of ['ready', 'shown', 'countdown', 'next', 'dismissed', 'stillwatching', 'error', 'intro', 'intro-shown', 'intro-skipped']) {
     player.on('endcue:' + type, (event, data) => {
       window.endcueEvents.push({ type, data: JSON.parse(JSON.stringify(data || {})), time: player.currentTime(), src: player.currentSrc() });
     });

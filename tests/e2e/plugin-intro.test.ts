@@ -37,16 +37,33 @@ afterAll(async () => {
 /** The first episode's intro (its credits start at 16 s): after a 3 s cold open, 8 s long. */
 const INTRO = { start: 3, end: 11, confidence: 0.9 };
 
-type Shape = 'intro' | 'segment';
+/** As a field, only as a segment, or 'pending' first (the season not compared yet). */
+type Shape = 'intro' | 'segment' | 'pending';
 
-/** Adds the intro to the server's real credits answer, as a field or only as a segment. */
-async function withIntro(route: Route, shape: Shape): Promise<void> {
+/**
+ * The server's real credits answer with the intro added: as the contract's field (and a
+ * segment), only as a segment (a server without the field), or first 'pending'.
+ */
+async function withIntro(route: Route, shape: Shape, asked: number): Promise<void> {
   const response = await route.fetch();
   if (response.status() !== 200) return route.fulfill({ response });
-  const body = (await response.json()) as { segments: unknown[]; intro?: unknown };
-  body.segments = [{ kind: 'intro', start: INTRO.start, end: INTRO.end }, ...body.segments];
-  if (shape === 'intro') body.intro = INTRO;
-  return route.fulfill({ response, json: body });
+  const {
+    intro: _i,
+    introReason: _r,
+    ...body
+  } = (await response.json()) as {
+    segments: unknown[];
+    intro?: unknown;
+    introReason?: unknown;
+  };
+  const segments = [{ kind: 'intro', start: INTRO.start, end: INTRO.end }, ...body.segments];
+  const json =
+    shape === 'segment'
+      ? { ...body, segments }
+      : shape === 'pending' && asked === 1
+        ? { ...body, intro: null, introReason: 'pending' }
+        : { ...body, segments, intro: INTRO, introReason: null };
+  return route.fulfill({ response, json });
 }
 
 async function open(
@@ -55,7 +72,10 @@ async function open(
 ): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.error('page error:', error));
-  await page.route('**/v1/titles/*/credits', (route) => withIntro(route, options.shape ?? 'intro'));
+  let asked = 0;
+  await page.route('**/v1/titles/*/credits', (route) =>
+    withIntro(route, options.shape ?? 'intro', ++asked),
+  );
   await page.goto(`${backend.url}/page.html`);
   await options.before?.(page);
   const episodes: Episode[] = backend.episodes.map((e) => ({
@@ -123,6 +143,19 @@ describe('"Skip intro" (intro: \'ask\', the default)', () => {
     expect(ready.data.intro).toEqual({ start: INTRO.start, end: INTRO.end, confidence: null });
     await waitForEvent(page, 'intro-shown');
     expect(await button(page).isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it("comes late when the first answer said the season's analysis was pending", async () => {
+    // Paused inside the intro: the plugin asks again after 10 s and shows the button then.
+    const page = await open({ startAt: INTRO.start + 1 }, { shape: 'pending' });
+    const ready = await waitForEvent(page, 'ready');
+    expect(ready.data.intro).toBeNull();
+    await page.evaluate(() => (window as unknown as { player: { pause(): void } }).player.pause());
+    expect(await button(page).isVisible()).toBe(false);
+    const late = await waitForEvent(page, 'intro', 15_000);
+    expect(late.data.intro).toEqual(INTRO);
+    await expect.poll(() => button(page).isVisible()).toBe(true);
     await page.close();
   });
 

@@ -107,6 +107,14 @@ describe('parseCredits', () => {
     expect(parseCredits('', 'x', READY)?.intro).toBeNull();
   });
 
+  it("says why there is no intro ('pending' makes the plugin ask again), never beside one", () => {
+    const pending = parseCredits('', 'x', { ...READY, intro: null, introReason: 'pending' });
+    expect(pending?.introReason).toBe('pending');
+    const found = { ...READY, intro: { start: 1, end: 30 }, introReason: 'pending' };
+    expect(parseCredits('', 'x', found)?.introReason).toBeNull();
+    expect(parseCredits('', 'x', READY)?.introReason).toBeNull();
+  });
+
   it('ignores a broken intro (negative, empty, reversed, not numbers) and keeps the credits', () => {
     for (const intro of [
       { start: -1, end: 20 },
