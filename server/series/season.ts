@@ -76,7 +76,9 @@ export async function analyzeSeason(
   deps: SeasonDeps = {},
 ): Promise<SeasonEpisodeAnswer[]> {
   const reads: Read[] = [];
-  for (const episode of episodes) reads.push(await readEpisode(episode, 1, deps));
+  for (const episode of episodes) {
+    reads.push((await storedRead(episode, deps)) ?? (await readEpisode(episode, 1, deps)));
+  }
 
   if (deps.palSpeeds ?? true) await pickSpeeds(episodes, reads, deps);
 
@@ -110,8 +112,10 @@ export async function analyzeSeason(
 
 /**
  * PAL speed-up: an episode whose opening shares nothing with siblings that do share is read
- * again at 1.043 (it was sped up) and 1/1.043 (its siblings were); a speed is kept when the
- * episode then shares an intro. Costs two more decodes per such episode (cached by speed).
+ * again at the speeds it was not read at (1.043: it was sped up; 1/1.043: its siblings were;
+ * 1 when the cache held another); a speed is kept when the episode then shares an intro.
+ * Costs up to two more decodes per such episode; the cache then holds the speed kept, so the
+ * next analysis of the season starts from it and decodes nothing.
  */
 async function pickSpeeds(
   episodes: readonly SeasonEpisode[],
@@ -125,16 +129,43 @@ async function pickSpeeds(
   if (sharing === 0 && reads.length !== 2) return;
   for (const i of lonely) {
     if (seasonIntros(reads.map(openingOf), deps.align)[i]?.intro) continue; // a change fixed it
-    let best: { read: Read; confidence: number } | undefined;
-    for (const speed of [PAL_SPEED, 1 / PAL_SPEED]) {
-      const read = await readEpisode(episodes[i] as SeasonEpisode, speed, deps);
+    const episode = episodes[i] as SeasonEpisode;
+    const first = reads[i] as Read;
+    let best: { read: Read; confidence: number } = { read: first, confidence: 0 };
+    const tried = first.kind === 'ok' ? first.speed : 1;
+    for (const speed of SPEEDS.filter((s) => s !== tried)) {
+      const read = await readEpisode(episode, speed, deps);
       if (read.kind !== 'ok') continue;
       const trial = reads.map((r, j) => openingOf(j === i ? read : r));
       const confidence = seasonIntros(trial, deps.align)[i]?.intro?.confidence ?? 0;
-      if (confidence > (best?.confidence ?? 0)) best = { read, confidence };
+      if (confidence > best.confidence) best = { read, confidence };
     }
-    if (best) reads[i] = best.read;
+    reads[i] = best.read;
+    await keepInCache(episode, best.read, deps);
   }
+}
+
+/** The speeds an episode may have been read at: as it is, PAL undone, siblings' PAL undone. */
+const SPEEDS = [1, PAL_SPEED, 1 / PAL_SPEED];
+
+/** Stores the kept read again: the cache holds one speed per source, the last one put. */
+async function keepInCache(episode: SeasonEpisode, read: Read, deps: SeasonDeps): Promise<void> {
+  if (!deps.cache || !episode.key || read.kind !== 'ok') return;
+  await deps.cache.put(cacheKey(episode, episode.key, read.speed, deps), read.fingerprints);
+}
+
+function cacheKey(episode: SeasonEpisode, key: string, speed: number, deps: SeasonDeps) {
+  return { source: episode.path, mediaFingerprint: key, windows: deps.windows, speed };
+}
+
+/** The stored fingerprints at whichever speed an earlier analysis kept, or undefined. */
+async function storedRead(episode: SeasonEpisode, deps: SeasonDeps): Promise<Read | undefined> {
+  if (!deps.cache || !episode.key) return undefined;
+  for (const speed of SPEEDS) {
+    const stored = await deps.cache.get(cacheKey(episode, episode.key, speed, deps));
+    if (stored) return { kind: 'ok', fingerprints: stored, speed };
+  }
+  return undefined;
 }
 
 async function readEpisode(episode: SeasonEpisode, speed: number, deps: SeasonDeps): Promise<Read> {
