@@ -5,7 +5,8 @@
  * run it shares with a sibling. Candidates that overlap are one stretch of audio seen by
  * several siblings; the intro is the stretch the most siblings share (ties: the length
  * closest to the season's usual shared length, then the earliest), as the union of what
- * they saw, so an episode whose intro was cut short elsewhere keeps its whole intro.
+ * they saw (less the single most outlying edge when three or more siblings saw it), so an
+ * episode whose intro was cut short elsewhere keeps its whole intro.
  * Where the story starts (a cold open) does not matter: the run starts where the theme does.
  */
 import type { AudioFingerprint } from '../fingerprint/types.js';
@@ -92,12 +93,23 @@ export function agreeIntros(
     const siblings = new Set(best.map((c) => c.sibling)).size;
     return {
       intro: {
-        start: Math.min(...best.map((c) => c.start)),
-        end: Math.max(...best.map((c) => c.end)),
+        start: outerEdge(best.map((c) => c.start)),
+        end: -outerEdge(best.map((c) => -c.end)),
         confidence: siblings / siblingsWithAudio,
       },
     };
   });
+}
+
+/**
+ * The earliest of `edges`, but the second earliest when three or more siblings saw them: one
+ * pair's run can run on ~1 s past the theme by chance (items near its edge describe 2.7 s of
+ * audio, some of it the story), and the plain union takes the worst of them. A sibling with
+ * the intro cut short moves the other edge, which the union still keeps whole.
+ */
+function outerEdge(edges: readonly number[]): number {
+  const sorted = [...edges].sort((x, y) => x - y);
+  return (sorted.length >= 3 ? sorted[1] : sorted[0]) as number;
 }
 
 function candidatesOf(episode: number, pairs: readonly PairRuns[]): Candidate[] {

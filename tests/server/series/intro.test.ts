@@ -118,4 +118,24 @@ describe('agreeIntros', () => {
       [10, 70],
     ]);
   });
+
+  it('leaves out the one most outlying edge when three or more siblings saw the intro', () => {
+    // Episode 0's intro is 10-30 s; its pair with episode 3 ran on 1.5 s by chance.
+    const run = (end: number, bStart: number) => ({
+      aStart: 10,
+      aEnd: end,
+      bStart,
+      bEnd: bStart + 20,
+    });
+    const pairs = [
+      { a: 0, b: 1, runs: [run(30, 5)] },
+      { a: 0, b: 2, runs: [{ ...run(30, 40), aStart: 9.8 }] },
+      { a: 0, b: 3, runs: [{ ...run(31.5, 60), aStart: 8.2 }] },
+    ];
+    const [four] = agreeIntros([true, true, true, true], pairs);
+    expect(four?.intro && [four.intro.start, four.intro.end]).toEqual([9.8, 30]);
+    // With two siblings, the union: what either saw.
+    const [three] = agreeIntros([true, true, true, true], pairs.slice(1));
+    expect(three?.intro && [three.intro.start, three.intro.end]).toEqual([8.2, 31.5]);
+  });
 });
