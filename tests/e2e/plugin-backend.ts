@@ -1,14 +1,17 @@
 /**
  * A real EndCue server (in-process, SQLite in a temp dir, local queue) over generated
- * fixture episodes, for the plugin's browser tests. Only the detector is a fake that
- * answers the fixture's ground truth, so the tests need no TF.js; everything else (catalog,
- * series order and `next`, queue, 202 + Retry-After, the credits JSON) is the product's.
+ * fixture episodes, for the plugin's browser tests. Only the detector and the season
+ * analysis are fakes (the fixture's ground truth, and the intros a test asks for, at once),
+ * so the tests need no TF.js and no fingerprinting; everything else (catalog, series order
+ * and `next`, queue, season jobs, 202 + Retry-After, the credits JSON) is the product's.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DetectionResult, Detector } from '../../server/detector/types.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
+import type { Intro } from '../../server/series/intro.js';
+import type { analyzeSeason } from '../../server/series/season.js';
 import { type Fixture, generateFixture } from '../fixtures/generate.js';
 import { binaries, commit, runFfmpeg, tempBeside } from '../fixtures/run.js';
 import { mountTestPage } from './plugin-harness.js';
@@ -29,7 +32,7 @@ export interface Backend {
   url: string;
   mediaDir: string;
   episodes: BackendEpisode[];
-  /** Credits ready in the store: as after the server's background analysis. */
+  /** Credits ready in the store and the season compared: as after the background jobs. */
   analyse(titleId: string): Promise<void>;
   /** How often the (fake) detector ran, by source file name. */
   detections: Map<string, number>;
@@ -88,7 +91,28 @@ function truth(fixture: Fixture, file: string): DetectionResult {
   };
 }
 
-export async function startBackend(): Promise<Backend> {
+export interface BackendOptions {
+  /** The season analysis's intro per episode (by index); none: 'nothing-shared' for all. */
+  intros?: readonly (Intro | null)[];
+}
+
+/** The season analysis, faked: the intros asked for, by the episodes' file names. */
+function fakeSeason(files: readonly string[], intros: readonly (Intro | null)[]) {
+  const analyze: typeof analyzeSeason = async (episodes) =>
+    episodes.map((e) => {
+      const intro = intros[files.indexOf(path.basename(e.path))] ?? null;
+      return {
+        intro,
+        introReason: intro ? null : 'nothing-shared',
+        closing: null,
+        closingReason: 'nothing-shared',
+        speed: 1,
+      };
+    });
+  return analyze;
+}
+
+export async function startBackend(options: BackendOptions = {}): Promise<Backend> {
   const fixtures: Fixture[] = [];
   // One at a time: two cores shared with everything else.
   for (const spec of SPECS) {
@@ -146,6 +170,10 @@ export async function startBackend(): Promise<Backend> {
       })),
       publicSrc: (title) => `/media/${title.src}`,
       configureApp: (app) => mountTestPage(app, mediaDir),
+      analyzeSeason: fakeSeason(
+        fixtures.map((f) => path.basename(f.path)),
+        options.intros ?? [],
+      ),
     });
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -160,9 +188,11 @@ export async function startBackend(): Promise<Backend> {
     async analyse(titleId) {
       for (let i = 0; i < 100; i++) {
         const res = await fetch(`${url}/v1/titles/${titleId}/credits`);
-        await res.arrayBuffer();
-        if (res.status === 200) return;
-        if (res.status !== 202) throw new Error(`credits for ${titleId}: HTTP ${res.status}`);
+        const body = (await res.json().catch(() => null)) as { introReason?: string } | null;
+        if (res.status === 200 && body?.introReason !== 'pending') return;
+        if (res.status !== 200 && res.status !== 202) {
+          throw new Error(`credits for ${titleId}: HTTP ${res.status}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error(`credits for ${titleId}: still not analysed`);
