@@ -17,6 +17,7 @@ import { loadConfig, PROJECT_ROOT, type ServerConfig } from '../config.js';
 import { Outages } from '../dependencies.js';
 import type { Detector } from '../detector/types.js';
 import { ENVIRONMENT_ERROR_CODES } from '../errors.js';
+import type { WindowOptions } from '../fingerprint/windows.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { BullJobQueue } from '../queue/bullmq.js';
@@ -60,6 +61,11 @@ export interface StartOptions extends Partial<ServerConfig> {
   configureApp?: (app: OpenAPIHono) => void;
   /** The season analysis season jobs run (default server/series/season.ts; tests pass a fake). */
   analyzeSeason?: typeof analyzeSeason;
+  /**
+   * Which audio season jobs fingerprint (default windows.ts: the first and last 25%, at most
+   * 10 min). Short titles need more: the demo's 72-96 s episodes have their theme at 4-34 s.
+   */
+  seasonWindows?: WindowOptions;
 }
 
 export interface RunningServer {
@@ -189,6 +195,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     publicSrc,
     configureApp,
     analyzeSeason: seasonAnalysis,
+    seasonWindows,
     ...overrides
   } = options;
   const config = loadConfig(overrides, env);
@@ -235,6 +242,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       policy,
       ...(sourceDeps ? { sourceDeps } : {}),
       ...(seasonAnalysis ? { analyze: seasonAnalysis } : {}),
+      ...(seasonWindows ? { season: { windows: seasonWindows } } : {}),
       log: logger,
     },
     () => seasonQueue,
