@@ -13,7 +13,9 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { destination, pino } from 'pino';
+import { episodeFromPath } from '../catalog/episode-names.js';
 import { loadCatalogFile } from '../catalog/load.js';
+import { compareEpisodes } from '../catalog/series.js';
 import { TITLE_ID_PATTERN, type Title } from '../catalog/title.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { Detector } from '../detector/types.js';
@@ -25,10 +27,20 @@ import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analy
 import { BullJobQueue } from '../queue/bullmq.js';
 import { startJobDetector } from '../queue/job-detector.js';
 import { LocalJobQueue } from '../queue/local.js';
+import { withSeasons } from '../queue/season-job.js';
 import type { JobQueue } from '../queue/types.js';
+import {
+  currentIntro,
+  type IntroState,
+  type SeasonRef,
+  seasonJobId,
+  seasonMembers,
+  seasonOf,
+} from '../series/season-key.js';
 import { openStore } from '../store/open.js';
 import { openDatabase, SqliteCreditsStore } from '../store/sqlite.js';
 import type { CreditsStore } from '../store/types.js';
+import { clockTime } from './formats.js';
 import { flagsToConfig } from './serve.js';
 import { detectorFromModule } from './worker.js';
 
@@ -95,9 +107,34 @@ export async function libraryTitles(
     return { id, src: relative.split(path.sep).join('/') };
   });
   return {
-    titles,
+    titles: withEpisodeNames(titles),
     mediaRoots: mediaRoots.includes(root) ? [...mediaRoots] : [...mediaRoots, root],
   };
+}
+
+/**
+ * Series, season and episode from each title's path (`Show/Season 1/...`, `S01E02`:
+ * catalog/episode-names.ts); episodes without a number are numbered in file order, after the
+ * numbered ones of their season.
+ */
+export function withEpisodeNames(titles: readonly Title[]): Title[] {
+  const highest = new Map<string, number>();
+  const named = titles.map((title) => ({ title, name: episodeFromPath(title.src) }));
+  for (const { name } of named) {
+    if (name?.episode === undefined) continue;
+    const season = JSON.stringify([name.series, name.season]);
+    highest.set(season, Math.max(highest.get(season) ?? 0, name.episode));
+  }
+  return named.map(({ title, name }) => {
+    if (!name) return title;
+    const season = JSON.stringify([name.series, name.season]);
+    let episode = name.episode;
+    if (episode === undefined) {
+      episode = (highest.get(season) ?? 0) + 1;
+      highest.set(season, episode);
+    }
+    return { ...title, series: name.series, season: name.season, episode };
+  });
 }
 
 export type ScanOutcome = 'done' | 'skipped' | 'failed';
@@ -114,6 +151,16 @@ export interface ScanReport {
   done: number;
   skipped: number;
   failed: number;
+  /** The seasons among the titles, with each episode's intro (when the scan waited). */
+  seasons?: SeasonReport[];
+}
+
+export interface SeasonReport {
+  series: string;
+  season: number | null;
+  /** Episodes with an intro. */
+  intros: number;
+  episodes: Array<{ titleId: string } & IntroState>;
 }
 
 export interface ScanOptions {
@@ -143,7 +190,17 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
   const model = await options.modelVersion?.();
   for (const title of options.titles) {
     const existing = await store.getTitle(title.id);
-    if (!existing || existing.src !== title.src) await store.putTitle(title, 'admin');
+    // A folder's titles carry series, season and episode from their paths: stored too.
+    const renamed =
+      existing !== undefined &&
+      title.series !== undefined &&
+      (existing.series !== title.series ||
+        existing.season !== title.season ||
+        existing.episode !== title.episode);
+    if (!existing || existing.src !== title.src || renamed) {
+      const name = title.title ?? existing?.title;
+      await store.putTitle({ ...title, ...(name !== undefined ? { title: name } : {}) }, 'admin');
+    }
     let fingerprint: string;
     try {
       fingerprint = (await resolveSource(title.src, policy)).fingerprint;
@@ -197,8 +254,53 @@ export async function scanLibrary(options: ScanOptions): Promise<ScanReport> {
   } else {
     for (const titleId of pending.keys()) entries.push({ titleId, outcome: 'done' });
   }
+  const seasons = await scanSeasons(options, options.wait !== false);
   const count = (outcome: ScanOutcome) => entries.filter((e) => e.outcome === outcome).length;
-  return { entries, done: count('done'), skipped: count('skipped'), failed: count('failed') };
+  return {
+    entries,
+    done: count('done'),
+    skipped: count('skipped'),
+    failed: count('failed'),
+    ...(seasons.length > 0 ? { seasons } : {}),
+  };
+}
+
+/**
+ * The seasons among the scanned titles, each analysed as one (issue 22): their season jobs
+ * are queued (a season already analysed for its members is skipped by the job) and, when
+ * waiting, followed to the end and read back.
+ */
+async function scanSeasons(options: ScanOptions, wait: boolean): Promise<SeasonReport[]> {
+  const { store, queue } = options;
+  const refs = new Map<string, SeasonRef>();
+  for (const title of options.titles) {
+    const stored = await store.getTitle(title.id);
+    const season = stored && seasonOf(stored);
+    if (season) refs.set(seasonJobId(season), season);
+  }
+  for (const id of refs.keys()) await queue.enqueue(id, options.force ? { force: true } : {});
+  if (!wait) return [];
+  for (const id of refs.keys()) {
+    while (await queue.active(id)) await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+  }
+  const reports: SeasonReport[] = [];
+  for (const ref of refs.values()) {
+    const titles = await store.seriesTitles(ref.series);
+    const members = seasonMembers(ref, titles).sort(compareEpisodes);
+    const episodes = [];
+    for (const title of members) {
+      store.forget?.(title.id);
+      const state = currentIntro(title, titles, await store.getIntro(title.id));
+      episodes.push({ titleId: title.id, ...state });
+    }
+    reports.push({
+      series: ref.series,
+      season: ref.season,
+      intros: episodes.filter((e) => e.intro !== null).length,
+      episodes,
+    });
+  }
+  return reports;
 }
 
 export function formatScanReport(report: ScanReport, waited = true): string {
@@ -207,6 +309,18 @@ export function formatScanReport(report: ScanReport, waited = true): string {
   ];
   for (const entry of report.entries) {
     if (entry.outcome === 'failed') lines.push(`  failed ${entry.titleId}: ${entry.reason}`);
+  }
+  for (const season of report.seasons ?? []) {
+    const name =
+      season.season === null ? season.series : `${season.series} season ${season.season}`;
+    lines.push(`${name}: intros in ${season.intros} of ${season.episodes.length} episodes`);
+    for (const episode of season.episodes) {
+      lines.push(
+        episode.intro
+          ? `  ${episode.titleId}: intro ${clockTime(episode.intro.start)}-${clockTime(episode.intro.end)}, confidence ${episode.intro.confidence.toFixed(2)}`
+          : `  ${episode.titleId}: no intro (${episode.introReason})`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -222,6 +336,16 @@ export function scanReportJson(report: ScanReport, waited = true): Record<string
       id: e.titleId,
       outcome: e.outcome,
       ...(e.reason ? { reason: e.reason } : {}),
+    })),
+    seasons: (report.seasons ?? []).map((season) => ({
+      series: season.series,
+      season: season.season,
+      intros: season.intros,
+      episodes: season.episodes.map((e) => ({
+        id: e.titleId,
+        intro: e.intro,
+        introReason: e.introReason,
+      })),
     })),
   };
 }
@@ -249,12 +373,17 @@ async function localEngine(
   modelVersion: ModelVersionProvider | undefined,
 ): Promise<{ queue: LocalJobQueue; close(): void }> {
   const db = store instanceof SqliteCreditsStore ? store.db : openDatabase(config.dataDir);
-  const handler = createAnalysisHandler({
-    store,
-    detector,
-    policy,
-    ...(modelVersion ? { modelVersion } : {}),
-  });
+  let seasonQueue: LocalJobQueue | undefined;
+  const handler = withSeasons(
+    createAnalysisHandler({
+      store,
+      detector,
+      policy,
+      ...(modelVersion ? { modelVersion } : {}),
+    }),
+    { store, policy },
+    () => seasonQueue,
+  );
   const queue = new LocalJobQueue({
     db,
     handler,
@@ -263,6 +392,7 @@ async function localEngine(
     retryBaseMs: config.retryBaseMs,
     onEvent: logQueueEvents(pino({ level: 'warn', name: 'endcue-scan' }, destination(2))),
   });
+  seasonQueue = queue;
   await queue.start();
   return { queue, close: () => (db !== (store as SqliteCreditsStore).db ? db.close() : undefined) };
 }

@@ -5,12 +5,15 @@ import {
   formatScanReport,
   libraryTitles,
   scanLibrary,
+  scanReportJson,
   titleIdFromPath,
 } from '../../../server/cli/scan.js';
 import { EndcueError } from '../../../server/errors.js';
 import type { SourcePolicy } from '../../../server/media/sources.js';
 import { createAnalysisHandler } from '../../../server/queue/analyze.js';
 import { LocalJobQueue } from '../../../server/queue/local.js';
+import { withSeasons } from '../../../server/queue/season-job.js';
+import type { analyzeSeason } from '../../../server/series/season.js';
 import { SqliteCreditsStore } from '../../../server/store/sqlite.js';
 import { fakeDetector, type TempMedia, tempMedia } from '../http/fakes.js';
 
@@ -34,9 +37,10 @@ describe('endcue scan', () => {
     media.write('show/s1/notes.txt');
     media.write('show/.trash/e0.mp4');
     const inside = await libraryTitles(path.join(media.root, 'show'), [media.root]);
+    // 'show/s1/' is a season folder: its episodes are grouped (issue 22).
     expect(inside.titles).toEqual([
-      { id: 'show_s1_e1', src: 'show/s1/e1.mp4' },
-      { id: 'show_s1_e2', src: 'show/s1/e2.mkv' },
+      { id: 'show_s1_e1', src: 'show/s1/e1.mp4', series: 'show', season: 1, episode: 1 },
+      { id: 'show_s1_e2', src: 'show/s1/e2.mkv', series: 'show', season: 1, episode: 2 },
     ]);
     expect(inside.mediaRoots).toEqual([media.root]);
     // Scanning the root later finds the same titles under the same ids.
@@ -45,7 +49,7 @@ describe('endcue scan', () => {
       'show_s1_e2',
     ]);
     const outside = await libraryTitles(path.join(media.root, 'show'), []);
-    expect(outside.titles[0]).toEqual({ id: 's1_e1', src: 's1/e1.mp4' });
+    expect(outside.titles[0]).toEqual({ id: 's1_e1', src: 's1/e1.mp4' }); // no show folder above
     expect(outside.mediaRoots).toEqual([path.join(media.root, 'show')]);
     await expect(libraryTitles(path.join(media.dir, 'nope'), [])).rejects.toThrow(/does not exist/);
   });
@@ -134,6 +138,126 @@ describe('endcue scan', () => {
       pollMs: 5,
     });
     expect(third).toMatchObject({ done: 0, skipped: 0, failed: 4 });
+    await queue.stop();
+    await store.close();
+  });
+  it('groups a folder into seasons, analyses each season once and reports its intros', async () => {
+    media = tempMedia();
+    for (const n of [1, 2, 3]) media.write(`Show/Season 1/Show - S01E0${n}.mp4`, `ep${n}`);
+    media.write('Film.mp4', 'film');
+    const store = new SqliteCreditsStore(':memory:');
+    const policy: SourcePolicy = {
+      mediaRoots: [media.root],
+      allowedHosts: [],
+      allowPrivateNetworks: false,
+    };
+    const seasons: string[][] = [];
+    // The season analysis, faked: episode 3 shares nothing (the real one is tested with audio).
+    const analyze: typeof analyzeSeason = async (episodes, deps) => {
+      seasons.push(episodes.map((e) => path.basename(e.path)));
+      expect(deps?.cache).toBeDefined(); // fingerprints kept in the store
+      return episodes.map((e) =>
+        e.path.includes('E03')
+          ? {
+              intro: null,
+              introReason: 'nothing-shared',
+              closing: null,
+              closingReason: null,
+              speed: 1,
+            }
+          : {
+              intro: { start: 5, end: 35.5, confidence: 0.5 },
+              introReason: null,
+              closing: null,
+              closingReason: null,
+              speed: 1,
+            },
+      );
+    };
+    let queue: LocalJobQueue | undefined;
+    const handler = withSeasons(
+      createAnalysisHandler({ store, detector: fakeDetector(), policy, modelVersion: () => 'm1' }),
+      { store, policy, analyze },
+      () => queue,
+    );
+    queue = new LocalJobQueue({ db: store.db, handler, concurrency: 1 });
+    await queue.start();
+    const { titles } = await libraryTitles(media.root, [media.root]);
+    expect(titles.map((t) => [t.id, t.series, t.season, t.episode])).toEqual([
+      ['Film', undefined, undefined, undefined],
+      ['Show_Season_1_Show_-_S01E01', 'Show', 1, 1],
+      ['Show_Season_1_Show_-_S01E02', 'Show', 1, 2],
+      ['Show_Season_1_Show_-_S01E03', 'Show', 1, 3],
+    ]);
+    const scan = () =>
+      scanLibrary({
+        titles,
+        store,
+        queue: queue as LocalJobQueue,
+        policy,
+        modelVersion: () => 'm1',
+        pollMs: 5,
+      });
+    const first = await scan();
+    expect(first).toMatchObject({ done: 4, failed: 0 });
+    expect(first.seasons).toEqual([
+      {
+        series: 'Show',
+        season: 1,
+        intros: 2,
+        episodes: [
+          {
+            titleId: 'Show_Season_1_Show_-_S01E01',
+            intro: { start: 5, end: 35.5, confidence: 0.5 },
+            introReason: null,
+          },
+          {
+            titleId: 'Show_Season_1_Show_-_S01E02',
+            intro: { start: 5, end: 35.5, confidence: 0.5 },
+            introReason: null,
+          },
+          { titleId: 'Show_Season_1_Show_-_S01E03', intro: null, introReason: 'nothing-shared' },
+        ],
+      },
+    ]);
+    expect(formatScanReport(first)).toContain(
+      'Show season 1: intros in 2 of 3 episodes\n  Show_Season_1_Show_-_S01E01: intro 00:00:05.0-00:00:35.5, confidence 0.50\n',
+    );
+    expect(formatScanReport(first)).toContain(
+      '  Show_Season_1_Show_-_S01E03: no intro (nothing-shared)\n',
+    );
+    expect(scanReportJson(first).seasons).toEqual([
+      expect.objectContaining({
+        series: 'Show',
+        intros: 2,
+        episodes: expect.arrayContaining([
+          { id: 'Show_Season_1_Show_-_S01E03', intro: null, introReason: 'nothing-shared' },
+        ]),
+      }),
+    ]);
+    // However many episodes finished, the season ran as few times as its jobs could merge,
+    // and always with all three at the end.
+    expect(seasons.at(-1)).toEqual(['Show - S01E01.mp4', 'Show - S01E02.mp4', 'Show - S01E03.mp4']);
+    const runs = seasons.length;
+
+    // Scanned again: nothing new, the season is not analysed again.
+    expect((await scan()).seasons?.[0]?.intros).toBe(2);
+    expect(seasons).toHaveLength(runs);
+
+    // A fourth episode arrives: the season runs again with all four.
+    media.write('Show/Season 1/Show - S01E04.mp4', 'ep4');
+    const more = await libraryTitles(media.root, [media.root]);
+    const third = await scanLibrary({
+      titles: more.titles,
+      store,
+      queue,
+      policy,
+      modelVersion: () => 'm1',
+      pollMs: 5,
+    });
+    expect(third).toMatchObject({ done: 1, skipped: 4 });
+    expect(seasons.at(-1)).toHaveLength(4);
+    expect(third.seasons?.[0]).toMatchObject({ intros: 3 });
     await queue.stop();
     await store.close();
   });
