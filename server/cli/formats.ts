@@ -86,14 +86,18 @@ export function toEdl(r: DetectionResult): string {
   return toKodiEdl(r);
 }
 
-/** Jellyfin Media Segments: ticks are 100 ns. */
+/** Jellyfin Media Segments: ticks are 100 ns; a season's intro (issue 22) is an Intro. */
 export function toJellyfin(
-  r: DetectionResult,
-): Array<{ Type: 'Outro'; StartTicks: number; EndTicks: number }> {
+  r: Pick<DetectionResult, 'segments'>,
+): Array<{ Type: 'Intro' | 'Outro'; StartTicks: number; EndTicks: number }> {
   const ticks = (seconds: number) => Math.round(seconds * 10_000_000);
   return r.segments
-    .filter((s) => s.kind === 'credits')
-    .map((s) => ({ Type: 'Outro' as const, StartTicks: ticks(s.start), EndTicks: ticks(s.end) }));
+    .filter((s) => s.kind === 'intro' || s.kind === 'credits')
+    .map((s) => ({
+      Type: s.kind === 'intro' ? ('Intro' as const) : ('Outro' as const),
+      StartTicks: ticks(s.start),
+      EndTicks: ticks(s.end),
+    }));
 }
 
 /** One file of `detect --series`: its detection (or why it failed), intro and shared end music. */

@@ -4,13 +4,15 @@
  *
  * The names are chosen for the media servers that type chapters by name (issue 21):
  * Jellyfin's Chapter Segments Provider and intro-skipper's chapter analyzer make an Outro of
- * "Credits" and nothing of "Programme" or "Epilogue". A name with "credits" in it ("After the
+ * "Credits", an Intro of "Intro" (issue 22: the season's shared theme) and nothing of
+ * "Programme" or "Epilogue". A name with "credits" in it ("After the
  * credits") would have the scene after the credits typed Outro and skipped with them.
  */
 import type { Segment } from '../detector/types.js';
 
 export const CHAPTER_NAMES = {
   programme: 'Programme',
+  intro: 'Intro',
   credits: 'Credits',
   postCredits: 'Epilogue',
 } as const;
@@ -31,13 +33,11 @@ export interface Chapter {
 
 export function creditsChapters(source: ChapterSource): Chapter[] {
   const { creditsStart, duration } = source;
+  const intro = introOf(source);
   if (creditsStart === null) {
-    return duration ? [{ start: 0, end: duration, label: CHAPTER_NAMES.programme }] : [];
+    return duration ? programme(0, duration, intro) : [];
   }
-  const chapters: Chapter[] = [];
-  if (creditsStart > 0) {
-    chapters.push({ start: 0, end: creditsStart, label: CHAPTER_NAMES.programme });
-  }
+  const chapters: Chapter[] = creditsStart > 0 ? programme(0, creditsStart, intro) : [];
   const postCredits = source.segments
     .filter((segment) => segment.kind === 'post-credits' && segment.start >= creditsStart)
     .sort((a, b) => a.start - b.start);
@@ -50,5 +50,25 @@ export function creditsChapters(source: ChapterSource): Chapter[] {
   for (const segment of postCredits) {
     chapters.push({ start: segment.start, end: segment.end, label: CHAPTER_NAMES.postCredits });
   }
+  return chapters;
+}
+
+/** The season's intro, when it lies inside the programme (before any credits). */
+function introOf(source: ChapterSource): Segment | undefined {
+  const intro = source.segments.find((segment) => segment.kind === 'intro');
+  if (!intro || intro.end <= intro.start) return undefined;
+  const programmeEnd = source.creditsStart ?? source.duration ?? Number.POSITIVE_INFINITY;
+  return intro.end <= programmeEnd ? intro : undefined;
+}
+
+/** The programme from `start` to `end`, cut around the intro: Programme, Intro, Programme. */
+function programme(start: number, end: number, intro: Segment | undefined): Chapter[] {
+  if (!intro) return [{ start, end, label: CHAPTER_NAMES.programme }];
+  const chapters: Chapter[] = [];
+  if (intro.start > start) {
+    chapters.push({ start, end: intro.start, label: CHAPTER_NAMES.programme });
+  }
+  chapters.push({ start: intro.start, end: intro.end, label: CHAPTER_NAMES.intro });
+  if (end > intro.end) chapters.push({ start: intro.end, end, label: CHAPTER_NAMES.programme });
   return chapters;
 }

@@ -6,6 +6,7 @@ import type { Title } from '../catalog/title.js';
 import { creditsAnswer } from '../http/answer.js';
 import type { CreditsAnswer } from '../http/service.js';
 import { type ResolvedSource, resolveSource, type SourcePolicy } from '../media/sources.js';
+import { currentIntro, type IntroState } from '../series/season-key.js';
 import type { CreditsStore, StoredError, StoredResult } from '../store/types.js';
 
 export type StoredLookup =
@@ -23,7 +24,7 @@ export async function storedAnswer(
   const override = await store.getOverride(title.id);
   const stored = await store.getResult(title.id, media.fingerprint);
   if (override || stored) {
-    const answer = creditsAnswer(title.id, stored, override);
+    const answer = creditsAnswer(title.id, stored, override, await introNow(store, title, media));
     return { status: 'ready', media, answer, ...(stored ? { stored } : {}) };
   }
   const failure = await store.getFailure(title.id, media.fingerprint);
@@ -46,5 +47,21 @@ export async function rekeyResult(
   const media = await resolveSource(title.src, policy);
   if (media.fingerprint !== stored.fingerprint) {
     await store.putResult({ ...stored, fingerprint: media.fingerprint });
+    // Its audio is the same too: the season's intro holds for the new fingerprint.
+    const intro = await store.getIntro(title.id);
+    if (intro?.fingerprint === stored.fingerprint) {
+      await store.putIntros([{ ...intro, fingerprint: media.fingerprint }]);
+    }
   }
+}
+
+/** The title's intro from its season, if its season's analysis still holds (else none). */
+async function introNow(
+  store: CreditsStore,
+  title: Title,
+  media: ResolvedSource,
+): Promise<IntroState | undefined> {
+  if (title.series === undefined) return undefined;
+  const siblings = await store.seriesTitles(title.series);
+  return currentIntro(title, siblings, await store.getIntro(title.id), media.fingerprint);
 }

@@ -4,6 +4,7 @@ import {
   formatResult,
   formatSeason,
   type SeasonFileAnswer,
+  toJellyfin,
 } from '../../../server/cli/formats.js';
 import type { DetectionResult } from '../../../server/detector/types.js';
 
@@ -76,6 +77,21 @@ describe('formatResult', () => {
   it('prints a Kodi EDL line for the credits only', () => {
     expect(formatResult(found, 'edl')).toBe('744.000\t850.500\t3\n');
     expect(formatResult(none, 'edl')).toBe('');
+  });
+
+  it("types a season's intro as Jellyfin's Intro, before the Outro", () => {
+    expect(
+      toJellyfin({
+        segments: [
+          { kind: 'intro', start: 12.5, end: 40 },
+          { kind: 'credits', start: 88, end: 100 },
+          { kind: 'post-credits', start: 100, end: 110 },
+        ],
+      }),
+    ).toEqual([
+      { Type: 'Intro', StartTicks: 125_000_000, EndTicks: 400_000_000 },
+      { Type: 'Outro', StartTicks: 880_000_000, EndTicks: 1_000_000_000 },
+    ]);
   });
 
   it('prints Jellyfin media segments in ticks', () => {

@@ -146,3 +146,44 @@ describe('ffmetadata', () => {
     expect(escapeFfmetadata('a=b;c#d\\e')).toBe('a\\=b\\;c\\#d\\\\e');
   });
 });
+
+describe("a season's intro (issue 22)", () => {
+  const withIntro: ChapterSource = {
+    ...withPost,
+    segments: [{ kind: 'intro', start: 62.5, end: 92 }, ...withPost.segments],
+  };
+
+  it('is named so both media servers type it as the intro, and nothing else', () => {
+    expect(providerType(CHAPTER_NAMES.intro)).toBe('Intro');
+    expect(introSkipperTypes(CHAPTER_NAMES.intro)).toEqual(['Introduction']);
+  });
+
+  it('cuts the programme around it: Programme, Intro, Programme, Credits, Epilogue', () => {
+    expect(creditsChapters(withIntro)).toEqual([
+      { start: 0, end: 62.5, label: 'Programme' },
+      { start: 62.5, end: 92, label: 'Intro' },
+      { start: 92, end: 744, label: 'Programme' },
+      { start: 744, end: 780, label: 'Credits' },
+      { start: 780, end: 800, label: 'Epilogue' },
+    ]);
+    // At 0 s there is no programme before it; with no credits the programme runs to the end.
+    const atZero = { ...noCredits, segments: [{ kind: 'intro' as const, start: 0, end: 30 }] };
+    expect(creditsChapters(atZero).map((c) => [c.start, c.end, c.label])).toEqual([
+      [0, 30, 'Intro'],
+      [30, 800, 'Programme'],
+    ]);
+    // One that overlaps the credits is not the programme's: left out.
+    const late = { ...withPost, segments: [{ kind: 'intro' as const, start: 700, end: 760 }] };
+    expect(creditsChapters(late).map((c) => c.label)).toEqual(['Programme', 'Credits']);
+  });
+
+  it("is a commercial break in Kodi's EDL before the credits, and in every chapter format", () => {
+    const edl = toKodiEdl(withIntro);
+    expect(parseKodiEdl(edl)).toEqual([
+      { start: 62.5, end: 92, action: 3 },
+      { start: 744, end: 780, action: 3 },
+    ]);
+    expect(creditsToVtt(withIntro)).toContain('2\n00:01:02.500 --> 00:01:32.000\nIntro\n');
+    expect(toFfmetadata(withIntro)).toContain('START=62500\nEND=92000\ntitle=Intro\n');
+  });
+});
