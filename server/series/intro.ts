@@ -5,7 +5,7 @@
  * run it shares with a sibling. Candidates that overlap are one stretch of audio seen by
  * several siblings; the intro is the stretch the most siblings share (ties: the length
  * closest to the season's usual shared length, then the earliest), as the union of what
- * they saw (less the single most outlying edge when three or more siblings saw it), so an
+ * they saw (less the most outlying quarter of edges when three or more siblings saw it), so an
  * episode whose intro was cut short elsewhere keeps its whole intro.
  * Where the story starts (a cold open) does not matter: the run starts where the theme does.
  */
@@ -102,14 +102,16 @@ export function agreeIntros(
 }
 
 /**
- * The earliest of `edges`, but the second earliest when three or more siblings saw them: one
- * pair's run can run on ~1 s past the theme by chance (items near its edge describe 2.7 s of
- * audio, some of it the story), and the plain union takes the worst of them. A sibling with
- * the intro cut short moves the other edge, which the union still keeps whole.
+ * The earliest of `edges`, less the most outlying: one pair's run can run on ~1 s past the
+ * theme by chance (items near its edge describe 2.7 s of audio, some of it the story), and
+ * the plain union takes the worst of them. With three or more siblings' edges the earliest
+ * quarter (at least one) is left out. A sibling with the intro cut short moves the other
+ * edge, which the union still keeps whole.
  */
 function outerEdge(edges: readonly number[]): number {
   const sorted = [...edges].sort((x, y) => x - y);
-  return (sorted.length >= 3 ? sorted[1] : sorted[0]) as number;
+  const skip = sorted.length >= 3 ? Math.max(1, Math.floor(sorted.length / 4)) : 0;
+  return sorted[skip] as number;
 }
 
 function candidatesOf(episode: number, pairs: readonly PairRuns[]): Candidate[] {

@@ -111,9 +111,11 @@ export async function analyzeSeason(
 }
 
 /**
- * PAL speed-up: an episode whose opening shares nothing with siblings that do share is read
- * again at the speeds it was not read at (1.043: it was sped up; 1/1.043: its siblings were;
- * 1 when the cache held another); a speed is kept when the episode then shares an intro.
+ * PAL speed-up: an episode whose opening shares nothing (or shares with fewer than half its
+ * siblings: a sped-up episode can chance-match one) while siblings do share is read again
+ * at the speeds it was not read at (1.043: it was sped up; 1/1.043: its siblings were;
+ * 1 when the cache held another); a speed is kept when the episode then shares its intro
+ * with more siblings.
  * Costs up to two more decodes per such episode; the cache then holds the speed kept, so the
  * next analysis of the season starts from it and decodes nothing.
  */
@@ -123,26 +125,37 @@ async function pickSpeeds(
   deps: SeasonDeps,
 ): Promise<void> {
   const answers = seasonIntros(reads.map(openingOf), deps.align);
-  const sharing = answers.filter((answer) => answer.intro !== null).length;
-  const lonely = answers.flatMap((answer, i) => (answer.reason === 'nothing-shared' ? [i] : []));
+  const sharing = answers.filter((answer) => shared(answer) >= DOUBT).length;
+  // Nothing shared, or shared with fewer than half the siblings by what may be chance.
+  const doubtful = answers.flatMap((answer, i) =>
+    answer.reason === 'nothing-shared' || (answer.intro && shared(answer) < DOUBT) ? [i] : [],
+  );
   // With nobody sharing, speeds are tried only in a season of two (each other's only sibling).
   if (sharing === 0 && reads.length !== 2) return;
-  for (const i of lonely) {
-    if (seasonIntros(reads.map(openingOf), deps.align)[i]?.intro) continue; // a change fixed it
+  for (const i of doubtful) {
+    const now = shared(seasonIntros(reads.map(openingOf), deps.align)[i]);
+    if (now >= DOUBT) continue; // another episode's speed fixed it
     const episode = episodes[i] as SeasonEpisode;
     const first = reads[i] as Read;
-    let best: { read: Read; confidence: number } = { read: first, confidence: 0 };
+    let best: { read: Read; confidence: number } = { read: first, confidence: now };
     const tried = first.kind === 'ok' ? first.speed : 1;
     for (const speed of SPEEDS.filter((s) => s !== tried)) {
       const read = await readEpisode(episode, speed, deps);
       if (read.kind !== 'ok') continue;
       const trial = reads.map((r, j) => openingOf(j === i ? read : r));
-      const confidence = seasonIntros(trial, deps.align)[i]?.intro?.confidence ?? 0;
+      const confidence = shared(seasonIntros(trial, deps.align)[i]);
       if (confidence > best.confidence) best = { read, confidence };
     }
     reads[i] = best.read;
     await keepInCache(episode, best.read, deps);
   }
+}
+
+/** Below this share of siblings, an intro may be chance: the episode's other speeds are tried. */
+const DOUBT = 0.5;
+
+function shared(answer: IntroAnswer | undefined): number {
+  return answer?.intro?.confidence ?? 0;
 }
 
 /** The speeds an episode may have been read at: as it is, PAL undone, siblings' PAL undone. */

@@ -5,12 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { EndcueError } from '../../../server/errors.js';
 import type { FingerprintCache, FingerprintKey } from '../../../server/fingerprint/cache.js';
-import type { AudioFingerprint, EpisodeFingerprints } from '../../../server/fingerprint/types.js';
+import {
+  type AudioFingerprint,
+  type EpisodeFingerprints,
+  ITEM_SECONDS,
+} from '../../../server/fingerprint/types.js';
 import { analyzeSeason, type EpisodeReader, PAL_SPEED } from '../../../server/series/season.js';
 import { episode, randomItems } from './synthetic.js';
 
 const theme = randomItems(7, 22);
 const endMusic = randomItems(8, 40);
+const chanceChunk = randomItems(555, 20);
 
 /** A closing window: story, then the season's end music from `musicAt` to the end. */
 function closing(seed: number, musicAt: number, music = endMusic): AudioFingerprint {
@@ -26,6 +31,8 @@ type Plan =
       /** The theme only at PAL speed (a sped-up episode), or never (an episode without it). */
       theme?: 'pal-only' | 'none';
       finale?: boolean;
+      /** 20 s of audio at 150 s that only the episodes with this flag share (chance, a recap). */
+      chance?: boolean;
     }
   | { silent: true }
   | { error: EndcueError };
@@ -51,6 +58,7 @@ function fakeReader(plans: Record<string, Plan>) {
             introAt: plan.introAt * speed,
             seconds: 200,
           });
+    if (plan.chance) opening.items.set(chanceChunk, Math.round(150 / ITEM_SECONDS));
     const music = plan.finale ? randomItems(plan.seed + 77, 40) : endMusic;
     const fingerprints: EpisodeFingerprints = {
       kind: 'fingerprinted',
@@ -185,6 +193,25 @@ describe('analyzeSeason', () => {
       { path: 'pal', speed: PAL_SPEED },
       { path: 'pal', speed: 1 / PAL_SPEED },
     ]);
+  });
+
+  it('tries the PAL speeds for an episode that shares only with one sibling, by chance', async () => {
+    const { read, calls } = fakeReader({
+      ep1: { seed: 11, introAt: 0, musicAt: 20, chance: true },
+      ep2: { seed: 23, introAt: 35, musicAt: 50 },
+      ep3: { seed: 37, introAt: 12, musicAt: 5 },
+      pal: { seed: 41, introAt: 20, musicAt: 8, theme: 'pal-only', chance: true },
+    });
+    const season = ['ep1', 'ep2', 'ep3', 'pal'].map((path) => ({ path }));
+    const asIs = await analyzeSeason(season, { read, palSpeeds: false });
+    expect(asIs[3]?.intro?.confidence).toBeCloseTo(1 / 3);
+    expect(round(asIs[3]?.intro?.start)).toBe(150);
+    calls.length = 0;
+    const answers = await analyzeSeason(season, { read });
+    expect(answers[3]?.speed).toBe(PAL_SPEED);
+    expect(round(answers[3]?.intro?.start)).toBe(20);
+    expect(answers[3]?.intro?.confidence).toBe(1);
+    expect(calls.filter((c) => c.speed !== 1).map((c) => c.path)).toEqual(['pal', 'pal']);
   });
 
   it('tries both speeds for an episode without the intro, and keeps 1 when neither shares', async () => {
