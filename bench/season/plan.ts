@@ -196,8 +196,9 @@ const SHAPES: Record<SeasonOptions['size'], SizeShape> = {
 export function planSeason(options: SeasonOptions): SeasonPlan {
   const shape = SHAPES[options.size];
   const rng = createRng(`season/${options.seed}/${options.size}`);
-  // Distinct pitch shifts (semitones), so no two episodes' stories share a fingerprint.
-  const pitches = shuffle([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, -6], rng.next);
+  // Distinct pitch shifts (semitones), so no two episodes' stories share a fingerprint; none
+  // an octave apart, as chroma does not tell octaves apart (-6 and +6 once shared 2.5 s).
+  const pitches = shuffle([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 0, -6], rng.next);
   const episodes = Array.from({ length: shape.episodes }, (_, i): EpisodePlan => {
     const number = i + 1;
     const encoding = ENCODINGS[i % ENCODINGS.length] as AudioEncoding;
