@@ -11,7 +11,10 @@ import {
   stalledIntervalFor,
   startBullWorker,
 } from '../../../server/queue/bullmq.js';
+import { seriesAwareHandler } from '../../../server/queue/season-job.js';
 import type { JobHandler, JobSnapshot } from '../../../server/queue/types.js';
+import { parseSeasonJobId, seasonJobId } from '../../../server/series/season-key.js';
+import { SqliteCreditsStore } from '../../../server/store/sqlite.js';
 import { waitFor } from '../http/fakes.js';
 
 const base = process.env.ENDCUE_TEST_REDIS_URL || process.env.REDIS_URL;
@@ -80,6 +83,42 @@ describe.skipIf(!base)('BullJobQueue + startBullWorker', () => {
     expect(again).toMatchObject({ created: true, job: { force: true } });
     await a.idle();
     expect(runs).toEqual(['t1', 't1']);
+  });
+
+  it("runs a season's job after its episodes' (issue 22): one job per season, named without ':'", async () => {
+    const store = new SqliteCreditsStore(':memory:');
+    closers.push(() => store.close());
+    for (const id of ['e1', 'e2']) {
+      await store.putTitle(
+        { id, src: `${id}.mp4`, series: 'Show: the series', season: 1 },
+        'admin',
+      );
+    }
+    const order: string[] = [];
+    const seasonRuns: string[][] = [];
+    const enqueuer = queue();
+    const handler = seriesAwareHandler({
+      store,
+      analysis: { run: async (job) => void order.push(job.titleId) },
+      season: {
+        run: async (job) => {
+          order.push(job.titleId);
+          const season = parseSeasonJobId(job.titleId);
+          seasonRuns.push((await store.seriesTitles(season?.series ?? '')).map((t) => t.id));
+        },
+      },
+      queue: () => enqueuer,
+    });
+    await enqueuer.enqueue('e1');
+    await enqueuer.enqueue('e2');
+    worker(handler, 1);
+    await waitFor(async () => ((await enqueuer.counts()).done >= 3 ? true : undefined));
+    await enqueuer.idle();
+    const seasonId = seasonJobId({ series: 'Show: the series', season: 1 });
+    expect(order.slice(0, 2)).toEqual(['e1', 'e2']);
+    expect(order.slice(2).every((id) => id === seasonId)).toBe(true); // after both episodes
+    expect(seasonRuns.at(-1)?.sort()).toEqual(['e1', 'e2']);
+    expect(jobIdFor(seasonId)).not.toContain(':');
   });
 
   it('retries retryable errors with backoff, then fails for good and calls failed() once', async () => {
