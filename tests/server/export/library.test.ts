@@ -3,7 +3,8 @@
  * analysed, failed or on URLs are reported; `--embed` writes the chapters into the file and
  * moves the stored result to the file's new fingerprint, so it is not analysed again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,9 @@ import { exportSidecars, formatExportReport } from '../../../server/export/libra
 import { storedAnswer } from '../../../server/export/stored.js';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
+import { seasonKey } from '../../../server/series/season-key.js';
 import { SqliteCreditsStore } from '../../../server/store/sqlite.js';
+import type { StoredResult } from '../../../server/store/types.js';
 import { makeTinyVideo } from './tiny-video.js';
 
 let root = '';
@@ -93,5 +96,66 @@ describe('exportSidecars', () => {
     // Still analysed: a scan or a player's request finds the result for the new file.
     expect((await storedAnswer(store, title, policy)).status).toBe('ready');
     expect(await store.getResult('done', after)).toMatchObject({ modelVersion: 'm1' });
+  });
+});
+
+describe("a season's intro in the exports (issue 22)", () => {
+  it('goes into the sidecars and the embedded chapters, and follows the file to its new fingerprint', async () => {
+    makeTinyVideo(path.join(root, 'ep1.mp4'));
+    const title = { id: 'ep1', src: 'ep1.mp4', series: 'Show', season: 1 };
+    await store.putTitle(title, 'admin');
+    const media = await resolveSource('ep1.mp4', policy);
+    const stored = (await store.getResult(
+      'done',
+      (
+        await resolveSource('done.mp4', policy)
+      ).fingerprint,
+    )) as StoredResult;
+    await store.putResult({ ...stored, titleId: 'ep1', fingerprint: media.fingerprint });
+    const intro = { start: 1, end: 3, confidence: 1 };
+    await store.putIntros([
+      {
+        titleId: 'ep1',
+        fingerprint: media.fingerprint,
+        seasonKey: seasonKey([title]),
+        intro,
+        reason: null,
+        createdAt: 1,
+      },
+    ]);
+    const lookup = await storedAnswer(store, title, policy);
+    expect(lookup.status === 'ready' && lookup.answer.intro).toEqual(intro);
+
+    const { ffmpeg, ffprobe } = resolveFfmpeg();
+    const [entry] = await exportSidecars({
+      titles: [title],
+      store,
+      policy,
+      embed: { tools: { ffmpeg, ffprobe } },
+    });
+    expect(entry?.embedded).toMatchObject({ outcome: 'embedded' });
+    expect(readFileSync(path.join(root, 'ep1.chapters.vtt'), 'utf8')).toContain(
+      '00:00:01.000 --> 00:00:03.000\nIntro\n',
+    );
+    expect(readFileSync(path.join(root, 'ep1.edl'), 'utf8')).toBe(
+      '1.000\t3.000\t3\n4.000\t6.000\t3\n',
+    );
+    const probed = spawnSync(
+      ffprobe,
+      ['-v', 'error', '-show_chapters', '-of', 'json', path.join(root, 'ep1.mp4')],
+      { encoding: 'utf8' },
+    );
+    const chapters = (
+      JSON.parse(probed.stdout) as { chapters: Array<{ tags?: { title?: string } }> }
+    ).chapters;
+    expect(chapters.map((c) => c.tags?.title)).toEqual([
+      'Programme',
+      'Intro',
+      'Programme',
+      'Credits',
+    ]);
+    // The file's fingerprint changed with its chapters; its intro still holds.
+    const after = await storedAnswer(store, title, policy);
+    expect(after.status === 'ready' && after.answer.intro).toEqual(intro);
   });
 });
