@@ -3,7 +3,8 @@
  * empty data dir through env), the real detector and model analysing the generated
  * series, then Chromium on http://localhost:PORT/: episode 1 from shortly before its
  * credits, the card, the countdown running out, episode 2 playing. Also the two HLS
- * paths (VHS, hls.js) up to the card. Screenshots go to test-results/demo/.
+ * paths (VHS, hls.js) up to the card, and Skip intro on the theme the episodes share (found
+ * by the server's season analysis). Screenshots go to test-results/demo/.
  *
  * The series is cached under .cache/demo: the first run generates it (minutes on two
  * busy cores), later runs start in seconds.
@@ -15,7 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EPISODES } from '../../demo/series.js';
 import type { EpisodeView } from '../../demo/state.js';
+import { THEME_SECONDS } from '../../demo/theme.js';
 import { type Browser, launchBrowser, ROOT } from './plugin-harness.js';
 
 const ARTIFACTS = path.join(ROOT, 'test-results', 'demo');
@@ -253,6 +256,50 @@ describe('the demo: binge limit', () => {
     await expect.poll(async () => (await playerState(page)).paused).toBe(true);
     expect((await events(page)).some((e) => e.type === 'next')).toBe(false);
     await screenshot(page, 'demo-still-watching');
+    await page.close();
+  });
+});
+
+/** Waits until the server has compared the season: every episode has an intro or a reason. */
+async function waitForIntros(timeoutMs = 5 * 60_000): Promise<EpisodeView[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const views = await state();
+    const settled = views.every((v) => v.intro !== null || /^no intro/.test(v.introLabel));
+    if (settled) return views;
+    if (Date.now() > deadline) {
+      throw new Error(`season not compared: ${JSON.stringify(views)}\n${output.slice(-4000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+describe('the demo: Skip intro', () => {
+  it("finds every episode's intro from the shared theme, and Skip intro jumps to its end", async () => {
+    const views = await waitForIntros();
+    for (const v of views) {
+      console.log(`demo: E${v.episode}: ${v.introLabel || 'no answer'}; ${v.truth.introLabel}`);
+    }
+    const plan = EPISODES.map((e) => ({ start: e.introAt, end: e.introAt + THEME_SECONDS }));
+    for (const [i, v] of views.entries()) {
+      const truth = plan[i];
+      if (!v.intro || !truth) throw new Error(`E${v.episode}: ${v.introLabel}`);
+      expect(Math.abs(v.intro.start - truth.start)).toBeLessThan(2);
+      expect(Math.abs(v.intro.end - truth.end)).toBeLessThan(2);
+    }
+    const first = views[0];
+    if (!first?.intro) throw new Error('episode 1 has no intro');
+    const page = await openPage(`?episode=${first.id}&t=${Math.floor(first.intro.start - 2)}`);
+    await expect.poll(() => page.locator('#episodes .strip .bar.intro').count()).toBe(3);
+    const shown = await waitForEvent(page, 'intro-shown');
+    expect(shown.time).toBeGreaterThanOrEqual(first.intro.start - 0.05);
+    const skip = page.getByRole('button', { name: 'Skip intro' });
+    await expect.poll(() => skip.isVisible()).toBe(true);
+    await screenshot(page, 'demo-skip-intro');
+    await skip.click();
+    await waitForEvent(page, 'intro-skipped');
+    expect((await playerState(page)).time).toBeGreaterThanOrEqual(first.intro.end - 0.05);
+    expect(await skip.isVisible()).toBe(false);
     await page.close();
   });
 });
