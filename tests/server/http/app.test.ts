@@ -356,8 +356,16 @@ describe.each([
     const spec = (await (await call('/openapi.json')).json()) as {
       openapi: string;
       paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
     };
     expect(spec.openapi).toBe('3.1.0');
+    // Issue 22: the season's intro, why there is none, and the segment kind.
+    const credits = spec.components.schemas.Credits?.properties ?? {};
+    expect(JSON.stringify(credits.intro)).toContain('#/components/schemas/Intro');
+    expect(credits.introReason).toMatchObject({
+      enum: expect.arrayContaining(['not-a-series', 'pending', 'nothing-shared', 'no-audio']),
+    });
+    expect(JSON.stringify(spec.components.schemas.Segment)).toContain('"intro"');
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/v1/jobs',
       '/v1/titles',
