@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EPISODES } from '../../demo/series.js';
+import { DEMO_WINDOWS, EPISODES } from '../../demo/series.js';
 import { THEME_RATE, THEME_SECONDS, themeFilter, themeSamples, wavFile } from '../../demo/theme.js';
+import { audioWindows } from '../../server/fingerprint/windows.js';
 
 describe('the demo series theme', () => {
   it('is seeded: the same seed gives the same samples, another seed other ones', () => {
@@ -37,6 +38,17 @@ describe('the demo series theme', () => {
       const creditsAt =
         e.fixture.duration - (e.fixture.creditsDuration ?? 0) - (e.fixture.postCredits ?? 0);
       expect(e.introAt + THEME_SECONDS).toBeLessThan(creditsAt - 10);
+    }
+  });
+
+  it("lies inside the demo server's opening window, which the default window would miss", () => {
+    for (const e of EPISODES) {
+      const end = e.introAt + THEME_SECONDS;
+      expect(audioWindows(e.fixture.duration, DEMO_WINDOWS).opening.duration).toBeGreaterThan(
+        end + 2,
+      );
+      // The default 25% ends before (E1, E2) or at (E3) the intro's end.
+      expect(audioWindows(e.fixture.duration).opening.duration).toBeLessThanOrEqual(end);
     }
   });
 
