@@ -73,9 +73,9 @@ async function withIntro(route: Route, shape: Shape, asked: number): Promise<voi
 
 async function open(
   config: Partial<PageConfig> & { endcue?: Record<string, unknown> },
-  options: { shape?: Shape; before?: (page: Page) => Promise<void> } = {},
+  options: { shape?: Shape; before?: (page: Page) => Promise<void>; target?: Browser } = {},
 ): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await (options.target ?? browser).newPage();
   page.on('pageerror', (error) => console.error('page error:', error));
   let asked = 0;
   const shape = options.shape;
@@ -271,6 +271,43 @@ describe("intro: 'auto' | 'off'", () => {
     expect(types).not.toContain('intro-shown');
     expect(types).not.toContain('intro-skipped');
     await page.close();
+  });
+});
+
+type Box = { x: number; y: number; width: number; height: number };
+
+describe('a 360x640 phone', () => {
+  it('the button is 44 px tall, inside the player, and a tap skips', async () => {
+    const phone = await launchBrowser({ viewport: { width: 360, height: 640 }, hasTouch: true });
+    try {
+      const page = await open(
+        {},
+        {
+          target: phone,
+          before: (p) =>
+            p
+              .addStyleTag({
+                content: '.video-js{width:calc(100vw - 48px);height:calc((100vw - 48px) * 9 / 16)}',
+              })
+              .then(() => undefined),
+        },
+      );
+      await waitForEvent(page, 'intro-shown');
+      await page.waitForTimeout(600);
+      const player = (await page.locator('.video-js').boundingBox()) as Box;
+      const box = (await button(page).boundingBox()) as Box;
+      console.log('Skip intro at 360x640:', { player, box });
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(box.x).toBeGreaterThanOrEqual(player.x);
+      expect(box.y).toBeGreaterThanOrEqual(player.y);
+      expect(box.x + box.width).toBeLessThanOrEqual(player.x + player.width);
+      expect(box.y + box.height).toBeLessThanOrEqual(player.y + player.height);
+      await button(page).tap();
+      expect((await waitForEvent(page, 'intro-skipped')).data.auto).toBe(false);
+      await page.close();
+    } finally {
+      await phone.close();
+    }
   });
 });
 
