@@ -5,7 +5,7 @@
  * Built with the fixture generator and cached under .cache/demo, so a second start only
  * reads the ground-truth JSON files.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MEDIA_ROOT } from '../server/config.js';
@@ -207,8 +207,17 @@ function themedEpisode(
       rmSync(work, { recursive: true, force: true });
     }
     const { path: plainPath, ...truth } = plain;
-    rmSync(plainPath, { force: true });
-    rmSync(plainPath.replace(/\.mp4$/, '.json'), { force: true });
+    removePlain(plainPath, mediaDir);
     return { ...truth, intro: { start: at, end: at + THEME_SECONDS } };
   });
+}
+
+/** The fixture without the theme, its truth and an HLS rendition an older demo cut of it. */
+export function removePlain(plainPath: string, mediaDir: string): void {
+  rmSync(plainPath, { force: true });
+  rmSync(plainPath.replace(/\.mp4$/, '.json'), { force: true });
+  const hls = path.join(mediaDir, 'hls');
+  const prefix = `${path.parse(plainPath).name}-`;
+  const stale = existsSync(hls) ? readdirSync(hls).filter((d) => d.startsWith(prefix)) : [];
+  for (const dir of stale) rmSync(path.join(hls, dir), { recursive: true, force: true });
 }

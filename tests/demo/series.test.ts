@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EPISODES } from '../../demo/series.js';
+import { EPISODES, removePlain } from '../../demo/series.js';
 import { planFixture } from '../fixtures/generate.js';
 
 describe('the demo series', () => {
@@ -51,5 +54,31 @@ describe('the demo series', () => {
 
   it('opens every episode on a black title card', () => {
     for (const e of EPISODES) expect(planFixture(e.fixture).scenes[0]?.kind).toBe('title-card');
+  });
+});
+
+describe('the themed episodes replace the plain fixtures in the cache', () => {
+  it('removes the plain mp4, its truth and its HLS renditions, nothing else', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'endcue-demo-cache-'));
+    try {
+      const plain = path.join(dir, 'roll-72s-1280x720-24fps-s705-1234.mp4');
+      const keep = [
+        'roll-72s-1280x720-s705-theme-9999.mp4',
+        'hls/roll-72s-1280x720-s705-theme-9999-aa',
+      ];
+      mkdirSync(path.join(dir, 'hls', 'roll-72s-1280x720-24fps-s705-1234-bb'), { recursive: true });
+      mkdirSync(path.join(dir, keep[1] as string), { recursive: true });
+      for (const f of [plain, plain.replace('.mp4', '.json'), path.join(dir, keep[0] as string)]) {
+        writeFileSync(f, 'x');
+      }
+      removePlain(plain, dir);
+      expect(readdirSync(dir).sort()).toEqual(['hls', keep[0]]);
+      expect(readdirSync(path.join(dir, 'hls'))).toEqual(['roll-72s-1280x720-s705-theme-9999-aa']);
+      // Nothing to remove, or no hls folder at all: no error.
+      rmSync(path.join(dir, 'hls'), { recursive: true });
+      expect(() => removePlain(plain, dir)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
