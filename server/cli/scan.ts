@@ -291,7 +291,7 @@ async function scanSeasons(options: ScanOptions, wait: boolean): Promise<SeasonR
     for (const title of members) {
       store.forget?.(title.id);
       const state = currentIntro(title, titles, await store.getIntro(title.id));
-      episodes.push({ titleId: title.id, ...state });
+      episodes.push({ titleId: title.id, intro: state.intro, introReason: state.introReason });
     }
     reports.push({
       series: ref.series,

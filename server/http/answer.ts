@@ -2,11 +2,14 @@
  * The credits answer for a title from what is stored (PURE): an operator's override wins
  * over the detected result (its post-credits scene too: an override without one has none).
  * The intro comes from the title's season (issue 22) and is kept under an override, which
- * says nothing about the opening; it is listed first in `segments`.
+ * says nothing about the opening; it is listed first in `segments`. The season's shared end
+ * music weighs a detected start (`seriesConfidence`, series/closing.ts), never moves it.
  * Used by the HTTP service and by the exports (server/export),
  * so a player, a sidecar and an embedded chapter always say the same thing.
  */
-import type { Segment } from '../detector/types.js';
+import type { DetectionResult, Segment } from '../detector/types.js';
+import { combineCredits } from '../series/closing.js';
+import type { Intro } from '../series/intro.js';
 import type { IntroState } from '../series/season-key.js';
 import type { ManualOverride, StoredResult } from '../store/types.js';
 import type { CreditsAnswer } from './service.js';
@@ -39,6 +42,7 @@ export function creditsAnswer(
       modelVersion: stored?.modelVersion ?? null,
       source: result?.creditsSource === 'chapter' ? 'chapter' : 'detected',
       ...introPart,
+      ...(result && season.closing !== undefined ? endMusicPart(result, season.closing) : {}),
     };
   }
   const post = override.creditsStart === null ? null : (override.postCredits ?? null);
@@ -63,5 +67,18 @@ export function creditsAnswer(
     modelVersion: stored?.modelVersion ?? null,
     source: 'manual',
     ...introPart,
+  };
+}
+
+/** What `endcue detect --series` says beside a start: the end music and how it bears on it. */
+function endMusicPart(
+  result: DetectionResult,
+  music: Intro | null,
+): Pick<CreditsAnswer, 'endMusic' | 'endMusicEvidence' | 'seriesConfidence'> {
+  const combined = combineCredits(result, music, result.duration);
+  return {
+    endMusic: music && { start: music.start, end: music.end, confidence: music.confidence },
+    endMusicEvidence: combined.evidence,
+    seriesConfidence: combined.confidence,
   };
 }

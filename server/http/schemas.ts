@@ -75,6 +75,21 @@ export const CreditsSchema = z
         description:
           "Why intro is null: not-a-series (no series in the catalog); pending (the season's analysis has not run since it last changed: ask again later); no-siblings (alone in its season); no-audio; nothing-shared (no opening audio shared with its siblings); ffmpeg-missing (ffmpeg without Chromaprint); unreadable (its audio could not be read)",
       }),
+    endMusic: IntroSchema.nullable().optional().openapi({
+      description:
+        "The end music the title's season shares (once the season is analysed; not under an override)",
+    }),
+    endMusicEvidence: z
+      .enum(['agrees', 'disagrees', 'music-without-credits', 'none'])
+      .optional()
+      .openapi({
+        description:
+          'How the shared end music bears on the detected start (it never moves it): agrees, disagrees, music-without-credits, none',
+      }),
+    seriesConfidence: z
+      .number()
+      .optional()
+      .openapi({ description: 'confidence weighed by the shared end music, 0..1' }),
     next: NextTitleSchema.optional(),
   })
   .openapi('Credits');

@@ -6,6 +6,7 @@
 import type { Title, TitleInput } from '../catalog/title.js';
 import type { Segment } from '../detector/types.js';
 import type { JobCounts, JobSnapshot } from '../queue/types.js';
+import type { MusicEvidence } from '../series/closing.js';
 import type { IntroReason } from '../series/intro.js';
 import type { ManualOverride, OverrideInput, StoredError } from '../store/types.js';
 
@@ -33,6 +34,12 @@ export interface CreditsAnswer {
    * changed), 'no-siblings', 'no-audio', 'nothing-shared', 'ffmpeg-missing', 'unreadable'.
    */
   introReason: IntroReason | null;
+  /** Once the season has been analysed (not under an override): its shared end music... */
+  endMusic?: { start: number; end: number; confidence: number } | null;
+  /** ...how it bears on the detected start (series/closing.ts; the start is never moved)... */
+  endMusicEvidence?: MusicEvidence;
+  /** ...and the confidence weighed by it (as `endcue detect --series` prints it). */
+  seriesConfidence?: number;
   next?: NextTitle;
 }
 

@@ -57,6 +57,8 @@ export function parseSeasonJobId(id: string): SeasonRef | undefined {
 export interface IntroState {
   intro: Intro | null;
   introReason: IntroReason | null;
+  /** The end music shared with siblings (null: none); absent while the season is unknown. */
+  closing?: Intro | null;
 }
 
 /**
@@ -77,7 +79,8 @@ export function currentIntro(
     stored.seasonKey === seasonKey(seasonMembers(season, seriesTitles)) &&
     (fingerprint === undefined || stored.fingerprint === fingerprint);
   if (!fresh) return { intro: null, introReason: 'pending' };
+  const closing = stored.closing ?? null;
   return stored.intro
-    ? { intro: stored.intro, introReason: null }
-    : { intro: null, introReason: stored.reason ?? 'nothing-shared' };
+    ? { intro: stored.intro, introReason: null, closing }
+    : { intro: null, introReason: stored.reason ?? 'nothing-shared', closing };
 }

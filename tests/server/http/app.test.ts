@@ -124,6 +124,10 @@ describe.each([
       source: 'detected',
       intro: { start: 10, end: 40, confidence: 1 },
       introReason: null,
+      // The fake season shares no end music: the detected answer stands as it is.
+      endMusic: null,
+      endMusicEvidence: 'none',
+      seriesConfidence: 0.9,
       next: { titleId: 'e2', src: 'show/e2.mp4', title: 'Two' },
     });
 

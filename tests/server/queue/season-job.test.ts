@@ -74,10 +74,17 @@ describe('currentIntro: whether a stored intro still holds', () => {
     expect(currentIntro(ep('a', 1), titles, stored, 'f1')).toEqual({
       intro: stored.intro,
       introReason: null,
+      closing: null,
     });
+    const music = { start: 80, end: 95, confidence: 1 };
     expect(
-      currentIntro(ep('a', 1), titles, { ...stored, intro: null, reason: 'no-audio' }, 'f1'),
-    ).toEqual({ intro: null, introReason: 'no-audio' });
+      currentIntro(
+        ep('a', 1),
+        titles,
+        { ...stored, intro: null, reason: 'no-audio', closing: music },
+        'f1',
+      ),
+    ).toEqual({ intro: null, introReason: 'no-audio', closing: music });
   });
 
   it("is 'pending' for a new episode, new media or nothing stored; 'not-a-series' outside one", () => {
@@ -85,7 +92,10 @@ describe('currentIntro: whether a stored intro still holds', () => {
       'pending',
     );
     expect(currentIntro(ep('a', 1), titles, stored, 'f2').introReason).toBe('pending');
-    expect(currentIntro(ep('a', 1), titles, undefined, 'f1').introReason).toBe('pending');
+    expect(currentIntro(ep('a', 1), titles, undefined, 'f1')).toEqual({
+      intro: null,
+      introReason: 'pending', // and no end music: the season is not known
+    });
     expect(currentIntro({ id: 'film', src: 'film.mp4' }, [], stored)).toEqual({
       intro: null,
       introReason: 'not-a-series',
