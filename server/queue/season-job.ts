@@ -74,6 +74,13 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
         files.map((m) => ({ path: m.input, key: m.fingerprint })),
         { ...deps.season, cache: deps.store.fingerprintCache(), signal },
       );
+      // Why an episode has no fingerprints (no audio, unreadable, an ffmpeg without
+      // chromaprint and what to install): the answer says the reason, the log the whole line.
+      files.forEach((m, i) => {
+        const message = answers[i]?.message;
+        if (message)
+          deps.log?.warn({ titleId: m.title.id, reason: answers[i]?.introReason }, message);
+      });
       const now = Date.now();
       const intros: StoredIntro[] = resolved.map((m) => {
         const answer = answers[files.indexOf(m)];

@@ -152,14 +152,23 @@ describe('the season job', () => {
               closingReason: null,
               speed: 1,
             }
-          : { intro: null, introReason: 'no-audio', closing: null, closingReason: null, speed: 1 },
+          : {
+              intro: null,
+              introReason: 'no-audio',
+              closing: null,
+              closingReason: null,
+              speed: 1,
+              message: 'b.mp4 has no audio stream',
+            },
       );
     };
     const resolved: string[] = [];
+    const warnings: string[] = [];
     const handler = createSeasonHandler({
       store,
       policy,
       analyze,
+      log: { warn: (_obj, message) => void warnings.push(message) },
       sourceDeps: {
         // The URL title resolves without a network: a fixed fingerprint.
         fetch: async (url: string | URL | Request) => {
@@ -193,6 +202,10 @@ describe('the season job', () => {
     });
     expect(await store.getIntro('web')).toMatchObject({ intro: null, reason: 'unreadable' });
     expect(await store.getIntro('gone')).toBeUndefined(); // its own answer says why (422)
+    expect(warnings).toEqual([
+      'season analysis: episode left out, its source cannot be read',
+      'b.mp4 has no audio stream',
+    ]);
 
     await handler.run(job(id), context); // a sibling's analysis asked again: nothing changed
     expect(calls).toHaveLength(1);
