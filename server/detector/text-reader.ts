@@ -41,6 +41,12 @@ export interface TextReader {
   read(frame: RgbFrame): Promise<OcrWord[]>;
   /** Reads with another script's models (their thread starts on the first call). */
   readScript?(frame: RgbFrame, script: OtherScript): Promise<OcrWord[]>;
+  /**
+   * Reads with PP-OCR, which finds text before reading it: stylised type, text over
+   * picture and small print that tesseract's page layout misses (its thread starts on the
+   * first call).
+   */
+  readScene?(frame: RgbFrame): Promise<OcrWord[]>;
   dispose(): Promise<void>;
 }
 
@@ -49,6 +55,8 @@ export interface TextReaderOptions {
   workers?: number;
   /** Give up starting after this long (default 30 s). */
   startTimeoutMs?: number;
+  /** Offer PP-OCR's look (readScene; default on, ENDCUE_SCENE_TEXT=off turns it off). */
+  sceneText?: boolean;
 }
 
 type Reply =
@@ -75,10 +83,13 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const english = await startOcrThread(
+    TESSERACT_WORKER,
     { langs: 'eng', langPath: englishModelDir(), workers },
     startTimeoutMs,
   );
   const scripts = new Map<OtherScript, Promise<TextReader>>();
+  let scene: Promise<TextReader> | undefined;
+  const sceneText = options.sceneText ?? process.env.ENDCUE_SCENE_TEXT !== 'off';
   return {
     concurrency: english.concurrency,
     read: (frame) => english.read(frame),
@@ -86,13 +97,25 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
       let reader = scripts.get(script);
       if (!reader) {
         const langs = SCRIPT_LANGUAGES[script];
-        reader = startOcrThread({ langs, langPath: SCRIPT_MODEL_DIR, workers }, startTimeoutMs);
+        reader = startOcrThread(
+          TESSERACT_WORKER,
+          { langs, langPath: SCRIPT_MODEL_DIR, workers },
+          startTimeoutMs,
+        );
         scripts.set(script, reader);
       }
       return (await reader).read(frame);
     },
+    ...(sceneText
+      ? {
+          async readScene(frame: RgbFrame) {
+            scene ??= startOcrThread(PPOCR_WORKER, { workers: 1 }, startTimeoutMs);
+            return (await scene).read(frame);
+          },
+        }
+      : {}),
     async dispose() {
-      const others = [...scripts.values()].map((r) =>
+      const others = [...scripts.values(), ...(scene ? [scene] : [])].map((r) =>
         r.then(
           (t) => t.dispose(),
           () => {},
@@ -103,13 +126,20 @@ export async function createTextReader(options: TextReaderOptions = {}): Promise
   };
 }
 
-/** One OCR thread: `workers` tesseract engines with the models `langs` names (as eng+jpn). */
+const TESSERACT_WORKER = new URL('./text-thread.mjs', import.meta.url);
+const PPOCR_WORKER = new URL('./ppocr/worker.mjs', import.meta.url);
+
+/**
+ * One OCR thread: tesseract (`workers` engines with the models `langs` names, as eng+jpn)
+ * or PP-OCR; both answer a PPM image with its words.
+ */
 async function startOcrThread(
-  data: { langs: string; langPath: string; workers: number },
+  worker: URL,
+  data: { langs?: string; langPath?: string; workers: number },
   startTimeoutMs: number,
 ): Promise<TextReader> {
   const { workers } = data;
-  const thread = new Worker(new URL('./text-thread.mjs', import.meta.url), {
+  const thread = new Worker(worker, {
     workerData: data,
     stdout: true,
     stderr: true,
@@ -249,8 +279,27 @@ export async function readFrameText(
     if (third.cue !== 0) return third;
   }
   const scripts = both.cue === 0 && harder && reader.readScript ? scriptsToTry(words) : [];
-  if (scripts.length === 0) return both;
-  return (await readOtherScripts(reader, frame, layout, scripts)) ?? both;
+  const script =
+    scripts.length > 0 ? await readOtherScripts(reader, frame, layout, scripts) : undefined;
+  if (script) return script;
+  if (both.cue === 0 && harder && reader.readScene) {
+    const scene = await readScene(reader, frame, layout);
+    if (scene && scene.cue !== 0) return scene;
+  }
+  return both;
+}
+
+/** PP-OCR's reading of a frame; undefined when it cannot run (not installed, failed to load). */
+async function readScene(
+  reader: TextReader,
+  frame: RgbFrame,
+  layout: TextLayout,
+): Promise<TextReading | undefined> {
+  try {
+    return readCreditsText((await reader.readScene?.(frame)) ?? [], layout);
+  } catch {
+    return undefined; // the tesseract reading stands
+  }
 }
 
 /** The script each reader last found (tried first on its next unreadable frame). */

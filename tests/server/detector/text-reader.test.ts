@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import {
   whiteTextImage,
 } from '../../../server/detector/text-reader.js';
 import { fontFile } from '../../fixtures/fonts.js';
+import { renderFrame } from '../../fixtures/render-frame.js';
 
 describe('toPpm', () => {
   it('wraps rgb24 bytes in a binary PPM header', () => {
@@ -65,28 +65,6 @@ describe('whiteTextImage', () => {
     expect([...frame.data.subarray(0, 3)]).toEqual([255, 255, 250]); // input untouched
   });
 });
-
-/** One 960x540 rgb24 frame of an ffmpeg lavfi source with a filter drawn over it. */
-function renderFrame(source: string, filter: string) {
-  const data = execFileSync(
-    'ffmpeg',
-    [
-      ...[
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        `${source}${source.includes('=') ? ':' : '='}s=960x540`,
-        '-frames:v',
-        '1',
-      ],
-      ...['-vf', filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    ],
-    { maxBuffer: 1 << 24 },
-  );
-  return { data: new Uint8Array(data), width: 960, height: 540 };
-}
 
 describe('isPictureAbove', () => {
   it('tells a scene from a plain ground above the caption band', () => {
