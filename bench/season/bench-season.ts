@@ -293,11 +293,13 @@ function printTable(
     '"no intro" right',
     ...(both((s) => `${s.noIntroRight}/${s.noIntroTotal}`) as [string, string]),
   );
-  row('credits start error, mean / max', ...(both(err('credits')) as [string, string]));
-  row(
-    'credits: no start given',
-    ...(both((s) => `${s.creditsMissed}/${s.creditsSigned.length}`) as [string, string]),
-  );
+  // --no-detect: EndCue's intros are scored, its credits were not looked for.
+  const credits = (fn: (s: SeasonScore) => string): [string, string] => {
+    const [e, b] = both(fn) as [string, string];
+    return [values['no-detect'] ? 'not run' : e, b];
+  };
+  row('credits start error, mean / max', ...credits(err('credits')));
+  row('credits: no start given', ...credits((s) => `${s.creditsMissed}/${s.creditsSigned.length}`));
   row(
     'align the season (its windows)',
     `${cost.seasonAlignMs} ms`,
