@@ -9,7 +9,7 @@
  * brown-noise bed run under the story; the theme and the end music (synth.ts) do not.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FfmpegBinaries } from '../../server/media/ffmpeg.js';
 import { drawtext, TextFiles } from '../../tests/fixtures/filters.js';
@@ -30,7 +30,7 @@ import { planSeason } from './plan.js';
 import { SAMPLE_RATE, synthSong, synthSpeech, wavBytes } from './synth.js';
 
 /** Bump when the rendered files change, so cached seasons rebuild. */
-export const SEASON_RENDER_VERSION = 1;
+export const SEASON_RENDER_VERSION = 2;
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -108,6 +108,20 @@ export async function renderSeason(options: RenderOptions): Promise<RenderedSeas
 interface Clip {
   file: string;
   seconds: number;
+  /** Seconds before the clip's own credits (labels.json), the part story may use. */
+  usable: number;
+}
+
+/** Where a clip's own credits start, from its folder's labels.json (null: none). */
+function creditsStartOf(file: string): number | null {
+  const labels = path.join(path.dirname(file), 'labels.json');
+  if (!existsSync(labels)) return null;
+  const data = JSON.parse(readFileSync(labels, 'utf8')) as unknown;
+  const entries = (Array.isArray(data) ? data : Object.values(data as object)) as {
+    file?: string;
+    credits_start_s?: number | null;
+  }[];
+  return entries.find((e) => e.file === path.basename(file))?.credits_start_s ?? null;
 }
 
 function storyClips(bins: FfmpegBinaries): Clip[] {
@@ -125,7 +139,9 @@ function storyClips(bins: FfmpegBinaries): Clip[] {
       ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file],
       { encoding: 'utf8' },
     );
-    return { file, seconds: Number(probe.stdout.trim()) };
+    const seconds = Number(probe.stdout.trim());
+    const credits = creditsStartOf(file);
+    return { file, seconds, usable: credits === null ? seconds : Math.max(1, credits - 0.5) };
   });
 }
 
@@ -249,19 +265,23 @@ function storyParts(seconds: number, episode: EpisodePlan, clips: Clip[], rng: R
   while (left > 0.05) {
     const clip = rng.pick(clips);
     const length = Math.min(left, rng.range(8, 24), clip.seconds - 1);
-    const from = rng.range(0, Math.max(0, clip.seconds - length - 0.5));
+    const drawn = rng.range(0, Math.max(0, clip.seconds - length - 0.5));
     const d = round(left - length < 3 ? left : length);
-    parts.push(clipPart(clip, from, d, episode.storyPitch));
+    // Never into the clip's own credits (the Sintel trailer's card, the Dark Dungeons
+    // endings' roll): moved before them, and read only up to them (the rest held/padded).
+    const from = drawn + d > clip.usable ? Math.max(0, clip.usable - d) : drawn;
+    const read = from + d + 1 > clip.usable ? clip.usable - from : d + 1;
+    parts.push(clipPart(clip, from, d, read, episode.storyPitch));
     left = round(left - d);
   }
   return parts;
 }
 
-function clipPart(clip: Clip, from: number, seconds: number, pitch: number): Part {
+function clipPart(clip: Clip, from: number, seconds: number, read: number, pitch: number): Part {
   const ratio = 2 ** (pitch / 12);
   return {
     seconds,
-    inputs: [['-ss', from.toFixed(2), '-t', String(seconds + 1), '-i', clip.file]],
+    inputs: [['-ss', from.toFixed(2), '-t', String(round(read)), '-i', clip.file]],
     filter: (i, n) =>
       `[${i}:v]${picture(seconds)}[v${n}];` +
       `[${i}:a]${stereo()},asetrate=${Math.round(SAMPLE_RATE * ratio)},aresample=${SAMPLE_RATE},` +
