@@ -11,12 +11,11 @@
  */
 import { isEndcueError } from '../server/errors.js';
 import { type RunningServer, startServer } from '../server/http/start.js';
-import { analyzeSeason } from '../server/series/season.js';
 import { demoEnv } from './env.js';
 import { ensurePluginBundle } from './plugin-bundle.js';
 import { buildReporter } from './progress.js';
 import { mountDemo, seriesState } from './routes.js';
-import { buildSeries, DEMO_WINDOWS, type DemoSeries, SERIES_ID } from './series.js';
+import { buildSeries, type DemoSeries, SERIES_ID } from './series.js';
 import { type EpisodeView, formatClock } from './state.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -85,9 +84,6 @@ async function main(): Promise<void> {
       })),
       publicSrc: (title) => `/media/${title.src}`,
       configureApp: (app) => mountDemo(app, series),
-      // The product's season analysis, looking at the first half of these short episodes.
-      analyzeSeason: (episodes, deps) =>
-        analyzeSeason(episodes, { ...deps, windows: DEMO_WINDOWS }),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -81,13 +81,6 @@ export const EPISODES: readonly EpisodeSpec[] = [
   },
 ];
 
-/**
- * Which audio the season analysis fingerprints in the demo: the first half for the intro. The
- * default (25%, as intro-skipper) is 18-24 s of these 72-96 s episodes, too short to hold a
- * cold open and a 20 s theme (measured: 'nothing-shared' on all three; docs/series.md).
- */
-export const DEMO_WINDOWS = { openingShare: 0.5 } as const;
-
 /** One generated episode: where its files are, and the generator's ground truth. */
 export interface DemoEpisode {
   id: string;

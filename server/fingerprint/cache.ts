@@ -13,7 +13,7 @@ import {
   fingerprintEpisode,
 } from './chromaprint.js';
 import { decodeFingerprints, encodeFingerprints } from './codec.js';
-import type { WindowOptions } from './windows.js';
+import { WINDOW_DEFAULTS, type WindowOptions } from './windows.js';
 
 export interface FingerprintKey {
   /** The title's source as the store names it (path or URL). */
@@ -100,9 +100,12 @@ export async function cachedEpisodeFingerprints(
   return fresh;
 }
 
-/** The window options as a stable string (keys sorted), with the record layout's version. */
+/**
+ * The window options as a stable string (keys sorted), with the record layout's version.
+ * Defaults are filled in, so a row read with other defaults (an older EndCue) is stale.
+ */
 export function fingerprintParams(key: FingerprintKey): string {
-  const windows = key.windows ?? {};
+  const windows = { ...WINDOW_DEFAULTS, ...key.windows };
   const sorted = Object.fromEntries(Object.entries(windows).sort(([a], [b]) => (a < b ? -1 : 1)));
   return `chromaprint-raw-v1 ${JSON.stringify(sorted)} speed=${key.speed ?? 1}`;
 }
