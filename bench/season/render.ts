@@ -31,6 +31,8 @@ import { SAMPLE_RATE, synthSong, synthSpeech, wavBytes } from './synth.js';
 
 /** Bump when the rendered files change, so cached seasons rebuild. */
 export const SEASON_RENDER_VERSION = 2;
+/** Bump when only the short season's generated story changes (the full season's cache stays). */
+const GENERATED_STORY_VERSION = 2;
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -79,10 +81,7 @@ export async function renderSeason(options: RenderOptions): Promise<RenderedSeas
   const bins = resolveBinaries(options.binaries);
   const root =
     options.cacheDir ?? process.env.ENDCUE_SEASON_CACHE ?? path.join(REPO_ROOT, '.cache', 'season');
-  const dir = path.join(
-    root,
-    `${plan.size}-seed${plan.seed}-${hashKey({ plan, v: SEASON_RENDER_VERSION })}`,
-  );
+  const dir = path.join(root, `${plan.size}-seed${plan.seed}-${hashKey(cacheKey(plan))}`);
   mkdirSync(dir, { recursive: true });
   const clips = plan.size === 'full' ? storyClips(bins) : [];
   const music = {
@@ -103,6 +102,11 @@ export async function renderSeason(options: RenderOptions): Promise<RenderedSeas
   }
   writeJsonAtomic(path.join(dir, 'season.json'), { ...plan, episodes });
   return { dir, plan, episodes };
+}
+
+function cacheKey(plan: SeasonPlan): object {
+  const key = { plan, v: SEASON_RENDER_VERSION };
+  return plan.size === 'short' ? { ...key, story: GENERATED_STORY_VERSION } : key;
 }
 
 interface Clip {
@@ -289,11 +293,18 @@ function clipPart(clip: Clip, from: number, seconds: number, read: number, pitch
   };
 }
 
-/** Generated story: a moving test picture and a seeded two-tone melody (lavfi only). */
+/**
+ * Generated story: a moving test picture and a seeded melody that never repeats (lavfi only).
+ * Each note's pitch comes from a hash of its index and the seed (semitones over two octaves):
+ * a periodic melody of a few notes let two episodes' stories share 40 s of chroma once the
+ * opening window grew to 90 s.
+ */
 function generatedStory(seconds: number, rng: Rng): Part {
-  const base = Math.round(rng.range(140, 420));
-  const step = rng.int(2, 9);
-  const tones = `0.12*sin(2*PI*t*(${base}+${23 * step}*mod(floor(t*1.7)*${step},7)))`;
+  const base = Math.round(rng.range(140, 280));
+  const seed = rng.range(1, 1000).toFixed(3);
+  const hash = `(sin(floor(t*2.3)*12.9898+${seed})*43758.5453)`;
+  const note = `floor(24*(${hash}-floor(${hash})))`;
+  const tones = `0.12*sin(2*PI*t*${base}*pow(2,${note}/12))`;
   return {
     seconds,
     inputs: [
