@@ -6,7 +6,6 @@
  * its own; and one episode without audio. Skipped, saying why, where ffmpeg has no
  * chromaprint muxer.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,42 +14,9 @@ import { hasChromaprintMuxer } from '../../../server/fingerprint/chromaprint.js'
 import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
+import { type CliRun, runEndcue } from './run-bin.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/endcue.mjs');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the bin (not a TTY: no progress bar); rejects after killing it past `timeoutMs`. */
-function endcue(args: string[], timeoutMs = 400_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`endcue ${args.join(' ')} did not exit within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const endcue = (args: string[], timeoutMs = 400_000) => runEndcue(args, timeoutMs);
 
 describe('endcue detect with several files', () => {
   it('asks for --series (exit 2, one line naming the inputs and what to do)', async () => {

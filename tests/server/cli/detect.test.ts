@@ -2,7 +2,7 @@
  * `endcue detect` end to end: the real bin, the shipped model, generated fixtures (a local
  * file and an HLS stream served from 127.0.0.1), and every kind of bad input.
  */
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   createReadStream,
@@ -18,43 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { makeHls } from '../../fixtures/hls.js';
+import { runEndcue } from './run-bin.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/endcue.mjs');
 const DIR = path.join(ROOT, '.cache/test-cli-detect');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the installed bin (not a TTY: no progress bar), never longer than `timeoutMs`. */
-function endcue(args: string[], timeoutMs = 200_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`endcue ${args.join(' ')} hung for ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const endcue = (args: string[], timeoutMs = 200_000) => runEndcue(args, timeoutMs);
 
 function ffmpeg(args: string[]): SpawnSyncReturns<string> {
   const made = spawnSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', ...args], {

@@ -3,56 +3,15 @@
  * generated titles. It must exit by itself once its report is printed (it used to hang on
  * the detector's threads), with exit code 1 when a title failed, and `--json` for scripts.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { parseKodiEdl } from '../export/kodi-edl.js';
+import { runEndcue } from './run-bin.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/endcue.mjs');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs the bin; rejects (after killing it) when it has not exited within `timeoutMs`. */
-function endcue(args: string[], timeoutMs: number): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
-    for (const key of Object.keys(env)) {
-      if (key.startsWith('ENDCUE_') || key === 'REDIS_URL' || key === 'DATABASE_URL')
-        delete env[key];
-    }
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`endcue ${args.join(' ')} did not exit within ${timeoutMs} ms: ${stdout}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+const endcue = runEndcue;
 
 let dir = '';
 let library = '';
