@@ -10,30 +10,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baselineIntros } from '../../../bench/season/intro-skipper-baseline.js';
 import { type RenderedSeason, renderSeason } from '../../../bench/season/render.js';
-import {
-  fingerprintEpisode,
-  hasChromaprintMuxer,
-} from '../../../server/fingerprint/chromaprint.js';
+import { fingerprintEpisode } from '../../../server/fingerprint/chromaprint.js';
 import type { EpisodeFingerprints } from '../../../server/fingerprint/types.js';
-import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { probeMedia } from '../../../server/media/probe.js';
 import { analyzeSeason, type SeasonEpisodeAnswer } from '../../../server/series/season.js';
+import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 
-function findFfmpeg(): FfmpegBinaries | undefined {
-  try {
-    return resolveFfmpeg();
-  } catch {
-    return undefined;
-  }
-}
-
-const installed = findFfmpeg();
-const available = installed !== undefined && hasChromaprintMuxer(installed);
-if (!available) {
-  console.warn(
-    `Skipping the short generated season test: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
-  );
-}
+const installed = chromaprintFfmpeg('the short generated season test');
+const available = installed !== undefined;
 
 describe.skipIf(!available)('the short generated season', () => {
   let season: RenderedSeason;

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromaprintMuxer } from '../../../server/fingerprint/chromaprint.js';
-import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
+import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
 import { type CliRun, runEndcue } from './run-bin.js';
@@ -34,21 +34,8 @@ describe('endcue detect with several files', () => {
   });
 });
 
-function findFfmpeg(): FfmpegBinaries | undefined {
-  try {
-    return resolveFfmpeg();
-  } catch {
-    return undefined;
-  }
-}
-
-const installed = findFfmpeg();
-const available = installed !== undefined && hasChromaprintMuxer(installed);
-if (!available) {
-  console.warn(
-    `Skipping endcue detect --series on a generated season: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
-  );
-}
+const installed = chromaprintFfmpeg('endcue detect --series on a generated season');
+const available = installed !== undefined;
 
 describe.skipIf(!available)('endcue detect --series --json (a generated season)', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'endcue-detect-series-'));

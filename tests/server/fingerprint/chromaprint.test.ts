@@ -19,8 +19,9 @@ import {
   requireChromaprint,
 } from '../../../server/fingerprint/chromaprint.js';
 import { ITEM_SECONDS } from '../../../server/fingerprint/types.js';
-import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
 import { seasonIntros } from '../../../server/series/intro.js';
+import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 import { type GeneratedEpisode, generateEpisode } from './generated-season.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'endcue-chromaprint-'));
@@ -63,22 +64,8 @@ describe('requireChromaprint', () => {
   });
 });
 
-/** The ffmpeg in use, or undefined where there is none at all. */
-function findFfmpeg(): FfmpegBinaries | undefined {
-  try {
-    return resolveFfmpeg();
-  } catch {
-    return undefined;
-  }
-}
-
-const installed = findFfmpeg();
-const available = installed !== undefined && hasChromaprintMuxer(installed);
-if (!available) {
-  console.warn(
-    `Skipping the generated-season fingerprint test: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
-  );
-}
+const installed = chromaprintFfmpeg('the generated-season fingerprint test');
+const available = installed !== undefined;
 
 describe.skipIf(!available)('a generated season, fingerprinted with ffmpeg', () => {
   const binaries = installed as FfmpegBinaries;

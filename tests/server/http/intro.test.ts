@@ -8,26 +8,14 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromaprintMuxer } from '../../../server/fingerprint/chromaprint.js';
 import { type RunningServer, startServer } from '../../../server/http/start.js';
-import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
+import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
 import { fakeDetector, type TempMedia, tempMedia } from './fakes.js';
 
-function findFfmpeg(): FfmpegBinaries | undefined {
-  try {
-    return resolveFfmpeg();
-  } catch {
-    return undefined;
-  }
-}
-const installed = findFfmpeg();
-const available = installed !== undefined && hasChromaprintMuxer(installed);
-if (!available) {
-  console.warn(
-    `Skipping the server's season test: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
-  );
-}
+const installed = chromaprintFfmpeg("the server's season test");
+const available = installed !== undefined;
 
 const KEY = 'intro-key';
 const plans: Record<string, GeneratedEpisode> = {

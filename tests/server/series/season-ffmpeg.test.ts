@@ -13,34 +13,19 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteFingerprintCache } from '../../../server/fingerprint/cache.js';
-import {
-  fingerprintEpisode,
-  hasChromaprintMuxer,
-} from '../../../server/fingerprint/chromaprint.js';
-import { type FfmpegBinaries, resolveFfmpeg } from '../../../server/media/ffmpeg.js';
+import { fingerprintEpisode } from '../../../server/fingerprint/chromaprint.js';
+import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
 import {
   analyzeSeason,
   type EpisodeReader,
   PAL_SPEED,
   type SeasonEpisode,
 } from '../../../server/series/season.js';
+import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
 
-function findFfmpeg(): FfmpegBinaries | undefined {
-  try {
-    return resolveFfmpeg();
-  } catch {
-    return undefined;
-  }
-}
-
-const installed = findFfmpeg();
-const available = installed !== undefined && hasChromaprintMuxer(installed);
-if (!available) {
-  console.warn(
-    `Skipping analyzeSeason on a generated season: ${installed ? `${installed.ffmpeg} has no chromaprint muxer` : 'no ffmpeg'} (install Debian's ffmpeg: apt-get install -y ffmpeg).`,
-  );
-}
+const installed = chromaprintFfmpeg('analyzeSeason on a generated season');
+const available = installed !== undefined;
 
 describe.skipIf(!available)('analyzeSeason on a generated season (ffmpeg)', () => {
   const binaries = installed as FfmpegBinaries;
