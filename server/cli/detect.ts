@@ -63,26 +63,40 @@ export function detectCommand(): Command {
       const input = singleInput(inputs);
       // Imported here: the detector loads TF.js, which `endcue serve` and `--help` don't need.
       const { runDetection } = await import('../detector/detect.js');
-      const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
-      const interrupt = new AbortController();
-      const onSignal = () => interrupt.abort(new Error('interrupted'));
-      process.once('SIGINT', onSignal);
-      try {
-        const { result } = await runDetection(input, {
+      const { result } = await withProgressAndInterrupt(flags, (watch) =>
+        runDetection(input, {
           tail,
           backend: flags.backend,
           ...(flags.model ? { modelDir: flags.model } : {}),
           readText: flags.text,
-          signal: interrupt.signal,
-          ...(bar ? { onProgress: (p: DetectProgress) => bar.update(p) } : {}),
-        });
-        bar?.stop();
-        process.stdout.write(formatResult(result, format));
-      } finally {
-        bar?.stop();
-        process.off('SIGINT', onSignal);
-      }
+          ...watch,
+        }),
+      );
+      process.stdout.write(formatResult(result, format));
     });
+}
+
+/**
+ * Runs an analysis with a progress bar on a terminal (when asked) and Ctrl-C aborting it;
+ * the bar is gone and the handler removed before the caller prints, however it ended.
+ */
+async function withProgressAndInterrupt<T>(
+  flags: DetectFlags,
+  run: (watch: { signal: AbortSignal; onProgress?: (p: DetectProgress) => void }) => Promise<T>,
+): Promise<T> {
+  const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  try {
+    return await run({
+      signal: interrupt.signal,
+      ...(bar ? { onProgress: (p: DetectProgress) => bar.update(p) } : {}),
+    });
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+  }
 }
 
 /** The one input of a plain `detect`; several need --series (a clear error, exit 2). */
@@ -110,28 +124,19 @@ async function detectSeason(
     });
   }
   const { detectSeries } = await import('./detect-series.js');
-  const bar = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  try {
-    const answers = await detectSeries(inputs, {
+  const answers = await withProgressAndInterrupt(flags, (watch) =>
+    detectSeries(inputs, {
       detector: {
         tail,
         backend: flags.backend,
         ...(flags.model ? { modelDir: flags.model } : {}),
         readText: flags.text,
       },
-      signal: interrupt.signal,
-      ...(bar ? { onProgress: (p: DetectProgress) => bar.update(p) } : {}),
-    });
-    bar?.stop();
-    process.stdout.write(formatSeason(answers, format));
-    if (answers.some((answer) => 'error' in answer)) process.exitCode = 1;
-  } finally {
-    bar?.stop();
-    process.off('SIGINT', onSignal);
-  }
+      ...watch,
+    }),
+  );
+  process.stdout.write(formatSeason(answers, format));
+  if (answers.some((answer) => 'error' in answer)) process.exitCode = 1;
 }
 
 /** A bar on stderr; cleared when done so only the answer stays on screen. */
