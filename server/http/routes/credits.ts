@@ -144,15 +144,24 @@ function encode(credits: CreditsAnswer, kind: 'json' | FileKind): [string, strin
   return pair;
 }
 
-/** 200 with ETag + Cache-Control, or 304 when the client has it. */
+/**
+ * 200 with ETag + Cache-Control, or 304 when the client has it. An answer whose season is
+ * still being compared (`introReason: 'pending'`) changes within seconds: caches must
+ * revalidate it, or a player polling for its intro would be served the stale answer for
+ * `max-age` seconds.
+ */
 function cacheable(
   c: Context,
   ctx: RouteContext,
+  credits: CreditsAnswer,
   [body, etag]: [string, string],
   contentType: string,
 ): Response {
   c.header('ETag', etag);
-  c.header('Cache-Control', `public, max-age=${ctx.resultMaxAgeS}`);
+  c.header(
+    'Cache-Control',
+    credits.introReason === 'pending' ? 'no-cache' : `public, max-age=${ctx.resultMaxAgeS}`,
+  );
   if (matchesEtag(c.req.header('if-none-match'), etag)) return c.body(null, 304);
   c.header('Content-Type', contentType);
   return c.body(body, 200);
@@ -171,6 +180,7 @@ export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void
     return cacheable(
       c,
       ctx,
+      result.credits,
       encode(result.credits, 'json'),
       'application/json; charset=utf-8',
     ) as never;
@@ -181,7 +191,13 @@ export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void
       const { id } = c.req.valid('param');
       const result = await lookup(c, id);
       if (result.status !== 'ready') return notReady(c, result, id) as never;
-      return cacheable(c, ctx, encode(result.credits, kind), FILES[kind].contentType) as never;
+      return cacheable(
+        c,
+        ctx,
+        result.credits,
+        encode(result.credits, kind),
+        FILES[kind].contentType,
+      ) as never;
     });
   }
 }

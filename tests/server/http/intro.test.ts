@@ -122,11 +122,16 @@ describe.skipIf(!available)("a season's intro through the API", () => {
       admin('PUT', { src: 'e3.mkv', series: 'show', season: 1, episode: 3 }),
     );
     expect(added.status).toBe(201);
-    const before = (await (await get('/v1/titles/e1/credits')).json()) as Record<string, unknown>;
+    const pending = await get('/v1/titles/e1/credits');
+    // A browser must not keep serving "pending" to a player polling for the intro.
+    expect(pending.headers.get('cache-control')).toBe('no-cache');
+    const before = (await pending.json()) as Record<string, unknown>;
     expect(before).toMatchObject({ intro: null, introReason: 'pending' });
     const e3 = await settled('e3');
     expectIntro(e3, plans.e3 as GeneratedEpisode);
     expectIntro(await settled('e1'), plans.e1 as GeneratedEpisode);
+    const done = await get('/v1/titles/e1/credits');
+    expect(done.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
     // One stored fingerprint row per episode (analyzeSeason's own test shows none is decoded twice).
     const rows = (
       server.store as unknown as { db: { prepare(sql: string): { get(): unknown } } }
