@@ -40,7 +40,7 @@ import {
   throwIfAborted,
 } from './sampler.js';
 import { DEFAULT_TAIL, tailStart } from './tail.js';
-import { creditsCardsBack, type TextRead } from './text-plan.js';
+import { readingCues, type TextRead } from './text-plan.js';
 import { createTextReader, type TextReader } from './text-reader.js';
 import type { DetectionResult, DetectOptions, Detector, DetectPhase } from './types.js';
 
@@ -152,7 +152,7 @@ export async function runDetection(
       ...chaptered.decision,
       confidence: reportedConfidence({
         ...chaptered.decision,
-        reads: creditsCardsBack(run.textReads),
+        reads: readingCues(run.textReads),
         chapter: chaptered.chapter !== null,
       }),
     };

@@ -158,7 +158,12 @@ export class Sampler {
           { data: frame.data, width, height },
           { likelyCredits: p >= LIKELY_CREDITS_MIN_SCORE },
         );
-        this.textReads.push({ t, cue: reading.cue, terms: reading.terms });
+        this.textReads.push({
+          t,
+          cue: reading.cue,
+          terms: reading.terms,
+          storyLike: reading.storyLike,
+        });
       };
       for (let i = 0; i < times.length; i += reader.concurrency) {
         await Promise.all(times.slice(i, i + reader.concurrency).map(readAt));

@@ -11,6 +11,7 @@
 import {
   isCaption,
   isProse,
+  isStoryLike,
   MAX_END_TITLE_WORDS,
   MIN_WORD_CONFIDENCE,
   type OcrWord,
@@ -386,6 +387,8 @@ export function readCjkText(words: readonly OcrWord[]): TextReading | undefined 
     words: letters,
     // A card's lines tell it from the next card, as the Latin words of three letters do.
     terms: [...new Set(lines.filter((line) => count(line, CJK_LETTER) >= 2))],
+    // No letter case and no names list to tell a line of story from a name card.
+    storyLike: false,
   };
 }
 
@@ -414,12 +417,14 @@ export function readCyrillicText(
   if (credits.length === 0 && isCyrillicProse(folded)) other.push('running text');
   if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
   const net = credits.length - other.length;
+  const terms = [...new Set(folded.filter((w) => /^\p{L}{3,}$/u.test(w)))];
   return {
     cue: net > 0 ? 1 : net < 0 ? -1 : 0,
     credits,
     other,
     words: confident.length,
-    terms: [...new Set(folded.filter((w) => /^\p{L}{3,}$/u.test(w)))],
+    terms,
+    storyLike: isStoryLike(confident.map((w) => ({ read: w.text, folded: w.folded }))),
   };
 }
 

@@ -45,6 +45,12 @@ export interface TextReading {
   words: number;
   /** The distinct confident words of three letters or more, folded (to tell one card from another). */
   terms: string[];
+  /**
+   * Reads like a line of story rather than a name card: no capitalised given name, and a
+   * sentence's lower-case word or four words or more (see isStoryLike). Not evidence alone;
+   * text-plan.ts weighs it against the credits text after it.
+   */
+  storyLike: boolean;
 }
 
 /** Words below this OCR confidence are ignored (garbage read from pictures scores 20-50). */
@@ -261,7 +267,42 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
   if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
   const net = credits.length - other.length;
   const terms = [...new Set(confident.map((w) => w.folded).filter((w) => /^\p{L}{3,}$/u.test(w)))];
-  return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words: confident.length, terms };
+  return {
+    cue: net > 0 ? 1 : net < 0 ? -1 : 0,
+    credits,
+    other,
+    words: confident.length,
+    terms,
+    storyLike: names.size === 0 && isStoryLike(confident),
+  };
+}
+
+/** Lower-case words that name cards do have: the particles of surnames ("van", "de la"). */
+const NAME_PARTICLES = new Set(
+  'van von der den del della dei des dos das los las les ter ten zum zur bin ibn ben de la le di da du y e'.split(
+    ' ',
+  ),
+);
+
+/** Words (surname particles aside) that make text without a lower-case word a line, not a name. */
+export const MIN_STORY_LINE_WORDS = 4;
+
+/**
+ * Text that reads as a line of story (an epilogue, the story's last text screen) rather than
+ * a name card: a word of three letters or more written in lower case that is no surname
+ * particle ("Volviendo a su hogar"), or MIN_STORY_LINE_WORDS words or more besides the
+ * particles ("AFTER A LONG AND HARD WINTER"). A name card is one or two capitalised names
+ * ("KEIKO ARAI", "MARÍA DE LA CRUZ").
+ */
+export function isStoryLike(words: readonly { read: string; folded: string }[]): boolean {
+  let count = 0;
+  for (const w of words) {
+    const letters = w.read.replace(/^[¡¿("']+|[.,;:!?"')]+$/gu, '');
+    if (!/^\p{L}+$/u.test(letters) || NAME_PARTICLES.has(w.folded)) continue;
+    if (/^\p{Ll}{3,}$/u.test(letters)) return true;
+    count++;
+  }
+  return count >= MIN_STORY_LINE_WORDS;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface TextRead {
   cue: TextCue;
   /** The distinct words read (folded, three letters or more), where kept. */
   terms?: readonly string[];
+  /** The text reads like a line of story, not a name card (text-cues.ts isStoryLike), where kept. */
+  storyLike?: boolean;
 }
 
 /** Words a cue-less reading must share with the credits reading after it to be the same card. */
@@ -102,7 +104,7 @@ export function planTextReads(
     if (t !== undefined) planned.add(t);
   }
 
-  const sorted = creditsCardsBack(reads);
+  const sorted = readingCues(reads);
   const bisect = (left: TextRead, right: TextRead) => {
     if (right.t - left.t <= resolution) return;
     const between = all.filter((t) => t > left.t + 1e-6 && t < right.t - 1e-6);
@@ -184,6 +186,36 @@ export function creditsCardsBack(reads: readonly TextRead[]): TextRead[] {
   return sorted;
 }
 
+/** Fewest distinct words a reading needs to count as story text before the credits. */
+export const MIN_STORY_TERMS = 2;
+
+/**
+ * The readings, in time order, where text before the first credits reading that says
+ * nothing credit-like, reads like a line of story rather than a name card (`storyLike`) and
+ * is not that credits card (it shares fewer than half its words with it) reads as "not
+ * credits": the story's last text screens, an epilogue in a language no word list knows.
+ * Issue 17: credits are confirmed by what they say, so such text before the credits text is
+ * not the credits' beginning. A name card ("KEIKO ARAI") is left alone: credits often open
+ * with one. So is a title without credits text: there is nothing to tell story text from.
+ */
+export function storyTextBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
+  const first = sorted.find((r) => r.cue === 1);
+  if (!first) return sorted.slice();
+  const credits = new Set(first.terms ?? []);
+  return sorted.map((read) => {
+    const terms = read.terms ?? [];
+    if (read.t >= first.t || read.cue !== 0 || !read.storyLike) return read;
+    if (terms.length < MIN_STORY_TERMS) return read;
+    const shared = terms.filter((w) => credits.has(w)).length;
+    return shared * 2 < terms.length ? { ...read, cue: -1 } : read;
+  });
+}
+
+/** The readings as the plan and the decision see them: creditsCardsBack, then storyTextBeforeCredits. */
+export function readingCues(reads: readonly TextRead[]): TextRead[] {
+  return storyTextBeforeCredits(creditsCardsBack(reads));
+}
+
 /**
  * The samples with `text` set from the nearest reading inside the same read window (a
  * sample in no window, or in windows without readings, is left as it was). Credits text
@@ -199,7 +231,7 @@ export function applyTextCues(
   creditsReach = 0.5,
 ): ScoredSample[] {
   if (reads.length === 0) return samples.slice();
-  const cues = creditsCardsBack(reads);
+  const cues = readingCues(reads);
   const within = (w: TextWindow, t: number) => t >= w.start - 1e-6 && t <= w.end + 1e-6;
   return samples.map((s) => {
     let best: TextRead | undefined;

@@ -5,6 +5,7 @@ import {
   isLowerCaseText,
   isProse,
   isRoleNameColumns,
+  isStoryLike,
   type OcrWord,
   readCreditsText,
 } from '../../../server/detector/text-cues.js';
@@ -127,7 +128,7 @@ describe('readCreditsText', () => {
 
   it('ignores words OCR is unsure of (garbage read from pictures)', () => {
     const r = readCreditsText(words('Directed by Coming soon', 30));
-    expect(r).toEqual({ cue: 0, credits: [], other: [], words: 0, terms: [] });
+    expect(r).toEqual({ cue: 0, credits: [], other: [], words: 0, terms: [], storyLike: false });
   });
 
   it('does not take a game menu\'s "Credits" entry, or music and level design roles, as other screens', () => {
@@ -281,6 +282,32 @@ describe('lower-case text', () => {
     expect(isLowerCaseText('aaa bbb ccc ddd eee Aa Bb Cc Dd Ee Ff'.split(' '))).toBe(false);
     // Numbers and handles are neither.
     expect(isLowerCaseText('aaa bbb ccc ddd eee 15h @x_40 2026 Aa Bb'.split(' '))).toBe(true);
+  });
+});
+
+describe('story-like text', () => {
+  const storyLike = (text: string) => readCreditsText(words(text)).storyLike;
+
+  it('reads a line with a lower-case word, or four words, as story', () => {
+    expect(storyLike('Tavor con Ilsa')).toBe(true);
+    expect(storyLike('Volviendo a su hogar')).toBe(true);
+    expect(storyLike('AFTER A LONG AND HARD WINTER')).toBe(true);
+    expect(storyLike('VOLVIENDO A SU HOGAR')).toBe(true);
+  });
+
+  it('reads name cards, names with particles and short titles as not story', () => {
+    expect(storyLike('KEIKO ARAI')).toBe(false);
+    expect(storyLike('Ludwig van Beethoven')).toBe(false);
+    expect(storyLike('MARÍA DE LA CRUZ')).toBe(false);
+    expect(storyLike('THE LAST HARBOUR')).toBe(false);
+    // A capitalised given name makes it people, whatever else is read.
+    expect(storyLike('photography by Zoe Yilmaz')).toBe(false);
+  });
+
+  it('strips punctuation around a word before judging its case', () => {
+    const read = (text: string) => ({ read: text, folded: text.toLowerCase() });
+    expect(isStoryLike([read('¡gracias,')])).toBe(true);
+    expect(isStoryLike([read('"Ortiz"')])).toBe(false);
   });
 });
 

@@ -4,6 +4,8 @@ import {
   applyTextCues,
   creditsCardsBack,
   planTextReads,
+  readingCues,
+  storyTextBeforeCredits,
   type TextCue,
   type TextRead,
 } from '../../../server/detector/text-plan.js';
@@ -157,6 +159,47 @@ describe('creditsCardsBack', () => {
     expect(
       cues([read(1, 0, 'grazie per'), read(3, 1, 'grazie per')].map(({ terms, ...r }) => r)),
     ).toEqual([0, 1]);
+  });
+});
+
+describe('storyTextBeforeCredits', () => {
+  const read = (t: number, cue: TextCue, line: string, storyLike = true): TextRead => ({
+    t,
+    cue,
+    terms: line.split(' ').filter(Boolean),
+    storyLike,
+  });
+  const cues = (reads: TextRead[]) => storyTextBeforeCredits(reads).map((r) => r.cue);
+
+  it('reads text before the first credits text, and unlike it, as "not credits"', () => {
+    // An epilogue in a language no word list knows, then the billing block.
+    expect(
+      cues([
+        read(1, 0, ''),
+        read(2, 0, 'despues una larga lucha'),
+        read(4, 0, 'recuperando amada'),
+        read(6, 1, 'directed keiko arai editor'),
+        read(8, 0, 'keiko arai'),
+      ]),
+    ).toEqual([0, -1, -1, 1, 0]); // nothing legible, story, story, credits, after the credits
+  });
+
+  it('leaves alone a name card, a part of the credits card, one word, and titles without credits text', () => {
+    expect(cues([read(1, 0, 'keiko arai', false), read(3, 1, 'written piotr kowal')])).toEqual([
+      0, 1,
+    ]);
+    expect(cues([read(1, 0, 'keiko arai editor'), read(3, 1, 'directed keiko arai')])).toEqual([
+      0, 1,
+    ]);
+    expect(cues([read(1, 0, 'fin'), read(3, 1, 'directed keiko arai')])).toEqual([0, 1]);
+    expect(cues([read(1, 0, 'despues una larga lucha'), read(3, -1, 'coming soon')])).toEqual([
+      0, -1,
+    ]);
+  });
+
+  it('sees the readings after creditsCardsBack through readingCues: a card writing itself in stays credits', () => {
+    const reads = [read(1, 0, 'grazie per'), read(3, 1, 'grazie per attenzione')];
+    expect(readingCues(reads).map((r) => r.cue)).toEqual([1, 1]);
   });
 });
 
