@@ -80,6 +80,12 @@ export interface DecideOptions {
    * start after the black, as closing credits usually do.
    */
   minLeadInGap?: number;
+  /**
+   * Seconds before which the credits may not start (issue 22: the end music an episode shares
+   * with its siblings bounds where its roll can begin). Samples before it count as story: no
+   * credits run starts at one, and a run's start is never put before it. Default: no bound.
+   */
+  notBefore?: number;
 }
 
 export interface Decision {
@@ -150,6 +156,10 @@ interface RunIndex {
   otherTextFrom: Uint8Array;
   /** Boundary time between sample i-1 and i (the run [i, ...) starts there). */
   cutTime: (i: number) => number;
+  /** First sample a credits run may start at (`notBefore`; 0 without a bound, n when none may). */
+  firstStart: number;
+  /** `notBefore`, or -Infinity. */
+  notBefore: number;
 }
 
 /** The best runs found: overall, the best with evidence for credits, and per start. */
@@ -167,6 +177,11 @@ function indexRuns(prepared: Prepared, duration: number, options: DecideOptions)
   const span = Math.max(duration, at(t, n - 1)) - from;
   const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] as number) + at(v, i);
+  const notBefore = Number.isFinite(options.notBefore)
+    ? (options.notBefore as number)
+    : Number.NEGATIVE_INFINITY;
+  let firstStart = 0;
+  while (firstStart < n && at(t, firstStart) < notBefore) firstStart++;
   return {
     n,
     from,
@@ -182,7 +197,16 @@ function indexRuns(prepared: Prepared, duration: number, options: DecideOptions)
     prefix,
     nextSolid: nextSolidFrames(blank),
     otherTextFrom: otherTextAhead(text),
-    cutTime: (i) => (i <= 0 ? from : i >= n ? duration : (at(t, i - 1) + at(t, i)) / 2),
+    // The cut between the last sample before the bound and the first after it is not
+    // before the bound (a run starting there starts at the bound at the earliest).
+    cutTime: (i) =>
+      i <= 0
+        ? Math.max(from, i === firstStart ? notBefore : from)
+        : i >= n
+          ? duration
+          : Math.max((at(t, i - 1) + at(t, i)) / 2, i === firstStart ? notBefore : -Infinity),
+    firstStart,
+    notBefore,
   };
 }
 
@@ -217,7 +241,8 @@ function searchRuns(runs: RunIndex): RunSearch {
   let best = { score: 0, a: -1, b: -1 };
   let closest = { score: Number.NEGATIVE_INFINITY, a: -1, b: -1 };
   const bestByStart = new Map<number, number>();
-  for (let a = 0; a < n; a++) {
+  // Samples before the bound are story: no run starts at one.
+  for (let a = runs.firstStart; a < n; a++) {
     const start = nextSolid[a] as number;
     if (start >= n) break; // nothing but blank frames from here on
     if (start !== a) continue; // same run as starting at `start`, which is counted there
@@ -277,7 +302,8 @@ function creditsFound(
     segments.push({ kind: 'post-credits', start: round3(cutTime(b)), end: round3(duration) });
   }
   const startBracket = {
-    before: a === 0 ? Math.min(from, at(t, 0)) : at(t, a - 1),
+    // The start is not before the bound: the fine pass need not look there.
+    before: Math.max(a === 0 ? Math.min(from, at(t, 0)) : at(t, a - 1), runs.notBefore),
     after: at(t, a),
   };
   const endBracket = b < n ? { before: at(t, b - 1), after: at(t, b) } : null;

@@ -139,7 +139,7 @@ export async function runDetection(
     const length = media.duration - tail;
     const plannedWorkers = startPoolForTail(pool, classifier, length, cpuBefore, options);
     const coarseStarted = performance.now();
-    const coarse = await coarsePass(run, tail, media.duration, report);
+    const coarse = await coarsePass(run, tail, media.duration, report, options.notBefore);
     const passes: Passes = { run, from: coarse.from, report, options };
     const fineStarted = performance.now();
     let decision = await refineStart(passes, coarse.decision);
@@ -147,7 +147,7 @@ export async function runDetection(
     const text = await textPass(passes, decision, pool, classifier);
     decision = await refineEnd(passes, text.decision);
     // Last, as it overrides the frames' start: a credits chapter the frames confirm.
-    const chaptered = await checkChapter(run, decision, media);
+    const chaptered = await checkChapter(run, decision, media, options.notBefore);
     decision = {
       ...chaptered.decision,
       confidence: reportedConfidence({
@@ -321,20 +321,23 @@ function startPoolForTail(
 
 /**
  * Coarse pass over [tail, duration], extended backwards while the credits seem to start
- * before it. Returns where the analysed part begins and the decision on it.
+ * before it, but not past `notBefore` (the credits cannot start there). Returns where the
+ * analysed part begins and the decision on it.
  */
 async function coarsePass(
   run: Sampler,
   tail: number,
   duration: number,
   report: ProgressFn,
+  notBefore = 0,
 ): Promise<{ from: number; decision: Decision }> {
+  const lowest = Math.max(0, notBefore);
   let from = tail;
   await run.coarse(from, duration, (f) => report('coarse', f));
   let decision = run.decide(from);
-  for (let i = 0; i < MAX_EXTENSIONS && from > 0 && startsAtFirstSample(decision, run); i++) {
+  for (let i = 0; i < MAX_EXTENSIONS && from > lowest && startsAtFirstSample(decision, run); i++) {
     const previous = from;
-    from = Math.max(0, from - Math.max(duration - from, 60));
+    from = Math.max(lowest, from - Math.max(duration - from, 60));
     await run.coarse(from, previous, () => undefined);
     decision = run.decide(from);
   }
@@ -584,9 +587,11 @@ async function checkChapter(
   run: Sampler,
   decision: Decision,
   media: MediaInfo,
+  notBefore = Number.NEGATIVE_INFINITY,
 ): Promise<{ decision: Decision; chapter: Chapter | null }> {
   const chapter = creditsChapter(media.chapters, media.duration);
-  if (!chapter) return { decision, chapter: null };
+  // A mark before the bound is not where the credits start (`notBefore`).
+  if (!chapter || chapter.start < notBefore) return { decision, chapter: null };
   const window = Math.min(CHAPTER_CHECK_S, chapter.end - chapter.start);
   const scored = () => run.samples().map((s) => ({ t: s.t, score: s.p }));
   const check = { window };

@@ -34,7 +34,14 @@ export interface DetectorOptions {
   /** Ranges up to this long are sampled at a fixed rate, not by keyframes (default 150 s). */
   shortTail?: number;
   /** Tuning for the decision step (thresholds, costs); defaults suit the shipped model. */
-  decide?: Partial<Omit<DecideOptions, 'duration' | 'from'>>;
+  decide?: Partial<Omit<DecideOptions, 'duration' | 'from' | 'notBefore'>>;
+  /**
+   * Seconds before which the credits may not start (issue 22: the end music an episode shares
+   * with its siblings bounds its roll). Samples before it count as story for the decision,
+   * the tail is not extended backwards past it, text is not read before it, and a credits
+   * chapter marked before it is not taken. Default: no bound.
+   */
+  notBefore?: number;
   /**
    * Extra model copies in worker threads on wasm/cpu. Default: for tails needing >= 160
    * coarse frames, one per core other processes left idle during the probe (at most

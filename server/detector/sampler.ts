@@ -126,10 +126,11 @@ export class Sampler {
       const solid = samples.filter((s) => (s.blank ?? 0) < 0.5).map((s) => s.t);
       // Frame scores of the times that may be read (reads add text cues, not scores).
       const scores = new Map(samples.map((s) => [s.t, s.p]));
-      const times = planTextReads(window, this.textReads, solid, { origin }).slice(
-        0,
-        Math.max(0, maxReads - this.textReads.length),
-      );
+      const notBefore = this.options.notBefore ?? Number.NEGATIVE_INFINITY;
+      const times = planTextReads(window, this.textReads, solid, { origin })
+        // No look-back before the bound: the credits cannot start there.
+        .filter((t) => t >= notBefore)
+        .slice(0, Math.max(0, maxReads - this.textReads.length));
       if (times.length === 0) break;
       // A look-back reading extends the range its cue may apply to.
       this.textWindows.push({
@@ -183,6 +184,7 @@ export class Sampler {
       ...this.options.decide,
       duration,
       from,
+      ...(this.options.notBefore !== undefined ? { notBefore: this.options.notBefore } : {}),
     });
   }
 

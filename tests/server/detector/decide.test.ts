@@ -396,3 +396,61 @@ describe('storyThreshold', () => {
     expect(blind.creditsStart as number).toBeLessThan(48);
   });
 });
+
+describe('decideCredits with notBefore (issue 22: the shared end music bounds the start)', () => {
+  // A dark last scene the classifier takes for credits (90-100 s), then the roll (100-120 s).
+  const darkScene = sampled(0, 120, 1, (t) => (t >= 90 ? 0.95 : 0.05));
+
+  it('places the start at the first credits sample from the bound on, not before it', () => {
+    const free = decideCredits(darkScene, { duration: 120, from: 0 });
+    expect(free.creditsStart).toBeCloseTo(89.5, 1);
+    const bounded = decideCredits(darkScene, { duration: 120, from: 0, notBefore: 100 });
+    expect(bounded.creditsStart).toBe(100);
+    expect(bounded.creditsEnd).toBe(120);
+    expect(bounded.segments).toEqual([{ kind: 'credits', start: 100, end: 120 }]);
+    expect(bounded.startBracket).toEqual({ before: 100, after: 100 });
+  });
+
+  it('never starts before a bound that lies between samples, and brackets from the bound', () => {
+    const d = decideCredits(darkScene, { duration: 120, from: 0, notBefore: 99.8 });
+    expect(d.creditsStart).toBe(99.8);
+    expect(d.startBracket).toEqual({ before: 99.8, after: 100 });
+  });
+
+  it('leaves a start after the bound where it is', () => {
+    const samples = sampled(0, 120, 1, (t) => (t >= 100 ? 0.95 : 0.05));
+    const free = decideCredits(samples, { duration: 120, from: 0 });
+    const bounded = decideCredits(samples, { duration: 120, from: 0, notBefore: 95 });
+    expect(bounded.creditsStart).toBe(free.creditsStart);
+    expect(bounded.confidence).toBe(free.confidence);
+  });
+
+  it('counts samples before the bound as story: credits there alone are no credits', () => {
+    const early = sampled(0, 120, 1, (t) => (t >= 80 && t < 95 ? 0.95 : 0.05));
+    expect(decideCredits(early, { duration: 120, from: 0 }).creditsStart).not.toBeNull();
+    const d = decideCredits(early, { duration: 120, from: 0, notBefore: 100 });
+    expect(d.creditsStart).toBeNull();
+    expect(d.candidate).toBeNull();
+  });
+
+  it('finds no credits with a bound at or past the end', () => {
+    const d = decideCredits(darkScene, { duration: 120, from: 0, notBefore: 130 });
+    expect(d.creditsStart).toBeNull();
+    expect(d.segments).toEqual([]);
+  });
+
+  it('keeps every start at or after the bound (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: 0, max: 70, noNaN: true }),
+        (scores, notBefore) => {
+          const samples = scores.map((p, i) => ({ t: i, p }));
+          const d = decideCredits(samples, { duration: 60, from: 0, notBefore });
+          if (d.creditsStart !== null) expect(d.creditsStart).toBeGreaterThanOrEqual(notBefore);
+          if (d.startBracket) expect(d.startBracket.before).toBeGreaterThanOrEqual(notBefore);
+        },
+      ),
+    );
+  });
+});

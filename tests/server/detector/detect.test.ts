@@ -189,6 +189,36 @@ describe('runDetection', { timeout: 120_000 }, () => {
     );
   });
 
+  it('never places the start before notBefore, nor extends the tail or reads text there', async () => {
+    const fixture = await generateFixture({
+      duration: 40,
+      style: 'cards',
+      creditsDuration: 14,
+      seed: 8,
+    });
+    // The bound lies inside the roll (as the shared end music's start can): the start moves to it.
+    const notBefore = fixture.creditsStart + 3;
+    const { result, stats } = await runDetection(fixture.path, {
+      classifier: fakeClassifier(),
+      tail: { seconds: 6 },
+      notBefore,
+    });
+    expect(stats.analysedFrom).toBeGreaterThanOrEqual(notBefore);
+    expect(result.creditsStart as number).toBeGreaterThanOrEqual(notBefore);
+    expect(result.creditsStart as number).toBeLessThanOrEqual(notBefore + 0.5);
+    expect(stats.textReads.length).toBeGreaterThan(0);
+    for (const read of stats.textReads) expect(read.t).toBeGreaterThanOrEqual(notBefore);
+    // A bound before the roll changes nothing.
+    const early = await runDetection(fixture.path, {
+      classifier: fakeClassifier(),
+      readText: false,
+      notBefore: fixture.creditsStart - 5,
+    });
+    expect(
+      Math.abs((early.result.creditsStart as number) - fixture.creditsStart),
+    ).toBeLessThanOrEqual(0.5);
+  });
+
   it('reports progress that only grows and ends at 1', async () => {
     const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
     const seen: DetectProgress[] = [];
