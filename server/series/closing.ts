@@ -4,8 +4,8 @@
  * The single-title decision (server/detector: the picture and the text) says where the roll
  * begins. The end music the episode shares with its siblings (season.ts) is a second,
  * independent signal, but a coarse one: it often starts over the last scene, so it bounds
- * where the roll can begin without placing it. So the music never moves the start; it only
- * says how far to trust it:
+ * where the roll can begin without placing it. So the music never moves the start by itself
+ * (combineCredits); it says how far to trust it:
  *
  * - the start lies in the shared music (from LEAD_SECONDS before it, for the ~1 s a
  *   fingerprint run's edge can be off, to its end): both agree, confidence rises;
@@ -17,6 +17,14 @@
  *
  * Never moving the start makes the combination no worse than the single-title decision on
  * any episode, by construction.
+ *
+ * The bound (musicBound, boundedCredits): a start well BEFORE the music (a dark last scene
+ * taken for the roll) is looked for again by the detector with the credits not allowed to
+ * start before `music.start - LEAD_SECONDS` (DetectorOptions.notBefore): the picture and the
+ * text still place the roll, only inside the bound. A start the re-run finds inside the music
+ * is the answer ('bounded-by-music', confidence raised as for 'agrees'); none, or one after
+ * the music: the single-title answer as it was ('disagrees'). A start after the music's end
+ * is left as it is ('disagrees'): the bound is only a lower one.
  */
 import type { ClosingMusic } from './season.js';
 
@@ -27,10 +35,16 @@ export interface SingleCredits {
 }
 
 /** How the shared end music bears on the single-title decision. */
-export type MusicEvidence = 'agrees' | 'disagrees' | 'music-without-credits' | 'none';
+export type MusicEvidence =
+  | 'agrees'
+  | 'disagrees'
+  | 'music-without-credits'
+  | 'none'
+  /** The single-title start lay before the music; the detector, bounded by it, found one inside. */
+  | 'bounded-by-music';
 
 export interface CombinedCredits {
-  /** The single-title start, unchanged. */
+  /** The single-title start, unchanged; with 'bounded-by-music', the bounded re-run's. */
   creditsStart: number | null;
   confidence: number;
   evidence: MusicEvidence;
@@ -67,6 +81,47 @@ export function combineCredits(
   return inside
     ? { ...unchanged, confidence: raise(single.confidence, weight), evidence: 'agrees' }
     : { ...unchanged, confidence: lower(single.confidence, weight), evidence: 'disagrees' };
+}
+
+/**
+ * Where a re-run of the detector must start the credits at the earliest, or null when the
+ * single-title answer needs no re-run: only a start BEFORE the shared music (less its lead)
+ * that combineCredits calls 'disagrees' gets one; a start after the music's end, none found,
+ * or no music keeps the single-title answer (weighed by combineCredits).
+ */
+export function musicBound(
+  single: SingleCredits,
+  music: ClosingMusic | null,
+  duration: number,
+): number | null {
+  if (single.creditsStart === null || !music) return null;
+  if (combineCredits(single, music, duration).evidence !== 'disagrees') return null;
+  const bound = music.start - LEAD_SECONDS;
+  return single.creditsStart < bound ? Math.max(0, bound) : null;
+}
+
+/**
+ * The answer once the bounded re-run (`rerun`: the detector with notBefore = musicBound) is
+ * in: its start when it lies inside the shared music (from the bound to the music's end),
+ * with its confidence raised as agreeing music raises it; otherwise the single-title answer
+ * as combineCredits weighs it. `rerun` null: no re-run (musicBound said none, or it failed).
+ */
+export function boundedCredits(
+  single: SingleCredits,
+  rerun: SingleCredits | null,
+  music: ClosingMusic | null,
+  duration: number,
+): CombinedCredits {
+  const combined = combineCredits(single, music, duration);
+  const bound = musicBound(single, music, duration);
+  if (bound === null || !rerun || !music || rerun.creditsStart === null) return combined;
+  if (rerun.creditsStart < bound || rerun.creditsStart > music.end) return combined;
+  const weight = Math.min(1, Math.max(0, music.confidence));
+  return {
+    creditsStart: rerun.creditsStart,
+    confidence: raise(rerun.confidence, weight),
+    evidence: 'bounded-by-music',
+  };
 }
 
 function raise(confidence: number, weight: number): number {

@@ -1,6 +1,11 @@
 /** combineCredits: the shared end music weighs the single-title decision but never moves it. */
 import { describe, expect, it } from 'vitest';
-import { combineCredits, LEAD_SECONDS } from '../../../server/series/closing.js';
+import {
+  boundedCredits,
+  combineCredits,
+  LEAD_SECONDS,
+  musicBound,
+} from '../../../server/series/closing.js';
 
 const music = { start: 1250, end: 1330, confidence: 1 };
 const duration = 1340;
@@ -72,6 +77,70 @@ describe('combineCredits', () => {
         expect(combined.confidence).toBeGreaterThanOrEqual(0);
         expect(combined.confidence).toBeLessThanOrEqual(1);
       }
+    }
+  });
+});
+
+describe('musicBound', () => {
+  const bound = music.start - LEAD_SECONDS;
+
+  it('asks for a re-run bounded by the music for a start well before it', () => {
+    expect(musicBound({ creditsStart: 1180, confidence: 0.9 }, music, duration)).toBe(bound);
+  });
+
+  it('asks for none when the start agrees, lies after the music, or no credits or music', () => {
+    expect(musicBound({ creditsStart: 1271.4, confidence: 0.6 }, music, duration)).toBeNull();
+    expect(musicBound({ creditsStart: bound, confidence: 0.6 }, music, duration)).toBeNull();
+    expect(musicBound({ creditsStart: 1335, confidence: 0.5 }, music, duration)).toBeNull();
+    expect(musicBound({ creditsStart: null, confidence: 0.8 }, music, duration)).toBeNull();
+    expect(musicBound({ creditsStart: 1180, confidence: 0.9 }, null, duration)).toBeNull();
+    const stale = { start: 1500, end: 1560, confidence: 1 };
+    expect(musicBound({ creditsStart: 1180, confidence: 0.9 }, stale, duration)).toBeNull();
+  });
+});
+
+describe('boundedCredits', () => {
+  const single = { creditsStart: 1180, confidence: 0.9 };
+
+  it("takes the bounded re-run's start inside the music, its confidence raised as 'agrees'", () => {
+    const rerun = { creditsStart: 1262.5, confidence: 0.6 };
+    expect(boundedCredits(single, rerun, music, duration)).toEqual({
+      creditsStart: 1262.5,
+      confidence: 0.8,
+      evidence: 'bounded-by-music',
+    });
+  });
+
+  it('takes a re-run start at the bound or the end of the music', () => {
+    for (const start of [music.start - LEAD_SECONDS, music.end]) {
+      const rerun = { creditsStart: start, confidence: 0.6 };
+      expect(boundedCredits(single, rerun, music, duration).creditsStart).toBe(start);
+    }
+  });
+
+  it('keeps the single-title answer when the re-run finds none, or none inside the music', () => {
+    const today = combineCredits(single, music, duration);
+    expect(today.evidence).toBe('disagrees');
+    for (const rerun of [
+      null,
+      { creditsStart: null, confidence: 0.7 },
+      { creditsStart: 1335, confidence: 0.7 },
+      { creditsStart: 1200, confidence: 0.7 }, // a detector that ignored the bound
+    ]) {
+      expect(boundedCredits(single, rerun, music, duration)).toEqual(today);
+    }
+  });
+
+  it('never takes a re-run where no re-run was asked for (agrees, after the music, a finale)', () => {
+    const rerun = { creditsStart: 1262.5, confidence: 0.6 };
+    for (const [given, withMusic] of [
+      [{ creditsStart: 1271.4, confidence: 0.6 }, music],
+      [{ creditsStart: 1335, confidence: 0.5 }, music],
+      [single, null],
+    ] as const) {
+      expect(boundedCredits(given, rerun, withMusic, duration)).toEqual(
+        combineCredits(given, withMusic, duration),
+      );
     }
   });
 });
