@@ -108,8 +108,11 @@ export type SeasonFileAnswer = {
   endMusic: ClosingMusic | null;
 } & (
   | {
+      /** With 'bounded-by-music': the re-run bounded by the shared end music (closing.ts). */
       result: DetectionResult;
-      /** The credits confidence weighed by the end music (closing.ts); the start is the result's. */
+      /** The single-title start (the result's, unless the end music bounded it); default: the result's. */
+      singleCreditsStart?: number | null;
+      /** The credits confidence weighed by the end music (closing.ts). */
       seriesConfidence: number;
       endMusicEvidence: MusicEvidence;
     }
@@ -148,6 +151,8 @@ export function seasonFileJson(a: SeasonFileAnswer): Record<string, unknown> {
     ...series,
     endMusicEvidence: a.endMusicEvidence,
     seriesConfidence: a.seriesConfidence,
+    singleCreditsStart:
+      a.singleCreditsStart === undefined ? a.result.creditsStart : a.singleCreditsStart,
   };
 }
 
@@ -167,8 +172,13 @@ export function seasonFileText(a: SeasonFileAnswer): string {
       : `  No intro (${a.introReason ?? 'unknown'})`,
   );
   if (a.endMusic && !('error' in a)) {
+    const single = a.singleCreditsStart;
+    const evidence =
+      a.endMusicEvidence === 'bounded-by-music' && typeof single === 'number'
+        ? `bounded-by-music: the single-title start ${clockTime(single)} lay before it`
+        : a.endMusicEvidence;
     lines.push(
-      `  End music shared from ${clockTime(a.endMusic.start)} (${a.endMusicEvidence}), series confidence ${a.seriesConfidence.toFixed(2)}`,
+      `  End music shared from ${clockTime(a.endMusic.start)} (${evidence}), series confidence ${a.seriesConfidence.toFixed(2)}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -10,7 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectSeries } from '../../../server/cli/detect-series.js';
+import type { FrameClassifier } from '../../../server/detector/classify.js';
 import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
+import { LEAD_SECONDS } from '../../../server/series/closing.js';
 import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
@@ -156,4 +159,81 @@ describe.skipIf(!available)('endcue detect --series --json (a generated season)'
       Math.abs((finale.creditsStart as number) - (fixtures[2] as Fixture).creditsStart),
     ).toBeLessThan(2);
   });
+});
+
+/** "Credits" = a mostly black frame with some bright pixels (the fixtures' credits), as in detect.test. */
+function textOnBlackClassifier(): FrameClassifier {
+  return {
+    inputSize: 64,
+    modelVersion: 'fake-1',
+    backend: 'fake',
+    async classify(frames) {
+      return Float32Array.from(frames, (frame) => {
+        let dark = 0;
+        let bright = 0;
+        for (let i = 0; i < frame.length; i += 3) {
+          const y =
+            ((frame[i] as number) + (frame[i + 1] as number) + (frame[i + 2] as number)) / 3;
+          if (y < 24) dark++;
+          if (y > 60) bright++;
+        }
+        return dark / (frame.length / 3) > 0.8 && bright > 0 ? 0.95 : 0.05;
+      });
+    },
+    dispose() {},
+  };
+}
+
+describe.skipIf(!available)('detectSeries: the shared end music bounds the start', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'endcue-detect-bound-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('re-runs an episode whose start lies before the music bounded by it, and keeps the single start', async () => {
+    // Episode 1's shared end music starts 12 s into its roll (as if the picture had started
+    // the roll early: a dark last scene); episode 2's 4 s before its roll.
+    const lags = [12, -4];
+    const files: string[] = [];
+    const fixtures: Fixture[] = [];
+    for (const [i, lag] of lags.entries()) {
+      const fixture = await generateFixture({
+        duration: 120,
+        creditsDuration: 40,
+        style: 'cards',
+        seed: 11 + i,
+        titleCard: false,
+      });
+      const file = path.join(scratch, `S01E0${i + 1}.mkv`);
+      generateEpisode((installed as FfmpegBinaries).ffmpeg, file, {
+        seed: i + 1,
+        introAt: 3 * i,
+        themeSeconds: 18,
+        seconds: fixture.duration,
+        endMusicAt: fixture.creditsStart + lag,
+        video: fixture.path,
+      });
+      files.push(file);
+      fixtures.push(fixture);
+    }
+    const answers = await detectSeries(files, {
+      detector: { classifier: textOnBlackClassifier(), readText: false, tail: { seconds: 60 } },
+    });
+    const [first, second] = answers.map((a) => {
+      if ('error' in a) throw new Error(a.error.message);
+      return a;
+    });
+    if (!first || !second) throw new Error('two answers expected');
+    const truth = (fixtures[0] as Fixture).creditsStart;
+    const music = first.endMusic as { start: number };
+    expect(Math.abs(music.start - (truth + 12))).toBeLessThan(1);
+    expect(first.endMusicEvidence).toBe('bounded-by-music');
+    expect(Math.abs((first.singleCreditsStart as number) - truth)).toBeLessThan(1);
+    // The re-run places the start at the bound (the roll runs on through it), not before it.
+    const bound = music.start - LEAD_SECONDS;
+    expect(first.result.creditsStart as number).toBeGreaterThanOrEqual(bound);
+    expect(first.result.creditsStart as number).toBeLessThan(bound + 1);
+    expect(first.seriesConfidence).toBeGreaterThanOrEqual(first.result.confidence);
+    // The sibling whose start agrees is not re-run.
+    expect(second.endMusicEvidence).toBe('agrees');
+    expect(second.singleCreditsStart).toBe(second.result.creditsStart);
+  }, 600_000);
 });

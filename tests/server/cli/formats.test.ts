@@ -148,8 +148,9 @@ describe('formatSeason (detect --series)', () => {
     expect(Object.keys(first)).toEqual([
       ...['file', 'duration', 'fps', 'creditsStart', 'creditsEnd', 'frame', 'confidence'],
       ...['segments', 'modelVersion', 'backend', 'elapsedMs', 'intro', 'introReason'],
-      ...['endMusic', 'endMusicEvidence', 'seriesConfidence'],
+      ...['endMusic', 'endMusicEvidence', 'seriesConfidence', 'singleCreditsStart'],
     ]);
+    expect(first.singleCreditsStart).toBe(first.creditsStart);
     expect(first.segments[0]).toEqual({ kind: 'intro', start: 12, end: 32.44 });
     expect(first.segments).toHaveLength(3);
     expect(first.intro).toEqual({ start: 12, end: 32.44, confidence: 1 });
@@ -180,5 +181,23 @@ describe('formatSeason (detect --series)', () => {
       '  No intro (unreadable)',
       '',
     ]);
+  });
+
+  it('shows the single-title start beside a start the shared end music bounded', () => {
+    const bounded: SeasonFileAnswer = {
+      ...(season[0] as SeasonFileAnswer & { result: DetectionResult }),
+      singleCreditsStart: 700,
+      endMusicEvidence: 'bounded-by-music',
+    };
+    const json = JSON.parse(formatSeason([bounded], 'json'))[0];
+    expect(json).toMatchObject({
+      creditsStart: 744,
+      singleCreditsStart: 700,
+      endMusicEvidence: 'bounded-by-music',
+      seriesConfidence: 0.98,
+    });
+    expect(formatSeason([bounded], 'text').split('\n')[3]).toBe(
+      '  End music shared from 00:12:20.2 (bounded-by-music: the single-title start 00:11:40.0 lay before it), series confidence 0.98',
+    );
   });
 });
