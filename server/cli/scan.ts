@@ -381,7 +381,8 @@ async function localEngine(
       policy,
       ...(modelVersion ? { modelVersion } : {}),
     }),
-    { store, policy },
+    // A start before the shared end music is detected again, bounded by it.
+    { store, policy, detect: detector },
     () => seasonQueue,
   );
   const queue = new LocalJobQueue({

@@ -105,7 +105,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       ...(versionOf ? { modelVersion: versionOf } : {}),
       log: logger,
     }),
-    { store, policy, log: logger },
+    {
+      store,
+      policy,
+      // A start before the shared end music is detected again, bounded by it.
+      detect: options.detector ?? (ownDetector?.detector as Detector),
+      log: logger,
+    },
     () => seasonQueue,
   );
   const worker = startBullWorker({

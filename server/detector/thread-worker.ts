@@ -25,11 +25,12 @@ port.on('message', (message: ToWorker) => {
     running.get(message.id)?.abort();
     return;
   }
-  const { id, source } = message;
+  const { id, source, notBefore } = message;
   const abort = new AbortController();
   running.set(id, abort);
   detect(source, {
     signal: abort.signal,
+    ...(notBefore !== undefined ? { notBefore } : {}),
     onProgress: (progress) => send({ type: 'progress', id, progress }),
   })
     .then(

@@ -9,7 +9,7 @@ import { EndcueError, type EndcueErrorCode } from '../errors.js';
 import type { DetectionResult, Detector, DetectProgress } from './types.js';
 
 export type ToWorker =
-  | { type: 'detect'; id: number; source: string }
+  | { type: 'detect'; id: number; source: string; notBefore?: number }
   | { type: 'abort'; id: number };
 
 export type WorkerError =
@@ -99,7 +99,7 @@ export function threadedDetector(
 
   const detector: Detector = (source, options = {}) =>
     new Promise<DetectionResult>((resolve, reject) => {
-      const { signal, onProgress } = options;
+      const { signal, onProgress, notBefore } = options;
       if (signal?.aborted) {
         reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         return;
@@ -112,7 +112,12 @@ export function threadedDetector(
         once: true,
       });
       active.ref();
-      active.postMessage({ type: 'detect', id, source } satisfies ToWorker);
+      active.postMessage({
+        type: 'detect',
+        id,
+        source,
+        ...(notBefore !== undefined ? { notBefore } : {}),
+      } satisfies ToWorker);
     }).finally(() => {
       if (pending.size === 0) worker?.unref();
     });

@@ -43,6 +43,11 @@ export interface DetectProgress {
 
 export interface DetectOptions {
   signal?: AbortSignal;
+  /**
+   * Seconds before which the credits may not start (issue 22: the season job re-runs an
+   * episode bounded by its shared end music; DetectorOptions.notBefore). Default: no bound.
+   */
+  notBefore?: number;
   onProgress?: (progress: DetectProgress) => void;
 }
 

@@ -3,15 +3,17 @@
  * over the detected result (its post-credits scene too: an override without one has none).
  * The intro comes from the title's season (issue 22) and is kept under an override, which
  * says nothing about the opening; it is listed first in `segments`. The season's shared end
- * music weighs a detected start (`seriesConfidence`, series/closing.ts), never moves it.
+ * music weighs a detected start (`seriesConfidence`, series/closing.ts); a start before it is
+ * replaced by the season job's re-run bounded by it when that lies inside the music
+ * ('bounded-by-music', `singleCreditsStart` keeping the detected one). An override wins.
  * Used by the HTTP service and by the exports (server/export),
  * so a player, a sidecar and an embedded chapter always say the same thing.
  */
 import type { DetectionResult, Segment } from '../detector/types.js';
-import { combineCredits } from '../series/closing.js';
+import { boundedCredits } from '../series/closing.js';
 import type { Intro } from '../series/intro.js';
 import type { IntroState } from '../series/season-key.js';
-import type { ManualOverride, StoredResult } from '../store/types.js';
+import type { BoundedCredits, ManualOverride, StoredResult } from '../store/types.js';
 import type { CreditsAnswer } from './service.js';
 
 /** Unknown: the caller did not look (lists); the credits route always does. */
@@ -32,6 +34,26 @@ export function creditsAnswer(
     ? [{ kind: 'intro', start: intro.start, end: intro.end }]
     : [];
   if (!override) {
+    const music =
+      result && season.closing !== undefined
+        ? endMusicPart(result, stored?.modelVersion, season.closing, season.bounded)
+        : undefined;
+    if (music?.bounded) {
+      const { bounded } = music;
+      return {
+        titleId,
+        creditsStart: bounded.creditsStart,
+        creditsEnd: bounded.creditsEnd,
+        segments: [...introSegments, ...bounded.segments.filter((s) => s.kind !== 'intro')],
+        confidence: bounded.confidence,
+        duration: result?.duration ?? null,
+        modelVersion: stored?.modelVersion ?? null,
+        source: 'detected',
+        ...introPart,
+        ...music.part,
+        singleCreditsStart: result?.creditsStart ?? null,
+      };
+    }
     return {
       titleId,
       creditsStart: result?.creditsStart ?? null,
@@ -42,7 +64,7 @@ export function creditsAnswer(
       modelVersion: stored?.modelVersion ?? null,
       source: result?.creditsSource === 'chapter' ? 'chapter' : 'detected',
       ...introPart,
-      ...(result && season.closing !== undefined ? endMusicPart(result, season.closing) : {}),
+      ...(music ? music.part : {}),
     };
   }
   const post = override.creditsStart === null ? null : (override.postCredits ?? null);
@@ -70,15 +92,32 @@ export function creditsAnswer(
   };
 }
 
-/** What `endcue detect --series` says beside a start: the end music and how it bears on it. */
+/**
+ * What `endcue detect --series` says beside a start: the end music and how it bears on it,
+ * and the bounded re-run when it replaces the start (only a re-run of this very result).
+ */
 function endMusicPart(
   result: DetectionResult,
+  modelVersion: string | undefined,
   music: Intro | null,
-): Pick<CreditsAnswer, 'endMusic' | 'endMusicEvidence' | 'seriesConfidence'> {
-  const combined = combineCredits(result, music, result.duration);
-  return {
+  bounded: BoundedCredits | undefined,
+): {
+  part: Pick<CreditsAnswer, 'endMusic' | 'endMusicEvidence' | 'seriesConfidence'>;
+  bounded?: BoundedCredits;
+} {
+  const current =
+    bounded &&
+    bounded.from.creditsStart === result.creditsStart &&
+    bounded.from.modelVersion === modelVersion
+      ? bounded
+      : null;
+  const combined = boundedCredits(result, current, music, result.duration);
+  const part = {
     endMusic: music && { start: music.start, end: music.end, confidence: music.confidence },
     endMusicEvidence: combined.evidence,
     seriesConfidence: combined.confidence,
   };
+  return combined.evidence === 'bounded-by-music' && current
+    ? { part, bounded: current }
+    : { part };
 }

@@ -80,12 +80,16 @@ export const CreditsSchema = z
         "The end music the title's season shares (once the season is analysed; not under an override)",
     }),
     endMusicEvidence: z
-      .enum(['agrees', 'disagrees', 'music-without-credits', 'none'])
+      .enum(['agrees', 'disagrees', 'music-without-credits', 'none', 'bounded-by-music'])
       .optional()
       .openapi({
         description:
-          'How the shared end music bears on the detected start (it never moves it): agrees, disagrees, music-without-credits, none',
+          'How the shared end music bears on the detected start: agrees, disagrees, music-without-credits, none, or bounded-by-music (the start lay before the music; the credits start is a re-run of the detector bounded by it, singleCreditsStart the one it replaced)',
       }),
+    singleCreditsStart: z.number().nullable().optional().openapi({
+      description:
+        "With endMusicEvidence bounded-by-music: the title's own detected start, before the music bounded it",
+    }),
     seriesConfidence: z
       .number()
       .optional()

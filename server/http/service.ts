@@ -36,10 +36,15 @@ export interface CreditsAnswer {
   introReason: IntroReason | null;
   /** Once the season has been analysed (not under an override): its shared end music... */
   endMusic?: { start: number; end: number; confidence: number } | null;
-  /** ...how it bears on the detected start (series/closing.ts; the start is never moved)... */
+  /**
+   * ...how it bears on the detected start (series/closing.ts): 'bounded-by-music' when the
+   * start is the season job's re-run bounded by the music...
+   */
   endMusicEvidence?: MusicEvidence;
   /** ...and the confidence weighed by it (as `endcue detect --series` prints it). */
   seriesConfidence?: number;
+  /** With 'bounded-by-music': the title's own detected start, which the re-run replaced. */
+  singleCreditsStart?: number | null;
   next?: NextTitle;
 }
 

@@ -243,6 +243,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ...(sourceDeps ? { sourceDeps } : {}),
       ...(seasonAnalysis ? { analyze: seasonAnalysis } : {}),
       ...(seasonWindows ? { season: { windows: seasonWindows } } : {}),
+      // A start before the shared end music is detected again, bounded by it.
+      detect: detector ?? (ownDetector?.detector as Detector),
       log: logger,
     },
     () => seasonQueue,

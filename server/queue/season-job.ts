@@ -8,10 +8,18 @@
  * Episodes are fingerprinted through the store's fingerprint cache, so adding an episode
  * decodes only that one. A season whose members all have an intro for this key and media
  * is skipped (each finished episode asks for its season again).
+ *
+ * With a detector (`detect`), an episode whose stored credits start lies before its shared
+ * end music is detected again with the credits bounded by the music (series/closing.ts
+ * musicBound), and that re-run is stored beside the music for the answer (http/answer.ts),
+ * so the API answers as `endcue detect --series` does.
  */
 import type { Title } from '../catalog/title.js';
-import { isUnavailable } from '../errors.js';
+import type { Detector } from '../detector/types.js';
+import { isEndcueError, isUnavailable } from '../errors.js';
 import { resolveSource, type SourceDeps, type SourcePolicy } from '../media/sources.js';
+import { musicBound } from '../series/closing.js';
+import type { Intro } from '../series/intro.js';
 import { analyzeSeason, type SeasonDeps } from '../series/season.js';
 import {
   parseSeasonJobId,
@@ -21,7 +29,7 @@ import {
   seasonMembers,
   seasonOf,
 } from '../series/season-key.js';
-import type { CreditsStore, StoredIntro } from '../store/types.js';
+import type { BoundedCredits, CreditsStore, StoredIntro } from '../store/types.js';
 import type { JobHandler, JobQueue, JobSnapshot } from './types.js';
 
 export interface SeasonJobDeps {
@@ -32,6 +40,11 @@ export interface SeasonJobDeps {
   analyze?: typeof analyzeSeason;
   /** Passed on to the analysis (windows, ffmpeg binaries). */
   season?: Omit<SeasonDeps, 'cache' | 'signal'>;
+  /**
+   * The credits detector, for the re-run bounded by the shared end music; none: the stored
+   * starts are only weighed by the music (as before).
+   */
+  detect?: Detector;
   log?: { warn(obj: object, msg: string): void };
 }
 
@@ -65,7 +78,7 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
           );
         }
       }
-      if (!job.force && (await upToDate(deps.store, resolved, key))) return;
+      if (!job.force && (await upToDate(deps, resolved, key))) return;
       signal.throwIfAborted();
       // URL episodes are not fingerprinted: ffmpeg would fetch them outside the egress
       // proxy that holds the analysis to the source policy.
@@ -81,6 +94,13 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
         if (message)
           deps.log?.warn({ titleId: m.title.id, reason: answers[i]?.introReason }, message);
       });
+      // Starts before the shared end music: the detector again, bounded by it.
+      const bounded = new Map<string, BoundedCredits>();
+      for (const [i, m] of files.entries()) {
+        const closing = answers[i]?.closing ?? null;
+        const run = await boundedRun(deps, m, closing, signal);
+        if (run) bounded.set(m.title.id, run);
+      }
       const now = Date.now();
       const intros: StoredIntro[] = resolved.map((m) => {
         const answer = answers[files.indexOf(m)];
@@ -96,6 +116,7 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
           intro: answer.intro,
           reason: answer.intro ? null : answer.introReason,
           closing: answer.closing ?? null,
+          ...(bounded.has(m.title.id) ? { bounded: bounded.get(m.title.id) } : {}),
         };
       });
       signal.throwIfAborted();
@@ -105,18 +126,85 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
   };
 }
 
-/** Whether every member already has an intro for this season key and its current media. */
+/**
+ * Whether every member already has an intro for this season key and its current media, and
+ * (with a detector) a bounded re-run for its current result wherever one is needed.
+ */
 async function upToDate(
-  store: CreditsStore,
+  deps: SeasonJobDeps,
   members: readonly Member[],
   key: string,
 ): Promise<boolean> {
+  const { store } = deps;
   for (const member of members) {
     store.forget?.(member.title.id);
     const stored = await store.getIntro(member.title.id);
     if (stored?.seasonKey !== key || stored.fingerprint !== member.fingerprint) return false;
+    if (deps.detect && member.kind === 'file' && stored.closing) {
+      const current = await boundNeeded(store, member, stored.closing);
+      if (current && !sameResult(stored.bounded, current)) return false;
+    }
   }
   return true;
+}
+
+/** The member's stored result and the bound its start needs, or null when it needs none. */
+async function boundNeeded(
+  store: CreditsStore,
+  member: Member,
+  closing: Intro,
+): Promise<{ from: BoundedCredits['from']; bound: number } | null> {
+  const stored = await store.getResult(member.title.id, member.fingerprint);
+  if (!stored) return null; // not analysed yet: its analysis queues the season again
+  const bound = musicBound(stored.result, closing, stored.result.duration);
+  if (bound === null) return null;
+  return {
+    from: { creditsStart: stored.result.creditsStart, modelVersion: stored.modelVersion },
+    bound,
+  };
+}
+
+function sameResult(
+  bounded: BoundedCredits | null | undefined,
+  current: { from: BoundedCredits['from'] },
+): boolean {
+  return (
+    bounded?.from.creditsStart === current.from.creditsStart &&
+    bounded.from.modelVersion === current.from.modelVersion
+  );
+}
+
+/**
+ * The detector re-run with the credits bounded by the shared end music, for a member whose
+ * stored start lies before it; null when none is needed or the re-run failed (the stored
+ * start stands, weighed by the music).
+ */
+async function boundedRun(
+  deps: SeasonJobDeps,
+  member: Member,
+  closing: Intro | null,
+  signal: AbortSignal,
+): Promise<BoundedCredits | null> {
+  if (!deps.detect || !closing) return null;
+  const needed = await boundNeeded(deps.store, member, closing);
+  if (!needed) return null;
+  try {
+    const result = await deps.detect(member.input, { signal, notBefore: needed.bound });
+    return {
+      from: needed.from,
+      creditsStart: result.creditsStart,
+      creditsEnd: result.creditsEnd,
+      segments: result.segments,
+      confidence: result.confidence,
+    };
+  } catch (error) {
+    if (signal.aborted || !isEndcueError(error)) throw error;
+    deps.log?.warn(
+      { titleId: member.title.id, err: error.message },
+      'season analysis: the credits re-run bounded by the end music failed; the start stands',
+    );
+    return null;
+  }
 }
 
 export interface SeriesHandlerDeps {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Title } from '../catalog/title.js';
-import type { StoredIntro } from '../store/types.js';
+import type { BoundedCredits, StoredIntro } from '../store/types.js';
 import type { Intro, IntroReason } from './intro.js';
 
 export interface SeasonRef {
@@ -59,6 +59,8 @@ export interface IntroState {
   introReason: IntroReason | null;
   /** The end music shared with siblings (null: none); absent while the season is unknown. */
   closing?: Intro | null;
+  /** The detection re-run bounded by that music (season job), if one was run. */
+  bounded?: BoundedCredits;
 }
 
 /**
@@ -80,7 +82,8 @@ export function currentIntro(
     (fingerprint === undefined || stored.fingerprint === fingerprint);
   if (!fresh) return { intro: null, introReason: 'pending' };
   const closing = stored.closing ?? null;
+  const bounded = stored.bounded ? { bounded: stored.bounded } : {};
   return stored.intro
-    ? { intro: stored.intro, introReason: null, closing }
-    : { intro: null, introReason: stored.reason ?? 'nothing-shared', closing };
+    ? { intro: stored.intro, introReason: null, closing, ...bounded }
+    : { intro: null, introReason: stored.reason ?? 'nothing-shared', closing, ...bounded };
 }

@@ -1,6 +1,6 @@
 /** Intro rows as both SQL stores keep them (JSON in SQLite TEXT, JSONB in PostgreSQL). */
 import type { Intro, IntroReason } from '../series/intro.js';
-import type { StoredIntro } from './types.js';
+import type { BoundedCredits, StoredIntro } from './types.js';
 
 export interface IntroRow {
   title_id: string;
@@ -16,6 +16,17 @@ export interface IntroRow {
 const parsed = (value: string | Intro | null): Intro | null =>
   typeof value === 'string' ? (JSON.parse(value) as Intro) : value;
 
+/**
+ * The closing column holds the end music and, beside it, the re-run it bounded
+ * (`{...closing, bounded}`): no new column, so stores written before read as they were.
+ */
+function closingFromColumn(value: string | Intro | null): Pick<StoredIntro, 'closing' | 'bounded'> {
+  const closing = parsed(value) as (Intro & { bounded?: BoundedCredits }) | null;
+  if (!closing) return { closing: null };
+  const { bounded, ...music } = closing;
+  return bounded ? { closing: music, bounded } : { closing: music };
+}
+
 export function introFromRow(row: IntroRow): StoredIntro {
   return {
     titleId: row.title_id,
@@ -23,7 +34,7 @@ export function introFromRow(row: IntroRow): StoredIntro {
     seasonKey: row.season_key,
     intro: parsed(row.intro),
     reason: row.reason as IntroReason | null,
-    closing: parsed(row.closing),
+    ...closingFromColumn(row.closing),
     createdAt: row.created_at,
   };
 }
@@ -38,7 +49,11 @@ export function introValues(
     stored.seasonKey,
     stored.intro ? JSON.stringify(stored.intro) : null,
     stored.reason,
-    stored.closing ? JSON.stringify(stored.closing) : null,
+    stored.closing
+      ? JSON.stringify(
+          stored.bounded ? { ...stored.closing, bounded: stored.bounded } : stored.closing,
+        )
+      : null,
     stored.createdAt,
   ];
 }

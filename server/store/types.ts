@@ -4,7 +4,7 @@
  * default is SQLite (sqlite.ts). Web-standard types only: the edge read path uses it.
  */
 import type { Title, TitleOrigin, TitleRecord } from '../catalog/title.js';
-import type { DetectionResult } from '../detector/types.js';
+import type { DetectionResult, Segment } from '../detector/types.js';
 import type { EndcueErrorCode } from '../errors.js';
 import type { FingerprintCache } from '../fingerprint/cache.js';
 import type { Intro, IntroReason } from '../series/intro.js';
@@ -65,7 +65,23 @@ export interface StoredIntro {
   reason: IntroReason | null;
   /** The end music it shares with its siblings (evidence for its closing credits), if any. */
   closing?: Intro | null;
+  /**
+   * The detector re-run with the credits bounded by that music (series/closing.ts
+   * musicBound), when the title's own start lay before it; absent when none was run.
+   */
+  bounded?: BoundedCredits | null;
   createdAt: number;
+}
+
+/** A detection re-run bounded by the shared end music, and the result it was re-run for. */
+export interface BoundedCredits {
+  /** The single-title result it replaces while that result is the stored one. */
+  from: { creditsStart: number | null; modelVersion: string };
+  /** The re-run's answer (the answer takes it when it lies inside the music: boundedCredits). */
+  creditsStart: number | null;
+  creditsEnd: number | null;
+  segments: Segment[];
+  confidence: number;
 }
 
 /** A title with what is stored about it, for lists (GET /v1/titles). */

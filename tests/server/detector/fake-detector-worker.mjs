@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 parentPort.on('message', (message) => {
   if (message.type !== 'detect') return;
-  const { id, source } = message;
+  const { id, source, notBefore } = message;
   if (source === 'crash.mp4') process.exit(3);
   if (source === 'bad.mp4') {
     parentPort.postMessage({
@@ -30,6 +30,7 @@ parentPort.on('message', (message) => {
       threadId: 'worker',
       readText: workerData?.readText,
       httpProxy: workerData?.httpProxy,
+      notBefore,
     },
   });
 });

@@ -39,6 +39,12 @@ describe('threadedDetector', () => {
     await expect(detector('ok.mp4')).resolves.toMatchObject({ httpProxy: 'http://127.0.0.1:9' });
   });
 
+  it('hands the thread the bound the credits may not start before (notBefore, issue 22)', async () => {
+    detector = threadedDetector(FAKE);
+    await expect(detector('ok.mp4')).resolves.toMatchObject({ notBefore: undefined });
+    await expect(detector('ok.mp4', { notBefore: 77 })).resolves.toMatchObject({ notBefore: 77 });
+  });
+
   it('rebuilds EndcueErrors with their code, hint and retryable flag', async () => {
     detector = threadedDetector(FAKE);
     const error = await detector('bad.mp4').catch((e: unknown) => e);

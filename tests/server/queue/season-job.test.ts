@@ -5,7 +5,10 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Title } from '../../../server/catalog/title.js';
-import type { SourcePolicy } from '../../../server/media/sources.js';
+import type { DetectionResult, DetectOptions } from '../../../server/detector/types.js';
+import { EndcueError } from '../../../server/errors.js';
+import { creditsAnswer } from '../../../server/http/answer.js';
+import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
 import { createSeasonHandler } from '../../../server/queue/season-job.js';
 import type { JobSnapshot } from '../../../server/queue/types.js';
 import type { analyzeSeason } from '../../../server/series/season.js';
@@ -215,6 +218,155 @@ describe('the season job', () => {
     await store.putTitle(ep('c', 1), 'catalog'); // a new episode
     await handler.run(job(id), context);
     expect(calls.at(-1)).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
+    await store.close();
+  });
+
+  it('re-runs the detector bounded by the shared end music for a start before it, and the answer takes it', async () => {
+    media = tempMedia();
+    media.write('a.mp4', 'a');
+    media.write('b.mp4', 'b');
+    const store = new SqliteCreditsStore(':memory:');
+    const policy: SourcePolicy = {
+      mediaRoots: [media.root],
+      allowedHosts: [],
+      allowPrivateNetworks: false,
+    };
+    const titles = [ep('a', 1), ep('b', 1)];
+    for (const title of titles) await store.putTitle(title, 'catalog');
+    const fingerprint = async (title: Title) =>
+      (await resolveSource(title.src, policy)).fingerprint;
+    const result = (creditsStart: number, modelVersion = 'm1'): DetectionResult => ({
+      file: 'x.mp4',
+      duration: 100,
+      fps: 25,
+      creditsStart,
+      creditsEnd: 100,
+      frame: creditsStart * 25,
+      confidence: 0.6,
+      segments: [{ kind: 'credits', start: creditsStart, end: 100 }],
+      modelVersion,
+      backend: 'fake',
+      elapsedMs: 1,
+    });
+    const putResult = async (title: Title, creditsStart: number, modelVersion = 'm1') =>
+      store.putResult({
+        titleId: title.id,
+        fingerprint: await fingerprint(title),
+        modelVersion,
+        result: result(creditsStart, modelVersion),
+        createdAt: 1,
+      });
+    // a: a dark last scene taken for the roll at 60 s; b: agrees with its music.
+    await putResult(ep('a', 1), 60);
+    await putResult(ep('b', 1), 81);
+    const music = { start: 80, end: 100, confidence: 1 };
+    let analyses = 0;
+    const analyze: typeof analyzeSeason = async (episodes) => {
+      analyses++;
+      return episodes.map(() => ({
+        intro: { start: 1, end: 21, confidence: 1 },
+        introReason: null,
+        closing: music,
+        closingReason: null,
+        speed: 1,
+      }));
+    };
+    const reruns: { file: string; notBefore: number | undefined }[] = [];
+    let failNext = false;
+    const detect = async (source: string, options: DetectOptions = {}) => {
+      reruns.push({ file: path.basename(source), notBefore: options.notBefore });
+      if (failNext) throw new EndcueError('corrupt-media', `${source}: gone bad`);
+      return result((options.notBefore ?? 0) + 0.5);
+    };
+    const warnings: string[] = [];
+    const handler = createSeasonHandler({
+      store,
+      policy,
+      analyze,
+      detect,
+      log: { warn: (_obj, message) => void warnings.push(message) },
+    });
+    const id = seasonJobId({ series: 'Show', season: 1 });
+    await handler.run(job(id), context);
+    expect(reruns).toEqual([{ file: 'a.mp4', notBefore: 77 }]); // music.start - LEAD_SECONDS
+    const storedA = await store.getIntro('a');
+    expect(storedA?.bounded).toEqual({
+      from: { creditsStart: 60, modelVersion: 'm1' },
+      creditsStart: 77.5,
+      creditsEnd: 100,
+      segments: [{ kind: 'credits', start: 77.5, end: 100 }],
+      confidence: 0.6,
+    });
+    expect((await store.getIntro('b'))?.bounded).toBeUndefined();
+
+    // The answer: the bounded start, the single-title one beside it; b as before.
+    const answerOf = async (title: Title) => {
+      const fp = await fingerprint(title);
+      const state = currentIntro(title, titles, await store.getIntro(title.id), fp);
+      return creditsAnswer(
+        title.id,
+        await store.getResult(title.id, fp),
+        await store.getOverride(title.id),
+        state,
+      );
+    };
+    expect(await answerOf(ep('a', 1))).toMatchObject({
+      creditsStart: 77.5,
+      creditsEnd: 100,
+      segments: [
+        { kind: 'intro', start: 1, end: 21 },
+        { kind: 'credits', start: 77.5, end: 100 },
+      ],
+      confidence: 0.6,
+      source: 'detected',
+      endMusicEvidence: 'bounded-by-music',
+      seriesConfidence: 0.8,
+      singleCreditsStart: 60,
+    });
+    const b = await answerOf(ep('b', 1));
+    expect(b).toMatchObject({ creditsStart: 81, endMusicEvidence: 'agrees' });
+    expect(b).not.toHaveProperty('singleCreditsStart');
+    // An operator's override always wins.
+    await store.putOverride('a', {
+      creditsStart: 70,
+      creditsEnd: null,
+      duration: null,
+      note: null,
+    });
+    expect(await answerOf(ep('a', 1))).toMatchObject({ creditsStart: 70, source: 'manual' });
+    expect(await answerOf(ep('a', 1))).not.toHaveProperty('endMusicEvidence');
+    await store.deleteOverride('a');
+
+    await handler.run(job(id), context); // nothing changed: skipped, no re-run
+    expect(analyses).toBe(1);
+    expect(reruns).toHaveLength(1);
+
+    // A newer result for a: the stored re-run is stale (the answer drops it) and the next
+    // season job runs it again; a re-run that fails leaves the single-title start.
+    await putResult(ep('a', 1), 62, 'm2');
+    expect(await answerOf(ep('a', 1))).toMatchObject({
+      creditsStart: 62,
+      endMusicEvidence: 'disagrees',
+    });
+    failNext = true;
+    await handler.run(job(id), context);
+    expect(analyses).toBe(2);
+    expect(reruns).toHaveLength(2);
+    expect((await store.getIntro('a'))?.bounded).toBeUndefined();
+    expect(warnings).toEqual([
+      'season analysis: the credits re-run bounded by the end music failed; the start stands',
+    ]);
+    failNext = false;
+    await handler.run(job(id), context); // still needed: tried again
+    expect(reruns).toHaveLength(3);
+    expect((await store.getIntro('a'))?.bounded?.from).toEqual({
+      creditsStart: 62,
+      modelVersion: 'm2',
+    });
+    expect(await answerOf(ep('a', 1))).toMatchObject({
+      creditsStart: 77.5,
+      singleCreditsStart: 62,
+    });
     await store.close();
   });
 });

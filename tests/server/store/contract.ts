@@ -298,6 +298,26 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
         reason: 'nothing-shared',
         closing: { start: 80, end: 95, confidence: 1 },
       });
+      // The detection re-run bounded by the end music is kept beside it (issue 22).
+      const bounded = {
+        from: { creditsStart: 61.5, modelVersion: 'm1' },
+        creditsStart: 78.5,
+        creditsEnd: 95,
+        segments: [{ kind: 'credits' as const, start: 78.5, end: 95 }],
+        confidence: 0.8,
+      };
+      const c = {
+        titleId: 'c',
+        fingerprint: 'f3',
+        seasonKey: 'k1',
+        intro,
+        reason: null,
+        closing: { start: 80, end: 95, confidence: 1 },
+        bounded,
+        createdAt: 1,
+      };
+      await store.putIntros([c]);
+      expect(await store.getIntro('c')).toEqual(c);
       // The season again with one more episode: each row is replaced, not duplicated.
       await store.putIntros([
         { titleId: 'b', fingerprint: 'f2', seasonKey: 'k2', intro, reason: null, createdAt: 2 },
