@@ -286,23 +286,30 @@ const NAME_PARTICLES = new Set(
 
 /** Words (surname particles aside) that make text without a lower-case word a line, not a name. */
 export const MIN_STORY_LINE_WORDS = 4;
+/** Fewest words of a line of story: two are a name, or another script misread as Latin ("pexuccep ahha"). */
+export const MIN_STORY_WORDS = 3;
 
 /**
  * Text that reads as a line of story (an epilogue, the story's last text screen) rather than
- * a name card: a word of three letters or more written in lower case that is no surname
- * particle ("Volviendo a su hogar"), or MIN_STORY_LINE_WORDS words or more besides the
- * particles ("AFTER A LONG AND HARD WINTER"). A name card is one or two capitalised names
- * ("KEIKO ARAI", "MARÍA DE LA CRUZ").
+ * a name card: at least MIN_STORY_WORDS words, with a word of three letters or more written
+ * in lower case that is no surname particle ("Volviendo a su hogar"), or with
+ * MIN_STORY_LINE_WORDS words or more besides the particles ("AFTER A LONG AND HARD WINTER").
+ * A name card is one or two capitalised names ("KEIKO ARAI", "MARÍA DE LA CRUZ").
  */
 export function isStoryLike(words: readonly { read: string; folded: string }[]): boolean {
-  let count = 0;
+  // Distinct words: two looks at one frame may read the same line twice.
+  const all = new Set<string>();
+  const named = new Set<string>();
+  let lower = false;
   for (const w of words) {
     const letters = w.read.replace(/^[¡¿("']+|[.,;:!?"')]+$/gu, '');
-    if (!/^\p{L}+$/u.test(letters) || NAME_PARTICLES.has(w.folded)) continue;
-    if (/^\p{Ll}{3,}$/u.test(letters)) return true;
-    count++;
+    if (!/^\p{L}+$/u.test(letters)) continue;
+    all.add(w.folded);
+    if (NAME_PARTICLES.has(w.folded)) continue;
+    if (/^\p{Ll}{3,}$/u.test(letters)) lower = true;
+    named.add(w.folded);
   }
-  return count >= MIN_STORY_LINE_WORDS;
+  return all.size >= MIN_STORY_WORDS && (lower || named.size >= MIN_STORY_LINE_WORDS);
 }
 
 /**

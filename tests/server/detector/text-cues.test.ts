@@ -306,8 +306,15 @@ describe('story-like text', () => {
 
   it('strips punctuation around a word before judging its case', () => {
     const read = (text: string) => ({ read: text, folded: text.toLowerCase() });
-    expect(isStoryLike([read('¡gracias,')])).toBe(true);
-    expect(isStoryLike([read('"Ortiz"')])).toBe(false);
+    expect(isStoryLike(['¡Vamos', 'a', 'casa!'].map(read))).toBe(true);
+    expect(isStoryLike(['"Ortiz"', 'y', 'Bravo'].map(read))).toBe(false);
+  });
+
+  it('needs three words: two are a name, or another script misread as Latin letters', () => {
+    expect(readCreditsText(words('pexuccep ahha')).storyLike).toBe(false);
+    // The same line read twice (two looks at one frame) is still two words.
+    expect(readCreditsText(words('Pexuccep AHHa Pexuccep AHHa')).storyLike).toBe(false);
+    expect(readCreditsText(words('pexuccep ahha oneparop')).storyLike).toBe(true);
   });
 });
 
