@@ -5,9 +5,9 @@
  *   npm run bench -- --only season          # or: npx tsx bench/season/bench-season.ts
  *   npx tsx bench/season/bench-season.ts --short --no-detect --json season.json
  *
- * EndCue: `endcue detect EP1 ... --series`'s path (each episode's own detection,
- * then analyzeSeason's intros and shared end music, which weighs but never moves the
- * credits start). Baseline: intro-skipper-baseline.ts on the same fingerprints (the same 25%
+ * EndCue: `endcue detect EP1 ... --series`'s own code (each episode's own detection, then
+ * analyzeSeason's intros and shared end music, which weighs the credits start and bounds it
+ * from below: a start well before the music is detected again from there). Baseline: intro-skipper-baseline.ts on the same fingerprints (the same 25%
  * windows), credits where its closing windows' shared run begins.
  * Speed: fingerprinting a 45-minute episode (5 copies of an episode joined by an ffconcat
  * list, so nothing is re-encoded), and aligning a season of ten such episodes. Peak RSS of
@@ -16,11 +16,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runDetection } from '../../server/detector/detect.js';
-import type { DetectionResult } from '../../server/detector/types.js';
+import { detectSeries } from '../../server/cli/detect-series.js';
 import { fingerprintEpisode } from '../../server/fingerprint/chromaprint.js';
 import type { EpisodeFingerprints } from '../../server/fingerprint/types.js';
-import { combineCredits } from '../../server/series/closing.js';
 import { analyzeSeason, type EpisodeReader } from '../../server/series/season.js';
 import { treeRssKb } from '../rss.js';
 import { baselineCredits, baselineIntros } from './intro-skipper-baseline.js';
@@ -74,36 +72,39 @@ const windowOf = (f: EpisodeFingerprints, side: 'opening' | 'closing') =>
   f.kind === 'fingerprinted' ? { start: f[side].start, items: f[side].items } : null;
 
 /**
- * What `endcue detect EP1 ... --series` does (server/cli/detect-series.ts): each episode's own
- * detection, then the season's intros and end music, which weighs but never moves the start.
+ * What `endcue detect EP1 ... --series` does, through its own code (detectSeries): each
+ * episode's own detection, the season's intros and end music, and a re-run bounded by the
+ * music for a start well before it.
  */
 async function detectSeason(files: readonly string[], read: EpisodeReader) {
-  const singles: DetectionResult[] = [];
-  for (const file of files) {
-    const started = performance.now();
-    const { result } = await runDetection(file, { readText: true });
-    singles.push(result);
+  const started = performance.now();
+  const answers = await detectSeries(files, { detector: { readText: true }, season: { read } });
+  log(`  detected the season in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return answers.map((a) => {
+    const base = {
+      file: path.basename(a.file),
+      intro: a.intro,
+      introReason: a.introReason,
+      endMusic: a.endMusic,
+    };
+    if ('error' in a) {
+      return {
+        ...base,
+        creditsStart: null,
+        singleTitleStart: null,
+        confidence: 0,
+        evidence: 'none',
+      };
+    }
     log(
-      `  ${path.basename(file)}: credits ${result.creditsStart ?? 'none'} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `  ${base.file}: credits ${a.result.creditsStart ?? 'none'} (single-title ${a.singleCreditsStart ?? 'none'}, ${a.endMusicEvidence})`,
     );
-  }
-  const season = await analyzeSeason(
-    files.map((p) => ({ path: p })),
-    { read },
-  );
-  return files.map((file, i) => {
-    const single = singles[i] as DetectionResult;
-    const answer = season[i];
-    const combined = combineCredits(single, answer?.closing ?? null, single.duration);
     return {
-      file: path.basename(file),
-      intro: answer?.intro ?? null,
-      introReason: answer?.introReason ?? null,
-      endMusic: answer?.closing ?? null,
-      creditsStart: combined.creditsStart,
-      singleTitleStart: single.creditsStart,
-      confidence: combined.confidence,
-      evidence: combined.evidence,
+      ...base,
+      creditsStart: a.result.creditsStart,
+      singleTitleStart: a.singleCreditsStart ?? a.result.creditsStart,
+      confidence: a.seriesConfidence,
+      evidence: a.endMusicEvidence,
     };
   });
 }
@@ -214,6 +215,18 @@ async function main(): Promise<void> {
       (a): EpisodeAnswer => ({ intro: a.intro, creditsStart: a.creditsStart }),
     );
     endcue = { answers, score: scoreSeason(truth, answers) };
+    // The acceptance's "no worse than the single-title decision on any episode".
+    const singles = run.value.value.map(
+      (a): EpisodeAnswer => ({ intro: a.intro, creditsStart: a.singleTitleStart }),
+    );
+    const single = scoreSeason(truth, singles);
+    const worse = endcue.score.creditsSigned.filter((e, i) => {
+      const s = single.creditsSigned[i];
+      return s !== null && s !== undefined && (e === null || Math.abs(e) > Math.abs(s) + 0.05);
+    }).length;
+    log(
+      `single-title credits: ${single.credits.within}/${single.credits.count} within 2 s, max ${f2(single.credits.max)} s; the series' start is worse on ${worse} episode(s)`,
+    );
   } else {
     // Intros only: analyzeSeason's answers on the same fingerprints; no credits detection.
     const answers = series.value.answers.map(
