@@ -126,17 +126,23 @@ describe('the season job', () => {
     finishedAt: null,
   });
   const context = { signal: new AbortController().signal, progress: () => {} };
-
-  it('analyses the season files, stores every intro with its key, and skips it when nothing changed', async () => {
-    media = tempMedia();
-    media.write('a.mp4', 'a');
-    media.write('b.mp4', 'b');
+  /** Media a.mp4 and b.mp4 under a fresh root, an empty store, and a policy for that root. */
+  const twoEpisodes = (allowedHosts: string[] = []) => {
+    const root = tempMedia();
+    media = root;
+    root.write('a.mp4', 'a');
+    root.write('b.mp4', 'b');
     const store = new SqliteCreditsStore(':memory:');
     const policy: SourcePolicy = {
-      mediaRoots: [media.root],
-      allowedHosts: ['cdn.example.com'],
+      mediaRoots: [root.root],
+      allowedHosts,
       allowPrivateNetworks: false,
     };
+    return { media: root, store, policy };
+  };
+
+  it('analyses the season files, stores every intro with its key, and skips it when nothing changed', async () => {
+    const { media: root, store, policy } = twoEpisodes(['cdn.example.com']);
     await store.putTitle(ep('a', 1), 'catalog');
     await store.putTitle(ep('b', 1), 'catalog');
     await store.putTitle({ ...ep('gone', 1), src: 'gone.mp4' }, 'catalog'); // no such file
@@ -214,7 +220,7 @@ describe('the season job', () => {
     expect(calls).toHaveLength(1);
     await handler.run(job(id, true), context); // forced
     expect(calls).toHaveLength(2);
-    media.write('c.mp4', 'c');
+    root.write('c.mp4', 'c');
     await store.putTitle(ep('c', 1), 'catalog'); // a new episode
     await handler.run(job(id), context);
     expect(calls.at(-1)).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
@@ -222,15 +228,7 @@ describe('the season job', () => {
   });
 
   it('re-runs the detector bounded by the shared end music for a start before it, and the answer takes it', async () => {
-    media = tempMedia();
-    media.write('a.mp4', 'a');
-    media.write('b.mp4', 'b');
-    const store = new SqliteCreditsStore(':memory:');
-    const policy: SourcePolicy = {
-      mediaRoots: [media.root],
-      allowedHosts: [],
-      allowPrivateNetworks: false,
-    };
+    const { store, policy } = twoEpisodes();
     const titles = [ep('a', 1), ep('b', 1)];
     for (const title of titles) await store.putTitle(title, 'catalog');
     const fingerprint = async (title: Title) =>
