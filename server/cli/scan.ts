@@ -371,6 +371,7 @@ async function localEngine(
   policy: SourcePolicy,
   detector: Detector,
   modelVersion: ModelVersionProvider | undefined,
+  httpProxy?: string,
 ): Promise<{ queue: LocalJobQueue; close(): void }> {
   const db = store instanceof SqliteCreditsStore ? store.db : openDatabase(config.dataDir);
   let seasonQueue: LocalJobQueue | undefined;
@@ -382,7 +383,8 @@ async function localEngine(
       ...(modelVersion ? { modelVersion } : {}),
     }),
     // A start before the shared end music is detected again, bounded by it.
-    { store, policy, detect: detector },
+    // URL episodes are fingerprinted through the detector's egress proxy.
+    { store, policy, detect: detector, ...(httpProxy ? { httpProxy } : {}) },
     () => seasonQueue,
   );
   const queue = new LocalJobQueue({
@@ -456,6 +458,7 @@ export function scanCommand(): Command {
             policy,
             standIn?.detector ?? (ownDetector?.detector as Detector),
             modelVersion,
+            ownDetector?.httpProxy,
           );
       const bar =
         flags.progress && process.stderr.isTTY

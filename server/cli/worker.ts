@@ -24,7 +24,7 @@ import {
 import type { SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { BullJobQueue, type BullWorker, startBullWorker } from '../queue/bullmq.js';
-import { startJobDetector } from '../queue/job-detector.js';
+import { startJobDetector, startSourceProxy } from '../queue/job-detector.js';
 import { withSeasons } from '../queue/season-job.js';
 import { openStore } from '../store/open.js';
 import type { CreditsStore } from '../store/types.js';
@@ -91,6 +91,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const ownDetector = options.detector
     ? undefined
     : await startJobDetector({ policy, textCheck: config.textCheck, log: logger });
+  // Season jobs fingerprint URL episodes through the detector's egress proxy, or their own.
+  const seasonProxy = ownDetector ? undefined : await startSourceProxy({ policy, log: logger });
+  const seasonHttpProxy = ownDetector?.httpProxy ?? seasonProxy?.url;
   // A finished episode queues its season's job (issue 22) on the same Redis queue.
   const seasonQueue = new BullJobQueue({
     redisUrl: config.redisUrl,
@@ -110,6 +113,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       policy,
       // A start before the shared end music is detected again, bounded by it.
       detect: options.detector ?? (ownDetector?.detector as Detector),
+      ...(seasonHttpProxy ? { httpProxy: seasonHttpProxy } : {}),
       log: logger,
     },
     () => seasonQueue,
@@ -132,6 +136,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await worker.close();
         await seasonQueue.stop();
         await ownDetector?.close();
+        await seasonProxy?.close();
         await store.close();
       })();
       return closing;

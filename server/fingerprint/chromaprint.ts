@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { EndcueError } from '../errors.js';
-import { type FfmpegBinaries, resolveFfmpeg } from '../media/ffmpeg.js';
+import { type FfmpegBinaries, isUrl, resolveFfmpeg } from '../media/ffmpeg.js';
 import { probeMedia } from '../media/probe.js';
 import {
   type AudioFingerprint,
@@ -33,6 +33,12 @@ export interface FingerprintOptions {
    * 24 fps) episode, tempo and pitch, back to its siblings' speed. Times stay file times.
    */
   speed?: number;
+  /**
+   * URLs are read through this HTTP proxy (the server's egress check, which holds every
+   * connection ffmpeg makes, redirects and HLS segments included, to the source policy:
+   * egress-proxy.ts). Files ignore it.
+   */
+  httpProxy?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -93,6 +99,7 @@ export async function fingerprintWindow(
   }
   const args = [
     ...['-hide_banner', '-nostdin', '-v', 'error'],
+    ...networkArgs(source, options),
     ...['-ss', window.start.toFixed(3), '-t', window.duration.toFixed(3), '-i', source],
     ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '2', ...speedFilter(speed)],
     ...['-f', 'chromaprint', '-fp_format', 'raw', '-'],
@@ -116,7 +123,11 @@ export async function fingerprintEpisode(
 ): Promise<EpisodeFingerprints> {
   const binaries = options.binaries ?? resolveFfmpeg();
   requireChromaprint(binaries);
-  const info = await probeMedia(source, { binaries, signal: options.signal });
+  const info = await probeMedia(source, {
+    binaries,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.httpProxy ? { httpProxy: options.httpProxy } : {}),
+  });
   if (!info.hasAudio) {
     return { kind: 'no-audio', duration: info.duration, reason: `${source} has no audio stream` };
   }
@@ -124,6 +135,18 @@ export async function fingerprintEpisode(
   const opening = await fingerprintWindow(source, windows.opening, { ...options, binaries });
   const closing = await fingerprintWindow(source, windows.closing, { ...options, binaries });
   return { kind: 'fingerprinted', duration: info.duration, opening, closing };
+}
+
+/**
+ * Input options for a URL: a read gives up instead of hanging (microseconds), and goes
+ * through the egress proxy when one is given.
+ */
+function networkArgs(source: string, options: FingerprintOptions): string[] {
+  if (!isUrl(source)) return [];
+  return [
+    ...['-rw_timeout', '15000000'],
+    ...(options.httpProxy ? ['-http_proxy', options.httpProxy] : []),
+  ];
 }
 
 /**

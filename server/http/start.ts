@@ -21,7 +21,7 @@ import type { WindowOptions } from '../fingerprint/windows.js';
 import type { SourceDeps, SourcePolicy } from '../media/sources.js';
 import { createAnalysisHandler, type ModelVersionProvider } from '../queue/analyze.js';
 import { BullJobQueue } from '../queue/bullmq.js';
-import { startJobDetector } from '../queue/job-detector.js';
+import { startJobDetector, startSourceProxy } from '../queue/job-detector.js';
 import { LocalJobQueue } from '../queue/local.js';
 import { withSeasons } from '../queue/season-job.js';
 import type { JobQueue, QueueEvent } from '../queue/types.js';
@@ -226,6 +226,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ...(sourceDeps?.lookup ? { lookup: sourceDeps.lookup } : {}),
         log: logger,
       });
+  // Season jobs fingerprint URL episodes through the detector's egress proxy; a server given
+  // its own detector (tests, a stand-in) starts one for them where hosts are allowed.
+  const seasonProxy = ownDetector
+    ? undefined
+    : await startSourceProxy({
+        policy,
+        ...(sourceDeps?.lookup ? { lookup: sourceDeps.lookup } : {}),
+        log: logger,
+      });
+  const seasonHttpProxy = ownDetector?.httpProxy ?? seasonProxy?.url;
   // Each analysed episode of a series queues its season's job (issue 22) in the same queue.
   let seasonQueue: JobQueue | undefined;
   const handler = withSeasons(
@@ -245,6 +255,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ...(seasonWindows ? { season: { windows: seasonWindows } } : {}),
       // A start before the shared end music is detected again, bounded by it.
       detect: detector ?? (ownDetector?.detector as Detector),
+      ...(seasonHttpProxy ? { httpProxy: seasonHttpProxy } : {}),
       log: logger,
     },
     () => seasonQueue,
@@ -280,6 +291,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (config.catalog) watcher = await watchCatalog(config.catalog, store, logger);
   } catch (error) {
     await queue.stop();
+    await seasonProxy?.close();
     await store.close();
     jobsDb?.close();
     throw error;
@@ -358,6 +370,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await queue.stop();
       await ownDetector?.close();
+      await seasonProxy?.close();
       if ('closeAllConnections' in server) server.closeAllConnections();
       await serverClosed;
       await store.close();

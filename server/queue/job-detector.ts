@@ -4,7 +4,7 @@
  * holds every connection ffmpeg makes to the source policy (egress-proxy.ts).
  */
 import { type ThreadedDetector, threadedDetector } from '../detector/thread.js';
-import { startEgressProxy } from '../media/egress-proxy.js';
+import { type EgressProxy, startEgressProxy } from '../media/egress-proxy.js';
 import type { LookupAll, SourcePolicy } from '../media/sources.js';
 
 export interface JobDetectorOptions {
@@ -23,19 +23,29 @@ export interface JobDetector {
   close(): Promise<void>;
 }
 
-export async function startJobDetector(options: JobDetectorOptions): Promise<JobDetector> {
+/**
+ * The egress proxy ffmpeg reads URL sources through, its refusals logged; none when no host
+ * is allowed (titles are files only). startJobDetector starts one for its detector and the
+ * season job's fingerprinting; a runner given its own detector (tests, a stand-in) starts
+ * one with this for the season job.
+ */
+export async function startSourceProxy(
+  options: Pick<JobDetectorOptions, 'policy' | 'lookup' | 'log'>,
+): Promise<EgressProxy | undefined> {
   const { policy, log } = options;
-  const proxy =
-    policy.allowedHosts.length > 0
-      ? await startEgressProxy(policy, {
-          ...(options.lookup ? { lookup: options.lookup } : {}),
-          onRefused: (target, reason) =>
-            log?.warn(
-              { target, reason },
-              'egress refused: ffmpeg asked for a source the policy does not allow',
-            ),
-        })
-      : undefined;
+  if (policy.allowedHosts.length === 0) return undefined;
+  return startEgressProxy(policy, {
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+    onRefused: (target, reason) =>
+      log?.warn(
+        { target, reason },
+        'egress refused: ffmpeg asked for a source the policy does not allow',
+      ),
+  });
+}
+
+export async function startJobDetector(options: JobDetectorOptions): Promise<JobDetector> {
+  const proxy = await startSourceProxy(options);
   const detector = threadedDetector(undefined, {
     readText: options.textCheck,
     ...(proxy ? { httpProxy: proxy.url } : {}),

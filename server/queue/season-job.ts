@@ -13,6 +13,11 @@
  * end music is detected again with the credits bounded by the music (series/closing.ts
  * musicBound), and that re-run is stored beside the music for the answer (http/answer.ts),
  * so the API answers as `endcue detect --series` does.
+ *
+ * URL episodes (allow-listed http(s), HLS) are fingerprinted through the egress proxy the
+ * analysis reads them through (`httpProxy`): every connection ffmpeg makes, redirects and
+ * playlist entries included, is held to the source policy. Without one they are not read at
+ * all (stored `unreadable`, the reason logged): ffmpeg would fetch them unchecked.
  */
 import type { Title } from '../catalog/title.js';
 import type { Detector } from '../detector/types.js';
@@ -39,14 +44,24 @@ export interface SeasonJobDeps {
   /** The season analysis (tests pass a fake); default analyzeSeason. */
   analyze?: typeof analyzeSeason;
   /** Passed on to the analysis (windows, ffmpeg binaries). */
-  season?: Omit<SeasonDeps, 'cache' | 'signal'>;
+  season?: Omit<SeasonDeps, 'cache' | 'signal' | 'httpProxy'>;
   /**
    * The credits detector, for the re-run bounded by the shared end music; none: the stored
    * starts are only weighed by the music (as before).
    */
   detect?: Detector;
+  /**
+   * The egress proxy (egress-proxy.ts) URL episodes are fingerprinted through; none: they
+   * are stored `unreadable` and the reason logged (the owner starts one where hosts are
+   * allowed: job-detector.ts).
+   */
+  httpProxy?: string;
   log?: { warn(obj: object, msg: string): void };
 }
+
+/** Why a URL episode is not fingerprinted when there is no egress proxy (logged). */
+export const NO_EGRESS_PROXY =
+  'season analysis: URL episode not fingerprinted: no egress proxy holds ffmpeg to the source policy here';
 
 interface Member {
   title: Title;
@@ -67,7 +82,11 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
       const resolved: Member[] = [];
       for (const title of members) {
         try {
-          const source = await resolveSource(title.src, deps.policy, deps.sourceDeps);
+          // As the analysis does: redirects followed by hand and HLS playlists' entries
+          // checked before ffmpeg opens the source (the proxy then checks what it fetches).
+          const source = await resolveSource(title.src, deps.policy, deps.sourceDeps, {
+            checkPlaylists: true,
+          });
           resolved.push({ title, ...source });
         } catch (error) {
           if (isUnavailable(error)) throw error;
@@ -80,30 +99,38 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
       }
       if (!job.force && (await upToDate(deps, resolved, key))) return;
       signal.throwIfAborted();
-      // URL episodes are not fingerprinted: ffmpeg would fetch them outside the egress
-      // proxy that holds the analysis to the source policy.
-      const files = resolved.filter((m) => m.kind === 'file');
+      // URL episodes are read through the egress proxy, or not at all: without it ffmpeg
+      // would fetch them (and whatever they redirect to) unchecked.
+      const readable = resolved.filter((m) => m.kind === 'file' || deps.httpProxy);
+      for (const m of resolved) {
+        if (!readable.includes(m)) deps.log?.warn({ titleId: m.title.id }, NO_EGRESS_PROXY);
+      }
       const answers = await analyze(
-        files.map((m) => ({ path: m.input, key: m.fingerprint })),
-        { ...deps.season, cache: deps.store.fingerprintCache(), signal },
+        readable.map((m) => ({ path: m.input, key: m.fingerprint })),
+        {
+          ...deps.season,
+          ...(deps.httpProxy ? { httpProxy: deps.httpProxy } : {}),
+          cache: deps.store.fingerprintCache(),
+          signal,
+        },
       );
       // Why an episode has no fingerprints (no audio, unreadable, an ffmpeg without
       // chromaprint and what to install): the answer says the reason, the log the whole line.
-      files.forEach((m, i) => {
+      readable.forEach((m, i) => {
         const message = answers[i]?.message;
         if (message)
           deps.log?.warn({ titleId: m.title.id, reason: answers[i]?.introReason }, message);
       });
       // Starts before the shared end music: the detector again, bounded by it.
       const bounded = new Map<string, BoundedCredits>();
-      for (const [i, m] of files.entries()) {
+      for (const [i, m] of readable.entries()) {
         const closing = answers[i]?.closing ?? null;
         const run = await boundedRun(deps, m, closing, signal);
         if (run) bounded.set(m.title.id, run);
       }
       const now = Date.now();
       const intros: StoredIntro[] = resolved.map((m) => {
-        const answer = answers[files.indexOf(m)];
+        const answer = answers[readable.indexOf(m)];
         const base = {
           titleId: m.title.id,
           fingerprint: m.fingerprint,
@@ -140,7 +167,7 @@ async function upToDate(
     store.forget?.(member.title.id);
     const stored = await store.getIntro(member.title.id);
     if (stored?.seasonKey !== key || stored.fingerprint !== member.fingerprint) return false;
-    if (deps.detect && member.kind === 'file' && stored.closing) {
+    if (deps.detect && stored.closing) {
       const current = await boundNeeded(store, member, stored.closing);
       if (current && !sameResult(stored.bounded, current)) return false;
     }

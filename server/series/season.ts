@@ -55,6 +55,11 @@ export interface SeasonDeps {
   palSpeeds?: boolean;
   /** How fingerprints are read (default: ffmpeg's chromaprint muxer). */
   read?: EpisodeReader;
+  /**
+   * The egress proxy ffmpeg reads URL episodes through (egress-proxy.ts: every connection,
+   * redirects and HLS segments included, held to the source policy). Files ignore it.
+   */
+  httpProxy?: string;
 }
 
 /** A PAL transfer plays 24 fps film at 25 fps: ~4.3% faster, pitch included (docs/series.md). */
@@ -188,6 +193,7 @@ async function readEpisode(episode: SeasonEpisode, speed: number, deps: SeasonDe
     ...(speed !== 1 ? { speed } : {}),
     ...(deps.binaries ? { binaries: deps.binaries } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.httpProxy ? { httpProxy: deps.httpProxy } : {}),
   };
   try {
     const fingerprints =

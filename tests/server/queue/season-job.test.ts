@@ -9,7 +9,7 @@ import type { DetectionResult, DetectOptions } from '../../../server/detector/ty
 import { EndcueError } from '../../../server/errors.js';
 import { creditsAnswer } from '../../../server/http/answer.js';
 import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
-import { createSeasonHandler } from '../../../server/queue/season-job.js';
+import { createSeasonHandler, NO_EGRESS_PROXY } from '../../../server/queue/season-job.js';
 import type { JobSnapshot } from '../../../server/queue/types.js';
 import type { analyzeSeason } from '../../../server/series/season.js';
 import {
@@ -192,7 +192,7 @@ describe('the season job', () => {
     });
     const id = seasonJobId({ series: 'Show', season: 1 });
     await handler.run(job(id), context);
-    expect(calls).toEqual([['a.mp4', 'b.mp4']]); // the URL title is not fingerprinted
+    expect(calls).toEqual([['a.mp4', 'b.mp4']]); // no egress proxy: the URL title is not read
     const key = seasonKey([
       ep('a', 1),
       ep('b', 1),
@@ -213,6 +213,7 @@ describe('the season job', () => {
     expect(await store.getIntro('gone')).toBeUndefined(); // its own answer says why (422)
     expect(warnings).toEqual([
       'season analysis: episode left out, its source cannot be read',
+      NO_EGRESS_PROXY,
       'b.mp4 has no audio stream',
     ]);
 
@@ -224,6 +225,55 @@ describe('the season job', () => {
     await store.putTitle(ep('c', 1), 'catalog'); // a new episode
     await handler.run(job(id), context);
     expect(calls.at(-1)).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
+    await store.close();
+  });
+
+  it('fingerprints URL episodes through the egress proxy it is given, keyed by their media fingerprint', async () => {
+    const { store, policy } = twoEpisodes(['cdn.example.com']);
+    await store.putTitle(ep('a', 1), 'catalog');
+    await store.putTitle({ ...ep('web', 1), src: 'https://cdn.example.com/web.mkv' }, 'admin');
+    const seen: { paths: string[]; keys: (string | undefined)[]; proxy?: string }[] = [];
+    const analyze: typeof analyzeSeason = async (episodes, deps) => {
+      seen.push({
+        paths: episodes.map((e) => e.path),
+        keys: episodes.map((e) => e.key),
+        ...(deps?.httpProxy ? { proxy: deps.httpProxy } : {}),
+      });
+      return episodes.map(() => ({
+        intro: { start: 1, end: 21, confidence: 1 },
+        introReason: null,
+        closing: null,
+        closingReason: null,
+        speed: 1,
+      }));
+    };
+    const handler = createSeasonHandler({
+      store,
+      policy,
+      analyze,
+      httpProxy: 'http://127.0.0.1:9',
+      sourceDeps: {
+        fetch: async () =>
+          new Response(null, { status: 200, headers: { etag: '"v1"', 'content-length': '10' } }),
+        lookup: async () => [{ address: '93.184.216.34', family: 4 }],
+      },
+    });
+    await handler.run(job(seasonJobId({ series: 'Show', season: 1 })), context);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.paths[1]).toBe('https://cdn.example.com/web.mkv');
+    // The cache key is the media fingerprint its results are keyed by (sources.ts).
+    const web = await resolveSource('https://cdn.example.com/web.mkv', policy, {
+      fetch: async () =>
+        new Response(null, { status: 200, headers: { etag: '"v1"', 'content-length': '10' } }),
+      lookup: async () => [{ address: '93.184.216.34', family: 4 }],
+    });
+    expect(seen[0]?.keys[1]).toBe(web.fingerprint);
+    expect(seen[0]?.proxy).toBe('http://127.0.0.1:9');
+    expect(await store.getIntro('web')).toMatchObject({
+      fingerprint: web.fingerprint,
+      intro: { start: 1, end: 21 },
+      reason: null,
+    });
     await store.close();
   });
 
