@@ -1,11 +1,12 @@
 /**
  * A season of URL episodes through the server (issue 22): the episodes are served over http
- * by a local server on the allow-list, and the season job fingerprints them with ffmpeg
+ * by a local server on the allow-list (two Matroska files and an HLS playlist), and the season job fingerprints them with ffmpeg
  * through the egress proxy, as the analysis reads them. An episode whose media server
  * redirects ffmpeg to a host the policy refuses stays refused (that host is never asked),
  * and one whose server is gone by then is `unreadable` with the reason logged; the siblings
  * still get their intros. Skipped with the reason where ffmpeg has no chromaprint muxer.
  */
+import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,11 +23,14 @@ import { fakeDetector, type TempMedia, tempMedia } from './fakes.js';
 const installed = chromaprintFfmpeg('the season test of URL episodes');
 const available = installed !== undefined;
 
-/** Short episodes: the opening window (80% of 45 s) holds each 16 s theme. */
+/**
+ * Short episodes: the opening window (80% of 50 s) holds each 20 s theme (a 16 s theme was
+ * too near the 15 s a shared run needs: one pair missed it).
+ */
 const plans: Record<string, GeneratedEpisode> = {
-  u1: { seed: 1, introAt: 0, themeSeconds: 16, seconds: 45 },
-  u2: { seed: 2, introAt: 9, themeSeconds: 16, seconds: 45, bitrate: '96k' },
-  u3: { seed: 3, introAt: 14.5, themeSeconds: 16, seconds: 45, bitrate: '64k' },
+  u1: { seed: 1, introAt: 0, themeSeconds: 20, seconds: 50 },
+  u2: { seed: 2, introAt: 9, themeSeconds: 20, seconds: 50, bitrate: '96k' },
+  u3: { seed: 3, introAt: 14.5, themeSeconds: 20, seconds: 50, bitrate: '64k' },
 };
 
 /** Serves `dir` with byte ranges (ffmpeg seeks), a fixed ETag, and `special` paths first. */
@@ -47,7 +51,11 @@ function mediaServer(
       return;
     }
     const headers = {
-      'content-type': 'video/x-matroska',
+      'content-type': file.endsWith('.m3u8')
+        ? 'application/vnd.apple.mpegurl'
+        : file.endsWith('.ts')
+          ? 'video/mp2t'
+          : 'video/x-matroska',
       etag: `"${size}"`,
       'accept-ranges': 'bytes',
     };
@@ -97,13 +105,23 @@ describe.skipIf(!available)(
     const logs: Array<Record<string, unknown>> = [];
 
     beforeAll(async () => {
+      const ffmpeg = (installed as FfmpegBinaries).ffmpeg;
       for (const [id, plan] of Object.entries(plans)) {
-        generateEpisode(
-          (installed as FfmpegBinaries).ffmpeg,
-          path.join(scratch, `${id}.mkv`),
-          plan,
-        );
+        generateEpisode(ffmpeg, path.join(scratch, `${id}.mkv`), plan);
       }
+      // The third episode is HLS: a playlist of 5 s MPEG-TS segments (ffmpeg reads the
+      // playlist and every segment through the proxy too).
+      const hls = spawnSync(
+        ffmpeg,
+        [
+          ...['-hide_banner', '-v', 'error', '-y', '-i', path.join(scratch, 'u3.mkv')],
+          ...['-c', 'copy', '-f', 'hls', '-hls_time', '5', '-hls_playlist_type', 'vod'],
+          ...['-hls_segment_filename', path.join(scratch, 'u3_%03d.ts')],
+          path.join(scratch, 'u3.m3u8'),
+        ],
+        { encoding: 'utf8' },
+      );
+      if (hls.status !== 0) throw new Error(`ffmpeg failed making u3.m3u8: ${hls.stderr}`);
       // The refused host serves a real episode: fetched directly, it would fingerprint fine.
       refused = mediaServer(scratch);
       const refusedPort = await listen(refused.server);
@@ -141,12 +159,12 @@ describe.skipIf(!available)(
           { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
         ),
         fingerprintTtlMs: 0,
-        detector: fakeDetector({ creditsStart: 40, duration: 45 }),
+        detector: fakeDetector({ creditsStart: 45, duration: 50 }),
         seasonWindows: { openingShare: 0.8 },
         titles: [
           ...Object.keys(plans).map((id, i) => ({
             id,
-            src: `${base}/${id}.mkv`,
+            src: `${base}/${id}.${id === 'u3' ? 'm3u8' : 'mkv'}`,
             series: 'web show',
             season: 1,
             episode: i + 1,
@@ -220,7 +238,7 @@ describe.skipIf(!available)(
         .all();
       expect(rows).toEqual(
         Object.keys(plans).map((id) => ({
-          source: expect.stringMatching(new RegExp(`/${id}\\.mkv$`)),
+          source: expect.stringMatching(new RegExp(`/${id}\\.(mkv|m3u8)$`)),
           media_fingerprint: expect.stringMatching(/^url:"\d+"\|/),
         })),
       );
