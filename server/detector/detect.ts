@@ -108,6 +108,13 @@ const MIN_POOL_FRAMES = 160;
 
 const MAX_EXTENSIONS = 3;
 
+/**
+ * Most frames read by OCR per title. No real eval title needs more than 11; a long run with
+ * story text screens before its roll does (each screen read, then the edge bisected): at 12
+ * a generated episode's start stayed 2.7 s late, one bisection short.
+ */
+const MAX_TEXT_READS = 16;
+
 /** Runs the whole detection and returns the result with what it cost. */
 export async function runDetection(
   source: string,
@@ -565,7 +572,9 @@ async function checkText(
     return { decision, unavailable: message(error) };
   }
   try {
-    return { decision: await run.readText(reader, decision, from, options.maxTextReads ?? 12) };
+    return {
+      decision: await run.readText(reader, decision, from, options.maxTextReads ?? MAX_TEXT_READS),
+    };
   } catch (error) {
     throwIfAborted(options.signal);
     return { decision: run.decide(from), unavailable: message(error) };

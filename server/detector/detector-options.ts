@@ -63,7 +63,7 @@ export interface DetectorOptions {
    * started (and stopped) per title, only when there is a run to read.
    */
   textReader?: TextReader | (() => Promise<TextReader>);
-  /** Most frames read by OCR per title (default 12). */
+  /** Most frames read by OCR per title (default 16). */
   maxTextReads?: number;
   /**
    * URL sources are read through this HTTP proxy (the server's egress check, which holds
