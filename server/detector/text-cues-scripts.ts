@@ -17,6 +17,8 @@ import {
   type OcrWord,
   type TextLayout,
   type TextReading,
+  textReading,
+  wordTerms,
 } from './text-cues.js';
 
 export type OtherScript = 'cjk' | 'cyrillic';
@@ -379,17 +381,12 @@ export function readCjkText(words: readonly OcrWord[]): TextReading | undefined 
     const end = CJK_END_TITLES.find((w) => lines.some((line) => line.includes(w)));
     if (end) other.push('end title card');
   }
-  const net = credits.length - other.length;
-  return {
-    cue: net > 0 ? 1 : net < 0 ? -1 : 0,
-    credits,
-    other,
-    words: letters,
+  return textReading(credits, other, letters, {
     // A card's lines tell it from the next card, as the Latin words of three letters do.
     terms: [...new Set(lines.filter((line) => count(line, CJK_LETTER) >= 2))],
     // No letter case and no names list to tell a line of story from a name card.
     storyLike: false,
-  };
+  });
 }
 
 /** Cyrillic: words folded and matched as text-cues.ts does Latin ones. */
@@ -416,16 +413,10 @@ export function readCyrillicText(
   }
   if (credits.length === 0 && isCyrillicProse(folded)) other.push('running text');
   if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
-  const net = credits.length - other.length;
-  const terms = [...new Set(folded.filter((w) => /^\p{L}{3,}$/u.test(w)))];
-  return {
-    cue: net > 0 ? 1 : net < 0 ? -1 : 0,
-    credits,
-    other,
-    words: confident.length,
-    terms,
+  return textReading(credits, other, confident.length, {
+    terms: wordTerms(folded),
     storyLike: isStoryLike(confident.map((w) => ({ read: w.text, folded: w.folded }))),
-  };
+  });
 }
 
 /** Running text in Russian or Ukrainian (isProse in text-cues.ts, with these function words). */

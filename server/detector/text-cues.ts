@@ -265,16 +265,26 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
     other.push('lower-case text');
   }
   if (credits.length === 0 && layout && isCaption(confident, layout)) other.push('caption');
-  const net = credits.length - other.length;
-  const terms = [...new Set(confident.map((w) => w.folded).filter((w) => /^\p{L}{3,}$/u.test(w)))];
-  return {
-    cue: net > 0 ? 1 : net < 0 ? -1 : 0,
-    credits,
-    other,
-    words: confident.length,
-    terms,
+  return textReading(credits, other, confident.length, {
+    terms: wordTerms(confident.map((w) => w.folded)),
     storyLike: names.size === 0 && isStoryLike(confident),
-  };
+  });
+}
+
+/** The distinct folded words of three letters or more (to tell one card from another). */
+export function wordTerms(folded: readonly string[]): string[] {
+  return [...new Set(folded.filter((w) => /^\p{L}{3,}$/u.test(w)))];
+}
+
+/** A reading from the phrases found: the cue is their balance (credits less other-screen). */
+export function textReading(
+  credits: string[],
+  other: string[],
+  words: number,
+  rest: Pick<TextReading, 'terms' | 'storyLike'>,
+): TextReading {
+  const net = credits.length - other.length;
+  return { cue: net > 0 ? 1 : net < 0 ? -1 : 0, credits, other, words, ...rest };
 }
 
 /** Lower-case words that name cards do have: the particles of surnames ("van", "de la"). */
