@@ -7,9 +7,7 @@
  * still get their intros. Skipped with the reason where ffmpeg has no chromaprint muxer.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -17,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../server/http/start.js';
 import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
 import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
+import { type MediaServer, serveMedia } from '../../fixtures/media-server.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
 import { fakeDetector, type TempMedia, tempMedia } from './fakes.js';
 
@@ -33,75 +32,14 @@ const plans: Record<string, GeneratedEpisode> = {
   u3: { seed: 3, introAt: 14.5, themeSeconds: 20, seconds: 50, bitrate: '64k' },
 };
 
-/** Serves `dir` with byte ranges (ffmpeg seeks), a fixed ETag, and `special` paths first. */
-function mediaServer(
-  dir: string,
-  special: (req: IncomingMessage, res: ServerResponse) => boolean = () => false,
-) {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    if (special(req, res)) return;
-    const file = path.join(dir, path.basename(req.url ?? '/'));
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    const headers = {
-      'content-type': file.endsWith('.m3u8')
-        ? 'application/vnd.apple.mpegurl'
-        : file.endsWith('.ts')
-          ? 'video/mp2t'
-          : 'video/x-matroska',
-      etag: `"${size}"`,
-      'accept-ranges': 'bytes',
-    };
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    if (range) {
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-      if (start >= size) {
-        res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
-        return;
-      }
-      res.writeHead(206, {
-        ...headers,
-        'content-length': end - start + 1,
-        'content-range': `bytes ${start}-${end}/${size}`,
-      });
-      if (req.method === 'HEAD') res.end();
-      else createReadStream(file, { start, end }).pipe(res);
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-length': size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
-  return { server, requests };
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function shut(server: Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
-
 describe.skipIf(!available)(
   'a season of URL episodes, fingerprinted through the egress proxy',
   () => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'endcue-intro-url-'));
     let media: TempMedia;
     let server: RunningServer;
-    let allowed: ReturnType<typeof mediaServer>;
-    let refused: ReturnType<typeof mediaServer>;
+    let allowed: MediaServer;
+    let refused: MediaServer;
     const logs: Array<Record<string, unknown>> = [];
 
     beforeAll(async () => {
@@ -123,9 +61,9 @@ describe.skipIf(!available)(
       );
       if (hls.status !== 0) throw new Error(`ffmpeg failed making u3.m3u8: ${hls.stderr}`);
       // The refused host serves a real episode: fetched directly, it would fingerprint fine.
-      refused = mediaServer(scratch);
-      const refusedPort = await listen(refused.server);
-      allowed = mediaServer(scratch, (req, res) => {
+      refused = await serveMedia(scratch);
+      const refusedPort = refused.port;
+      allowed = await serveMedia(scratch, (req, res) => {
         const name = path.basename(req.url ?? '/');
         if (req.method === 'HEAD' && (name === 'moved.mkv' || name === 'gone.mkv')) {
           // What the policy check sees: a plain episode on an allowed host.
@@ -144,8 +82,7 @@ describe.skipIf(!available)(
         }
         return false;
       });
-      const port = await listen(allowed.server);
-      const base = `http://127.0.0.1:${port}`;
+      const { port, url: base } = allowed;
       media = tempMedia();
       server = await startServer({
         port: 0,
@@ -177,8 +114,8 @@ describe.skipIf(!available)(
 
     afterAll(async () => {
       await server?.close();
-      await shut(allowed?.server);
-      await shut(refused?.server);
+      await allowed?.close();
+      await refused?.close();
       media?.cleanup();
       rmSync(scratch, { recursive: true, force: true });
     });

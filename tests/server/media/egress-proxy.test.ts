@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { sampleFrames } from '../../../server/media/frames.js';
 import { probeMedia } from '../../../server/media/probe.js';
 import type { SourcePolicy } from '../../../server/media/sources.js';
+import { type MediaServer, serveMedia } from '../../fixtures/media-server.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'endcue-egress-'));
 const ffmpeg = (args: string[]) => {
@@ -20,17 +21,17 @@ const ffmpeg = (args: string[]) => {
   if (run.status !== 0) throw new Error(run.stderr);
 };
 
-// The media server: serves tmp; remembers what was asked of it.
-let media: Server;
+// The media server: serves tmp; remembers what was asked of it (served(): the paths).
+let media: MediaServer;
 let port = 0;
-const served: string[] = [];
+const served = () => media.requests.map((line) => line.slice(line.indexOf(' ') + 1));
 let proxy: EgressProxy | undefined;
 
 beforeAll(async () => {
   ffmpeg([
     ...['-f', 'lavfi', '-i', 'testsrc2=d=4:s=160x90:r=10'],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '10'],
-    // The index first: this test server ignores Range requests.
+    // The index first: ffmpeg needs no seek to read it.
     ...['-movflags', '+faststart'],
     path.join(tmp, 'clip.mp4'),
   ]);
@@ -39,22 +40,8 @@ beforeAll(async () => {
     ...['-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(tmp, 'seg%d.ts')],
     path.join(tmp, 'index.m3u8'),
   ]);
-  media = createServer((req, res) => {
-    served.push(req.url ?? '');
-    const file = path.join(tmp, (req.url ?? '/').split('?')[0] as string);
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
-  port = (media.address() as AddressInfo).port;
+  media = await serveMedia(tmp);
+  port = media.port;
   // A playlist on the allowed host whose segments live on a host the policy does not allow.
   writeFileSync(
     path.join(tmp, 'elsewhere.m3u8'),
@@ -74,12 +61,11 @@ beforeAll(async () => {
 afterEach(async () => {
   await proxy?.close();
   proxy = undefined;
-  served.length = 0;
+  media.requests.length = 0;
 });
 
 afterAll(async () => {
-  media.closeAllConnections();
-  await new Promise((resolve) => media.close(resolve));
+  await media.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -143,7 +129,7 @@ describe('startEgressProxy', () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toMatch(/allow-list/);
     expect(refusals).toEqual([`http://localhost:${port}/index.m3u8`]);
-    expect(served).toEqual(['/index.m3u8']);
+    expect(served()).toEqual(['/index.m3u8']);
   });
 
   it('refuses a name that resolves to a private address, without connecting', async () => {
@@ -153,7 +139,7 @@ describe('startEgressProxy', () => {
     );
     const answer = await viaProxy(`http://media.test:${port}/clip.mp4`, 'HEAD');
     expect(answer.status).toBe(403);
-    expect(served).toEqual([]);
+    expect(served()).toEqual([]);
   });
 
   it('connects to the address it checked instead of resolving the name again', async () => {
@@ -161,7 +147,7 @@ describe('startEgressProxy', () => {
     proxy = await startEgressProxy(localOnly, { checkTarget: testHosts(['media.test']) });
     const answer = await viaProxy(`http://media.test:${port}/index.m3u8`);
     expect(answer.status).toBe(200);
-    expect(served).toEqual(['/index.m3u8']);
+    expect(served()).toEqual(['/index.m3u8']);
   });
 
   it('stops the download behind a request its client gave up (ffmpeg seeks that way)', async () => {
@@ -271,9 +257,9 @@ describe('ffmpeg through the egress proxy', () => {
       good.push(frame.t);
     }
     expect(good.length).toBeGreaterThanOrEqual(3);
-    expect(served.filter((url) => url.endsWith('.ts')).length).toBeGreaterThanOrEqual(2);
+    expect(served().filter((url) => url.endsWith('.ts')).length).toBeGreaterThanOrEqual(2);
     // ...a segment on another host is never fetched.
-    served.length = 0;
+    media.requests.length = 0;
     const run = async () => {
       for await (const _ of sampleFrames(`http://media.test:${port}/elsewhere.m3u8`, {
         width: 32,
@@ -288,6 +274,6 @@ describe('ffmpeg through the egress proxy', () => {
     };
     await expect(run()).rejects.toBeInstanceOf(EndcueError);
     expect(refused).toContain(`http://intranet.test:${port}/seg0.ts`);
-    expect(served).toEqual(['/elsewhere.m3u8']);
+    expect(served()).toEqual(['/elsewhere.m3u8']);
   });
 });
