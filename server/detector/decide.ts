@@ -197,14 +197,13 @@ function indexRuns(prepared: Prepared, duration: number, options: DecideOptions)
     prefix,
     nextSolid: nextSolidFrames(blank),
     otherTextFrom: otherTextAhead(text),
-    // The cut between the last sample before the bound and the first after it is not
-    // before the bound (a run starting there starts at the bound at the earliest).
-    cutTime: (i) =>
-      i <= 0
-        ? Math.max(from, i === firstStart ? notBefore : from)
-        : i >= n
-          ? duration
-          : Math.max((at(t, i - 1) + at(t, i)) / 2, i === firstStart ? notBefore : -Infinity),
+    cutTime: (i) => {
+      if (i >= n) return duration;
+      const cut = i <= 0 ? from : (at(t, i - 1) + at(t, i)) / 2;
+      // The cut before the first sample a run may start at is not before the bound (a run
+      // starting there starts at the bound at the earliest).
+      return i === firstStart ? Math.max(cut, notBefore) : cut;
+    },
     firstStart,
     notBefore,
   };
