@@ -34,7 +34,7 @@ import {
   seasonMembers,
   seasonOf,
 } from '../series/season-key.js';
-import type { BoundedCredits, CreditsStore, StoredIntro } from '../store/types.js';
+import type { BoundedCredits, CreditsStore, StoredIntro, StoredResult } from '../store/types.js';
 import type { JobHandler, JobQueue, JobSnapshot } from './types.js';
 
 export interface SeasonJobDeps {
@@ -68,6 +68,16 @@ interface Member {
   input: string;
   fingerprint: string;
   kind: 'file' | 'url';
+  /** Its single-title result for this media; none: not analysed yet (its analysis queues the season again). */
+  result: StoredResult | undefined;
+  /** What the season's last job stored for it, whatever members and media that was for. */
+  previous: StoredIntro | undefined;
+}
+
+/** The result a bounded re-run is for and the bound it runs with. */
+interface BoundNeed {
+  from: BoundedCredits['from'];
+  bound: number;
 }
 
 export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
@@ -81,23 +91,11 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
       progress(0, 'fingerprint');
       const resolved: Member[] = [];
       for (const title of members) {
-        try {
-          // As the analysis does: redirects followed by hand and HLS playlists' entries
-          // checked before ffmpeg opens the source (the proxy then checks what it fetches).
-          const source = await resolveSource(title.src, deps.policy, deps.sourceDeps, {
-            checkPlaylists: true,
-          });
-          resolved.push({ title, ...source });
-        } catch (error) {
-          if (isUnavailable(error)) throw error;
-          // Its own analysis reports why (the credits answer is a 422 for it).
-          deps.log?.warn(
-            { titleId: title.id },
-            'season analysis: episode left out, its source cannot be read',
-          );
-        }
+        const source = await memberSource(deps, title);
+        if (source)
+          resolved.push({ title, ...source, ...(await storedFor(deps.store, title, source)) });
       }
-      if (!job.force && (await upToDate(deps, resolved, key))) return;
+      if (!job.force && upToDate(deps, resolved, key)) return;
       signal.throwIfAborted();
       // URL episodes are read through the egress proxy, or not at all: without it ffmpeg
       // would fetch them (and whatever they redirect to) unchecked.
@@ -125,7 +123,7 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
       const bounded = new Map<string, BoundedCredits>();
       for (const [i, m] of readable.entries()) {
         const closing = answers[i]?.closing ?? null;
-        const run = await boundedRun(deps, m, closing, signal);
+        const run = await boundedRun(deps, m, closing, job.force, signal);
         if (run) bounded.set(m.title.id, run);
       }
       const now = Date.now();
@@ -153,36 +151,52 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
   };
 }
 
+/** The member's source as its analysis resolves it; undefined (logged) when it cannot be read. */
+async function memberSource(deps: SeasonJobDeps, title: Title) {
+  try {
+    // As the analysis does: redirects followed by hand and HLS playlists' entries
+    // checked before ffmpeg opens the source (the proxy then checks what it fetches).
+    return await resolveSource(title.src, deps.policy, deps.sourceDeps, { checkPlaylists: true });
+  } catch (error) {
+    if (isUnavailable(error)) throw error;
+    // Its own analysis reports why (the credits answer is a 422 for it).
+    deps.log?.warn(
+      { titleId: title.id },
+      'season analysis: episode left out, its source cannot be read',
+    );
+    return undefined;
+  }
+}
+
+/** What is stored about a member, read once per job (another process may have written it). */
+async function storedFor(
+  store: CreditsStore,
+  title: Title,
+  source: { fingerprint: string },
+): Promise<Pick<Member, 'result' | 'previous'>> {
+  store.forget?.(title.id);
+  return {
+    result: await store.getResult(title.id, source.fingerprint),
+    previous: await store.getIntro(title.id),
+  };
+}
+
 /**
  * Whether every member already has an intro for this season key and its current media, and
  * (with a detector) a bounded re-run for its current result wherever one is needed.
  */
-async function upToDate(
-  deps: SeasonJobDeps,
-  members: readonly Member[],
-  key: string,
-): Promise<boolean> {
-  const { store } = deps;
-  for (const member of members) {
-    store.forget?.(member.title.id);
-    const stored = await store.getIntro(member.title.id);
-    if (stored?.seasonKey !== key || stored.fingerprint !== member.fingerprint) return false;
-    if (deps.detect && stored.closing) {
-      const current = await boundNeeded(store, member, stored.closing);
-      if (current && !sameResult(stored.bounded, current)) return false;
-    }
-  }
-  return true;
+function upToDate(deps: SeasonJobDeps, members: readonly Member[], key: string): boolean {
+  return members.every(({ previous, ...member }) => {
+    if (previous?.seasonKey !== key || previous.fingerprint !== member.fingerprint) return false;
+    if (!deps.detect || !previous.closing) return true;
+    const needed = boundNeeded(member.result, previous.closing);
+    return !needed || storedRun({ ...member, previous }, needed) !== undefined;
+  });
 }
 
-/** The member's stored result and the bound its start needs, or null when it needs none. */
-async function boundNeeded(
-  store: CreditsStore,
-  member: Member,
-  closing: Intro,
-): Promise<{ from: BoundedCredits['from']; bound: number } | null> {
-  const stored = await store.getResult(member.title.id, member.fingerprint);
-  if (!stored) return null; // not analysed yet: its analysis queues the season again
+/** The stored result and the bound its start needs, or null when it needs none. */
+function boundNeeded(stored: StoredResult | undefined, closing: Intro): BoundNeed | null {
+  if (!stored) return null;
   const bound = musicBound(stored.result, closing, stored.result.duration);
   if (bound === null) return null;
   return {
@@ -191,14 +205,27 @@ async function boundNeeded(
   };
 }
 
-function sameResult(
-  bounded: BoundedCredits | null | undefined,
-  current: { from: BoundedCredits['from'] },
-): boolean {
-  return (
-    bounded?.from.creditsStart === current.from.creditsStart &&
-    bounded.from.modelVersion === current.from.modelVersion
-  );
+/**
+ * The re-run the last season job stored for this very media, result and bound: a new
+ * episode changes the season key but mostly not the end music, and the re-run is the
+ * expensive part of the job.
+ */
+function storedRun(member: Member, needed: BoundNeed): BoundedCredits | undefined {
+  const { previous, result } = member;
+  const run = previous?.bounded;
+  if (!run || !result || previous.fingerprint !== member.fingerprint) return undefined;
+  if (!sameFrom(run.from, needed.from)) return undefined;
+  return boundOf(run, previous, result) === needed.bound ? run : undefined;
+}
+
+/** The bound a stored re-run ran with; one stored without it ran with its row's music. */
+function boundOf(run: BoundedCredits, row: StoredIntro, result: StoredResult): number | null {
+  if (run.bound !== undefined) return run.bound;
+  return row.closing ? musicBound(result.result, row.closing, result.result.duration) : null;
+}
+
+function sameFrom(a: BoundedCredits['from'], b: BoundedCredits['from']): boolean {
+  return a.creditsStart === b.creditsStart && a.modelVersion === b.modelVersion;
 }
 
 /**
@@ -210,15 +237,19 @@ async function boundedRun(
   deps: SeasonJobDeps,
   member: Member,
   closing: Intro | null,
+  force: boolean,
   signal: AbortSignal,
 ): Promise<BoundedCredits | null> {
   if (!deps.detect || !closing) return null;
-  const needed = await boundNeeded(deps.store, member, closing);
+  const needed = boundNeeded(member.result, closing);
   if (!needed) return null;
+  const kept = force ? undefined : storedRun(member, needed);
+  if (kept) return kept;
   try {
     const result = await deps.detect(member.input, { signal, notBefore: needed.bound });
     return {
       from: needed.from,
+      bound: needed.bound,
       creditsStart: result.creditsStart,
       creditsEnd: result.creditsEnd,
       segments: result.segments,

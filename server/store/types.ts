@@ -77,6 +77,11 @@ export interface StoredIntro {
 export interface BoundedCredits {
   /** The single-title result it replaces while that result is the stored one. */
   from: { creditsStart: number | null; modelVersion: string };
+  /**
+   * The notBefore it ran with (musicBound of `from` and the end music). Absent in rows stored
+   * before it was kept: those ran with the bound of the music stored beside them.
+   */
+  bound?: number;
   /** The re-run's answer (the answer takes it when it lies inside the music: boundedCredits). */
   creditsStart: number | null;
   creditsEnd: number | null;

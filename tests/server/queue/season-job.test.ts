@@ -20,6 +20,7 @@ import {
   seasonMembers,
 } from '../../../server/series/season-key.js';
 import { SqliteCreditsStore } from '../../../server/store/sqlite.js';
+import type { BoundedCredits, StoredIntro } from '../../../server/store/types.js';
 import { type TempMedia, tempMedia } from '../http/fakes.js';
 
 const ep = (id: string, season?: number, series = 'Show'): Title => ({
@@ -277,8 +278,13 @@ describe('the season job', () => {
     await store.close();
   });
 
-  it('re-runs the detector bounded by the shared end music for a start before it, and the answer takes it', async () => {
-    const { store, policy } = twoEpisodes();
+  /**
+   * A season of a and b with a detector: a's start (60 s, a dark last scene) lies before the
+   * shared end music (80-100 s, bound 77 s), b's (81 s) agrees with it. The detector's re-run
+   * answers half a second after the bound it is given; `failNext` makes it fail.
+   */
+  const boundedSeason = async () => {
+    const { media: root, store, policy } = twoEpisodes();
     const titles = [ep('a', 1), ep('b', 1)];
     for (const title of titles) await store.putTitle(title, 'catalog');
     const fingerprint = async (title: Title) =>
@@ -304,42 +310,68 @@ describe('the season job', () => {
         result: result(creditsStart, modelVersion),
         createdAt: 1,
       });
-    // a: a dark last scene taken for the roll at 60 s; b: agrees with its music.
+    /** A new episode whose start agrees with the music. */
+    const addEpisode = async (id: string) => {
+      root.write(`${id}.mp4`, id);
+      titles.push(ep(id, 1));
+      await store.putTitle(ep(id, 1), 'catalog');
+      await putResult(ep(id, 1), 81);
+    };
     await putResult(ep('a', 1), 60);
     await putResult(ep('b', 1), 81);
-    const music = { start: 80, end: 100, confidence: 1 };
-    let analyses = 0;
+    const state = {
+      music: { start: 80, end: 100, confidence: 1 },
+      analyses: 0,
+      failNext: false,
+      reruns: [] as { file: string; notBefore: number | undefined }[],
+      warnings: [] as string[],
+    };
     const analyze: typeof analyzeSeason = async (episodes) => {
-      analyses++;
+      state.analyses++;
       return episodes.map(() => ({
         intro: { start: 1, end: 21, confidence: 1 },
         introReason: null,
-        closing: music,
+        closing: state.music,
         closingReason: null,
         speed: 1,
       }));
     };
-    const reruns: { file: string; notBefore: number | undefined }[] = [];
-    let failNext = false;
     const detect = async (source: string, options: DetectOptions = {}) => {
-      reruns.push({ file: path.basename(source), notBefore: options.notBefore });
-      if (failNext) throw new EndcueError('corrupt-media', `${source}: gone bad`);
+      state.reruns.push({ file: path.basename(source), notBefore: options.notBefore });
+      if (state.failNext) throw new EndcueError('corrupt-media', `${source}: gone bad`);
       return result((options.notBefore ?? 0) + 0.5);
     };
-    const warnings: string[] = [];
     const handler = createSeasonHandler({
       store,
       policy,
       analyze,
       detect,
-      log: { warn: (_obj, message) => void warnings.push(message) },
+      log: { warn: (_obj, message) => void state.warnings.push(message) },
     });
     const id = seasonJobId({ series: 'Show', season: 1 });
-    await handler.run(job(id), context);
-    expect(reruns).toEqual([{ file: 'a.mp4', notBefore: 77 }]); // music.start - LEAD_SECONDS
+    const runJob = (force = false) => handler.run(job(id, force), context);
+    /** The credits answer as GET /v1/titles/:id/credits gives it. */
+    const answerOf = async (title: Title) => {
+      const fp = await fingerprint(title);
+      const intro = currentIntro(title, titles, await store.getIntro(title.id), fp);
+      return creditsAnswer(
+        title.id,
+        await store.getResult(title.id, fp),
+        await store.getOverride(title.id),
+        intro,
+      );
+    };
+    return { store, state, putResult, addEpisode, runJob, answerOf };
+  };
+
+  it('re-runs the detector bounded by the shared end music for a start before it, and the answer takes it', async () => {
+    const { store, state, putResult, runJob, answerOf } = await boundedSeason();
+    await runJob();
+    expect(state.reruns).toEqual([{ file: 'a.mp4', notBefore: 77 }]); // music.start - LEAD_SECONDS
     const storedA = await store.getIntro('a');
     expect(storedA?.bounded).toEqual({
       from: { creditsStart: 60, modelVersion: 'm1' },
+      bound: 77,
       creditsStart: 77.5,
       creditsEnd: 100,
       segments: [{ kind: 'credits', start: 77.5, end: 100 }],
@@ -348,16 +380,6 @@ describe('the season job', () => {
     expect((await store.getIntro('b'))?.bounded).toBeUndefined();
 
     // The answer: the bounded start, the single-title one beside it; b as before.
-    const answerOf = async (title: Title) => {
-      const fp = await fingerprint(title);
-      const state = currentIntro(title, titles, await store.getIntro(title.id), fp);
-      return creditsAnswer(
-        title.id,
-        await store.getResult(title.id, fp),
-        await store.getOverride(title.id),
-        state,
-      );
-    };
     expect(await answerOf(ep('a', 1))).toMatchObject({
       creditsStart: 77.5,
       creditsEnd: 100,
@@ -385,9 +407,9 @@ describe('the season job', () => {
     expect(await answerOf(ep('a', 1))).not.toHaveProperty('endMusicEvidence');
     await store.deleteOverride('a');
 
-    await handler.run(job(id), context); // nothing changed: skipped, no re-run
-    expect(analyses).toBe(1);
-    expect(reruns).toHaveLength(1);
+    await runJob(); // nothing changed: skipped, no re-run
+    expect(state.analyses).toBe(1);
+    expect(state.reruns).toHaveLength(1);
 
     // A newer result for a: the stored re-run is stale (the answer drops it) and the next
     // season job runs it again; a re-run that fails leaves the single-title start.
@@ -396,17 +418,17 @@ describe('the season job', () => {
       creditsStart: 62,
       endMusicEvidence: 'disagrees',
     });
-    failNext = true;
-    await handler.run(job(id), context);
-    expect(analyses).toBe(2);
-    expect(reruns).toHaveLength(2);
+    state.failNext = true;
+    await runJob();
+    expect(state.analyses).toBe(2);
+    expect(state.reruns).toHaveLength(2);
     expect((await store.getIntro('a'))?.bounded).toBeUndefined();
-    expect(warnings).toEqual([
+    expect(state.warnings).toEqual([
       'season analysis: the credits re-run bounded by the end music failed; the start stands',
     ]);
-    failNext = false;
-    await handler.run(job(id), context); // still needed: tried again
-    expect(reruns).toHaveLength(3);
+    state.failNext = false;
+    await runJob(); // still needed: tried again
+    expect(state.reruns).toHaveLength(3);
     expect((await store.getIntro('a'))?.bounded?.from).toEqual({
       creditsStart: 62,
       modelVersion: 'm2',
@@ -415,6 +437,43 @@ describe('the season job', () => {
       creditsStart: 77.5,
       singleCreditsStart: 62,
     });
+    await store.close();
+  });
+
+  it('keeps the stored bounded re-run when a new episode leaves the result and the bound as they were', async () => {
+    const { store, state, addEpisode, runJob, answerOf } = await boundedSeason();
+    await runJob();
+    expect(state.reruns).toHaveLength(1);
+    const first = (await store.getIntro('a'))?.bounded;
+
+    await addEpisode('c'); // the season is analysed again, the music the same
+    await runJob();
+    expect(state.analyses).toBe(2);
+    expect(state.reruns).toHaveLength(1);
+    expect((await store.getIntro('a'))?.bounded).toEqual(first);
+    expect(await answerOf(ep('a', 1))).toMatchObject({ creditsStart: 77.5 });
+
+    // A row stored before the bound was kept ran with the bound of the music beside it.
+    const row = (await store.getIntro('a')) as StoredIntro;
+    const { bound: _bound, ...before } = row.bounded as BoundedCredits;
+    await store.putIntros([{ ...row, bounded: before }]);
+    await addEpisode('d');
+    await runJob();
+    expect(state.analyses).toBe(3);
+    expect(state.reruns).toHaveLength(1);
+
+    // The music moved: a bound of its own, so the detector again.
+    state.music = { start: 84, end: 100, confidence: 1 };
+    await addEpisode('e');
+    await runJob();
+    expect(state.reruns).toEqual([
+      { file: 'a.mp4', notBefore: 77 },
+      { file: 'a.mp4', notBefore: 81 },
+    ]);
+    expect((await store.getIntro('a'))?.bounded).toMatchObject({ bound: 81, creditsStart: 81.5 });
+
+    await runJob(true); // forced: everything again
+    expect(state.reruns).toHaveLength(3);
     await store.close();
   });
 });
