@@ -21,7 +21,12 @@
  */
 import type { Title } from '../catalog/title.js';
 import type { Detector } from '../detector/types.js';
-import { isEndcueError, isUnavailable } from '../errors.js';
+import {
+  ENVIRONMENT_ERROR_CODES,
+  type EndcueError,
+  isEndcueError,
+  isUnavailable,
+} from '../errors.js';
 import { resolveSource, type SourceDeps, type SourcePolicy } from '../media/sources.js';
 import { musicBound } from '../series/closing.js';
 import type { Intro } from '../series/intro.js';
@@ -80,6 +85,9 @@ interface BoundNeed {
   bound: number;
 }
 
+/** What an episode's intro row keeps of its bounded re-run: the run, its failure, or nothing. */
+type BoundedOutcome = Pick<StoredIntro, 'bounded' | 'boundedFailure'>;
+
 export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
   const analyze = deps.analyze ?? analyzeSeason;
   return {
@@ -120,11 +128,10 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
           deps.log?.warn({ titleId: m.title.id, reason: answers[i]?.introReason }, message);
       });
       // Starts before the shared end music: the detector again, bounded by it.
-      const bounded = new Map<string, BoundedCredits>();
+      const bounded = new Map<string, BoundedOutcome>();
       for (const [i, m] of readable.entries()) {
         const closing = answers[i]?.closing ?? null;
-        const run = await boundedRun(deps, m, closing, job.force, signal);
-        if (run) bounded.set(m.title.id, run);
+        bounded.set(m.title.id, await boundedRun(deps, m, closing, job.force, signal));
       }
       const now = Date.now();
       const intros: StoredIntro[] = resolved.map((m) => {
@@ -141,7 +148,7 @@ export function createSeasonHandler(deps: SeasonJobDeps): JobHandler {
           intro: answer.intro,
           reason: answer.intro ? null : answer.introReason,
           closing: answer.closing ?? null,
-          ...(bounded.has(m.title.id) ? { bounded: bounded.get(m.title.id) } : {}),
+          ...bounded.get(m.title.id),
         };
       });
       signal.throwIfAborted();
@@ -190,7 +197,7 @@ function upToDate(deps: SeasonJobDeps, members: readonly Member[], key: string):
     if (previous?.seasonKey !== key || previous.fingerprint !== member.fingerprint) return false;
     if (!deps.detect || !previous.closing) return true;
     const needed = boundNeeded(member.result, previous.closing);
-    return !needed || storedRun({ ...member, previous }, needed) !== undefined;
+    return !needed || storedOutcome({ ...member, previous }, needed) !== undefined;
   });
 }
 
@@ -206,16 +213,22 @@ function boundNeeded(stored: StoredResult | undefined, closing: Intro): BoundNee
 }
 
 /**
- * The re-run the last season job stored for this very media, result and bound: a new
- * episode changes the season key but mostly not the end music, and the re-run is the
- * expensive part of the job.
+ * The re-run (or its failure) the last season job stored for this very media, result and
+ * bound: a new episode changes the season key but mostly not the end music, and the re-run
+ * is the expensive part of the job.
  */
-function storedRun(member: Member, needed: BoundNeed): BoundedCredits | undefined {
+function storedOutcome(member: Member, needed: BoundNeed): BoundedOutcome | undefined {
   const { previous, result } = member;
-  const run = previous?.bounded;
-  if (!run || !result || previous.fingerprint !== member.fingerprint) return undefined;
-  if (!sameFrom(run.from, needed.from)) return undefined;
-  return boundOf(run, previous, result) === needed.bound ? run : undefined;
+  if (!previous || !result || previous.fingerprint !== member.fingerprint) return undefined;
+  const run = previous.bounded;
+  if (run && sameFrom(run.from, needed.from) && boundOf(run, previous, result) === needed.bound) {
+    return { bounded: run };
+  }
+  const failure = previous.boundedFailure;
+  if (failure && sameFrom(failure.from, needed.from) && failure.bound === needed.bound) {
+    return { boundedFailure: failure };
+  }
+  return undefined;
 }
 
 /** The bound a stored re-run ran with; one stored without it ran with its row's music. */
@@ -230,8 +243,9 @@ function sameFrom(a: BoundedCredits['from'], b: BoundedCredits['from']): boolean
 
 /**
  * The detector re-run with the credits bounded by the shared end music, for a member whose
- * stored start lies before it; null when none is needed or the re-run failed (the stored
- * start stands, weighed by the music).
+ * stored start lies before it; nothing when none is needed. A failure on the media itself is
+ * kept so later jobs do not retry it; a transient one is tried again by the next job. Either
+ * way the stored start stands, weighed by the music.
  */
 async function boundedRun(
   deps: SeasonJobDeps,
@@ -239,21 +253,22 @@ async function boundedRun(
   closing: Intro | null,
   force: boolean,
   signal: AbortSignal,
-): Promise<BoundedCredits | null> {
-  if (!deps.detect || !closing) return null;
+): Promise<BoundedOutcome> {
+  if (!deps.detect || !closing) return {};
   const needed = boundNeeded(member.result, closing);
-  if (!needed) return null;
-  const kept = force ? undefined : storedRun(member, needed);
+  if (!needed) return {};
+  const kept = force ? undefined : storedOutcome(member, needed);
   if (kept) return kept;
   try {
     const result = await deps.detect(member.input, { signal, notBefore: needed.bound });
     return {
-      from: needed.from,
-      bound: needed.bound,
-      creditsStart: result.creditsStart,
-      creditsEnd: result.creditsEnd,
-      segments: result.segments,
-      confidence: result.confidence,
+      bounded: {
+        ...needed,
+        creditsStart: result.creditsStart,
+        creditsEnd: result.creditsEnd,
+        segments: result.segments,
+        confidence: result.confidence,
+      },
     };
   } catch (error) {
     if (signal.aborted || !isEndcueError(error)) throw error;
@@ -261,8 +276,17 @@ async function boundedRun(
       { titleId: member.title.id, err: error.message },
       'season analysis: the credits re-run bounded by the end music failed; the start stands',
     );
-    return null;
+    if (!mediaFault(error)) return {};
+    return { boundedFailure: { ...needed, error: error.toJSON(), createdAt: Date.now() } };
   }
+}
+
+/**
+ * A failure the same media will fail with again: not a transient one (network, a killed
+ * ffmpeg) nor this machine's setup (ffmpeg or the model missing), which an operator may fix.
+ */
+function mediaFault(error: EndcueError): boolean {
+  return !error.retryable && !ENVIRONMENT_ERROR_CODES.includes(error.code);
 }
 
 export interface SeriesHandlerDeps {

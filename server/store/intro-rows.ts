@@ -1,6 +1,6 @@
 /** Intro rows as both SQL stores keep them (JSON in SQLite TEXT, JSONB in PostgreSQL). */
 import type { Intro, IntroReason } from '../series/intro.js';
-import type { BoundedCredits, StoredIntro } from './types.js';
+import type { StoredIntro } from './types.js';
 
 export interface IntroRow {
   title_id: string;
@@ -16,15 +16,36 @@ export interface IntroRow {
 const parsed = (value: string | Intro | null): Intro | null =>
   typeof value === 'string' ? (JSON.parse(value) as Intro) : value;
 
+/** What the closing column keeps beside the end music. */
+type BesideMusic = Pick<StoredIntro, 'bounded' | 'boundedFailure'>;
+
 /**
- * The closing column holds the end music and, beside it, the re-run it bounded
- * (`{...closing, bounded}`): no new column, so stores written before read as they were.
+ * The closing column holds the end music and, beside it, the re-run it bounded or that
+ * re-run's failure (`{...closing, bounded, boundedFailure}`): no new column, so stores
+ * written before read as they were.
  */
-function closingFromColumn(value: string | Intro | null): Pick<StoredIntro, 'closing' | 'bounded'> {
-  const closing = parsed(value) as (Intro & { bounded?: BoundedCredits }) | null;
+function closingFromColumn(
+  value: string | Intro | null,
+): Pick<StoredIntro, 'closing'> & BesideMusic {
+  const closing = parsed(value) as (Intro & BesideMusic) | null;
   if (!closing) return { closing: null };
-  const { bounded, ...music } = closing;
-  return bounded ? { closing: music, bounded } : { closing: music };
+  const { bounded, boundedFailure, ...music } = closing;
+  return {
+    closing: music,
+    ...(bounded ? { bounded } : {}),
+    ...(boundedFailure ? { boundedFailure } : {}),
+  };
+}
+
+/** The closing column's JSON: the music and what is kept beside it. */
+function closingColumn(stored: StoredIntro): string | null {
+  if (!stored.closing) return null;
+  const { bounded, boundedFailure } = stored;
+  return JSON.stringify({
+    ...stored.closing,
+    ...(bounded ? { bounded } : {}),
+    ...(boundedFailure ? { boundedFailure } : {}),
+  });
 }
 
 export function introFromRow(row: IntroRow): StoredIntro {
@@ -49,11 +70,7 @@ export function introValues(
     stored.seasonKey,
     stored.intro ? JSON.stringify(stored.intro) : null,
     stored.reason,
-    stored.closing
-      ? JSON.stringify(
-          stored.bounded ? { ...stored.closing, bounded: stored.bounded } : stored.closing,
-        )
-      : null,
+    closingColumn(stored),
     stored.createdAt,
   ];
 }

@@ -70,6 +70,8 @@ export interface StoredIntro {
    * musicBound), when the title's own start lay before it; absent when none was run.
    */
   bounded?: BoundedCredits | null;
+  /** That re-run failed on this media (not tried again for the same result and bound). */
+  boundedFailure?: BoundedFailure | null;
   createdAt: number;
 }
 
@@ -87,6 +89,17 @@ export interface BoundedCredits {
   creditsEnd: number | null;
   segments: Segment[];
   confidence: number;
+}
+
+/**
+ * A bounded re-run that failed on the media itself: later season jobs do not try the same
+ * result and bound again (a forced one does); the answer keeps the detected start.
+ */
+export interface BoundedFailure {
+  from: BoundedCredits['from'];
+  bound: number;
+  error: StoredError;
+  createdAt: number;
 }
 
 /** A title with what is stored about it, for lists (GET /v1/titles). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Title } from '../../../server/catalog/title.js';
 import type { DetectionResult, DetectOptions } from '../../../server/detector/types.js';
-import { EndcueError } from '../../../server/errors.js';
+import { EndcueError, type EndcueErrorCode } from '../../../server/errors.js';
 import { creditsAnswer } from '../../../server/http/answer.js';
 import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
 import { createSeasonHandler, NO_EGRESS_PROXY } from '../../../server/queue/season-job.js';
@@ -281,7 +281,7 @@ describe('the season job', () => {
   /**
    * A season of a and b with a detector: a's start (60 s, a dark last scene) lies before the
    * shared end music (80-100 s, bound 77 s), b's (81 s) agrees with it. The detector's re-run
-   * answers half a second after the bound it is given; `failNext` makes it fail.
+   * answers half a second after the bound it is given; `failNext` makes it fail with that code.
    */
   const boundedSeason = async () => {
     const { media: root, store, policy } = twoEpisodes();
@@ -322,7 +322,8 @@ describe('the season job', () => {
     const state = {
       music: { start: 80, end: 100, confidence: 1 },
       analyses: 0,
-      failNext: false,
+      /** The code the detector's next re-runs fail with; null: they succeed. */
+      failNext: null as EndcueErrorCode | null,
       reruns: [] as { file: string; notBefore: number | undefined }[],
       warnings: [] as string[],
     };
@@ -338,7 +339,7 @@ describe('the season job', () => {
     };
     const detect = async (source: string, options: DetectOptions = {}) => {
       state.reruns.push({ file: path.basename(source), notBefore: options.notBefore });
-      if (state.failNext) throw new EndcueError('corrupt-media', `${source}: gone bad`);
+      if (state.failNext) throw new EndcueError(state.failNext, `${source}: gone bad`);
       return result((options.notBefore ?? 0) + 0.5);
     };
     const handler = createSeasonHandler({
@@ -412,23 +413,15 @@ describe('the season job', () => {
     expect(state.reruns).toHaveLength(1);
 
     // A newer result for a: the stored re-run is stale (the answer drops it) and the next
-    // season job runs it again; a re-run that fails leaves the single-title start.
+    // season job runs it again.
     await putResult(ep('a', 1), 62, 'm2');
     expect(await answerOf(ep('a', 1))).toMatchObject({
       creditsStart: 62,
       endMusicEvidence: 'disagrees',
     });
-    state.failNext = true;
     await runJob();
     expect(state.analyses).toBe(2);
     expect(state.reruns).toHaveLength(2);
-    expect((await store.getIntro('a'))?.bounded).toBeUndefined();
-    expect(state.warnings).toEqual([
-      'season analysis: the credits re-run bounded by the end music failed; the start stands',
-    ]);
-    state.failNext = false;
-    await runJob(); // still needed: tried again
-    expect(state.reruns).toHaveLength(3);
     expect((await store.getIntro('a'))?.bounded?.from).toEqual({
       creditsStart: 62,
       modelVersion: 'm2',
@@ -437,6 +430,60 @@ describe('the season job', () => {
       creditsStart: 77.5,
       singleCreditsStart: 62,
     });
+    await store.close();
+  });
+
+  it('keeps a re-run that failed on the media from being tried again until the result or bound changes or a job is forced', async () => {
+    const { store, state, putResult, addEpisode, runJob, answerOf } = await boundedSeason();
+    state.failNext = 'corrupt-media';
+    await runJob();
+    expect(state.reruns).toHaveLength(1);
+    const stored = await store.getIntro('a');
+    expect(stored?.bounded).toBeUndefined();
+    expect(stored?.boundedFailure).toMatchObject({
+      from: { creditsStart: 60, modelVersion: 'm1' },
+      bound: 77,
+      error: { code: 'corrupt-media', retryable: false },
+    });
+    expect(state.warnings).toEqual([
+      'season analysis: the credits re-run bounded by the end music failed; the start stands',
+    ]);
+    // The answer keeps the detected start, weighed by the music.
+    expect(await answerOf(ep('a', 1))).toMatchObject({
+      creditsStart: 60,
+      endMusicEvidence: 'disagrees',
+    });
+    expect(await answerOf(ep('a', 1))).not.toHaveProperty('singleCreditsStart');
+
+    await runJob(); // a sibling's analysis asks again: nothing to do
+    expect(state.analyses).toBe(1);
+    await addEpisode('c'); // the season again, a's result and bound the same: not retried
+    await runJob();
+    expect(state.analyses).toBe(2);
+    expect(state.reruns).toHaveLength(1);
+    expect((await store.getIntro('a'))?.boundedFailure).toEqual(stored?.boundedFailure);
+
+    await runJob(true); // forced: tried again (and fails again)
+    expect(state.reruns).toHaveLength(2);
+
+    state.failNext = null; // a newer result: tried again, and the failure dropped
+    await putResult(ep('a', 1), 62, 'm2');
+    await runJob();
+    expect(state.reruns).toHaveLength(3);
+    expect(await store.getIntro('a')).toMatchObject({ bounded: { from: { creditsStart: 62 } } });
+    expect(await store.getIntro('a')).not.toHaveProperty('boundedFailure');
+
+    // A transient failure (here a timeout) is not kept: the next job tries again.
+    state.failNext = 'timeout';
+    state.music = { start: 84, end: 100, confidence: 1 }; // a new bound: 81 s
+    await addEpisode('d');
+    await runJob();
+    expect(state.reruns.at(-1)).toEqual({ file: 'a.mp4', notBefore: 81 });
+    expect(await store.getIntro('a')).not.toHaveProperty('boundedFailure');
+    state.failNext = null;
+    await runJob();
+    expect(state.reruns).toHaveLength(5);
+    expect((await store.getIntro('a'))?.bounded).toMatchObject({ bound: 81, creditsStart: 81.5 });
     await store.close();
   });
 

@@ -318,6 +318,21 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
       };
       await store.putIntros([c]);
       expect(await store.getIntro('c')).toEqual(c);
+      // Or, where that re-run failed on the media, the failure (not tried again for it).
+      const failed = {
+        ...c,
+        titleId: 'd',
+        bounded: undefined,
+        boundedFailure: {
+          from: { creditsStart: 61.5, modelVersion: 'm1' },
+          bound: 77,
+          error: { code: 'corrupt-media' as const, message: 'd.mp4: bad', retryable: false },
+          createdAt: 1,
+        },
+      };
+      await store.putIntros([failed]);
+      const { bounded: _none, ...storedFailed } = failed;
+      expect(await store.getIntro('d')).toEqual(storedFailed);
       // The season again with one more episode: each row is replaced, not duplicated.
       await store.putIntros([
         { titleId: 'b', fingerprint: 'f2', seasonKey: 'k2', intro, reason: null, createdAt: 2 },
