@@ -28,7 +28,7 @@ import type {
   TitleListQuery,
   TitleView,
 } from './service.js';
-import { listItem, pageTitles } from './title-list.js';
+import { listItems, pageTitles } from './title-list.js';
 
 export interface NodeServiceOptions {
   store: CreditsStore;
@@ -321,7 +321,7 @@ export class NodeEndcueService implements EndcueService {
 
   async listTitles(query: TitleListQuery): Promise<TitleListPage> {
     const { store, queue } = this.options;
-    const items = (await store.titleSummaries(query.series)).map(listItem);
+    const items = listItems(await store.titleSummaries(query.series));
     // Titles with no answer yet: queued or running, or not asked for.
     await Promise.all(
       items

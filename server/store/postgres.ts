@@ -417,17 +417,19 @@ export class PostgresCreditsStore implements CreditsStore {
     return this.cached(memoKey('summaries', seriesId ?? null), async () => {
       const sql = summaryQueries(seriesId !== undefined, '$1');
       const args = seriesId === undefined ? [] : [seriesId];
-      const [titles, results, failures, overrides] = await Promise.all([
+      const [titles, results, failures, overrides, intros] = await Promise.all([
         this.q<TitleRow>(sql.titles, args),
         this.q<SummaryRows['results'][number]>(sql.results, args),
         this.q<SummaryRows['failures'][number]>(sql.failures, args),
         this.q<SummaryRows['overrides'][number]>(sql.overrides, args),
+        this.q<IntroRow>(sql.intros, args),
       ]);
       return assembleSummaries({
         titles: titles.rows,
         results: results.rows,
         failures: failures.rows,
         overrides: overrides.rows,
+        intros: intros.rows,
       });
     });
   }

@@ -268,6 +268,7 @@ export class SqliteCreditsStore implements CreditsStore {
         overrides: this.db
           .prepare<unknown[], SummaryRows['overrides'][number]>(sql.overrides)
           .all(...args),
+        intros: this.db.prepare<unknown[], IntroRow>(sql.intros).all(...args),
       }),
     )();
   }

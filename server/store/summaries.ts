@@ -1,9 +1,10 @@
 /**
- * Every title with what is stored about it, for lists (GET /v1/titles): four queries
- * whatever the number of titles (titles, results, failures, overrides), joined here.
+ * Every title with what is stored about it, for lists (GET /v1/titles): five queries
+ * whatever the number of titles (titles, results, failures, overrides, intros), joined here.
  * The same SQL in SQLite and PostgreSQL; `param` writes a placeholder in each dialect.
  */
 import type { DetectionResult } from '../detector/types.js';
+import { type IntroRow, introFromRow } from './intro-rows.js';
 import { type OverrideRow, overrideFromRow, type TitleRow, titleFromRow } from './title-rows.js';
 import type { StoredError, TitleSummary } from './types.js';
 
@@ -12,6 +13,7 @@ export interface SummaryQueries {
   results: string;
   failures: string;
   overrides: string;
+  intros: string;
 }
 
 /** Queries for all titles, or one series' (`param` is the series placeholder, e.g. "?" or "$1"). */
@@ -24,6 +26,7 @@ export function summaryQueries(series: boolean, param: string): SummaryQueries {
     results: `SELECT title_id, fingerprint, model_version, result, created_at FROM results${ofTitles} ORDER BY created_at`,
     failures: `SELECT title_id, fingerprint, error, created_at FROM failures${ofTitles} ORDER BY created_at`,
     overrides: `SELECT * FROM overrides${ofTitles}`,
+    intros: `SELECT * FROM intros${ofTitles}`,
   };
 }
 
@@ -43,6 +46,7 @@ export interface SummaryRows {
     created_at: number | string;
   }>;
   overrides: Array<OverrideRow & { title_id: string }>;
+  intros: IntroRow[];
 }
 
 const parsed = <T>(value: string | T): T =>
@@ -55,11 +59,13 @@ export function assembleSummaries(rows: SummaryRows): TitleSummary[] {
   const failures = new Map<string, SummaryRows['failures'][number]>();
   for (const row of rows.failures) failures.set(row.title_id, row);
   const overrides = new Map(rows.overrides.map((row) => [row.title_id, row]));
+  const intros = new Map(rows.intros.map((row) => [row.title_id, row]));
   return rows.titles.map((titleRow) => {
     const id = titleRow.id;
     const result = results.get(id);
     const failure = failures.get(id);
     const override = overrides.get(id);
+    const intro = intros.get(id);
     return {
       title: titleFromRow(titleRow),
       ...(result
@@ -84,6 +90,7 @@ export function assembleSummaries(rows: SummaryRows): TitleSummary[] {
           }
         : {}),
       ...(override ? { override: overrideFromRow(id, override) } : {}),
+      ...(intro ? { intro: introFromRow(intro) } : {}),
     };
   });
 }

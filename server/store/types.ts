@@ -110,6 +110,8 @@ export interface TitleSummary {
   /** The newest failure, for whatever media fingerprint. */
   failure?: StoredFailure;
   override?: ManualOverride;
+  /** Its intro row from its season's last job, whatever members and media that was for. */
+  intro?: StoredIntro;
 }
 
 export interface CatalogChange {

@@ -3,8 +3,12 @@
  * and status, sorted by confidence, paged; and the pure listing underneath.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Title } from '../../../server/catalog/title.js';
+import { creditsAnswer } from '../../../server/http/answer.js';
 import { type RunningServer, startServer } from '../../../server/http/start.js';
-import { listItem, pageTitles } from '../../../server/http/title-list.js';
+import { listItem, listItems, pageTitles } from '../../../server/http/title-list.js';
+import { currentIntro, seasonKey } from '../../../server/series/season-key.js';
+import type { StoredIntro } from '../../../server/store/types.js';
 import { fakeDetector, type TempMedia, tempMedia, waitFor } from './fakes.js';
 
 const KEY = 'list-key';
@@ -110,6 +114,82 @@ describe('listItem / pageTitles', () => {
     expect(
       pageTitles(items, { status: 'done', limit: 10, offset: 1 }).items.map((i) => i.id),
     ).toEqual(['unsure', 'manual']);
+  });
+});
+
+describe('listItems: a season episode', () => {
+  const episode = (id: string) => ({
+    id,
+    src: `${id}.mp4`,
+    series: 'Show',
+    season: 1,
+    origin: 'catalog' as const,
+    updatedAt: 1,
+  });
+  const titles = [episode('a'), episode('b')];
+  /** a's detected start (60 s, a dark last scene) lies before the shared end music. */
+  const result = {
+    titleId: 'a',
+    fingerprint: 'fa',
+    modelVersion: 'm1',
+    createdAt: 5,
+    result: {
+      file: 'a.mp4',
+      duration: 100,
+      fps: 25,
+      creditsStart: 60,
+      creditsEnd: 100,
+      frame: 1500,
+      confidence: 0.6,
+      modelVersion: 'm1',
+      backend: 'cpu',
+      elapsedMs: 1,
+      segments: [{ kind: 'credits' as const, start: 60, end: 100 }],
+    },
+  };
+  /** Its season job's row: the music at 80-100 s and the re-run bounded by it at 78 s. */
+  const intro: StoredIntro = {
+    titleId: 'a',
+    fingerprint: 'fa',
+    seasonKey: seasonKey(titles),
+    intro: { start: 1, end: 21, confidence: 1 },
+    reason: null,
+    closing: { start: 80, end: 100, confidence: 1 },
+    bounded: {
+      from: { creditsStart: 60, modelVersion: 'm1' },
+      bound: 77,
+      creditsStart: 78,
+      creditsEnd: 99,
+      segments: [{ kind: 'credits', start: 78, end: 99 }],
+      confidence: 0.7,
+    },
+    createdAt: 6,
+  };
+  const listed = (stored: StoredIntro, members = titles) =>
+    listItems(
+      members.map((title) => ({ title, ...(title.id === 'a' ? { result, intro: stored } : {}) })),
+    )[0];
+
+  it('lists the start, end and confidence the credits answer gives: the one bounded by the music', () => {
+    const answer = creditsAnswer(
+      'a',
+      result,
+      undefined,
+      currentIntro(titles[0] as Title, titles, intro, 'fa'),
+    );
+    expect(answer).toMatchObject({ creditsStart: 78, endMusicEvidence: 'bounded-by-music' });
+    expect(listed(intro)).toMatchObject({
+      creditsStart: answer.creditsStart,
+      creditsEnd: answer.creditsEnd,
+      confidence: answer.confidence,
+      source: 'detected',
+    });
+  });
+
+  it('lists the detected start while the row does not hold: other members, other media', () => {
+    const detected = { creditsStart: 60, creditsEnd: 100, confidence: 0.6 };
+    expect(listed(intro, [...titles, episode('c')])).toMatchObject(detected);
+    expect(listed({ ...intro, fingerprint: 'other' })).toMatchObject(detected);
   });
 });
 

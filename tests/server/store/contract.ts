@@ -257,8 +257,21 @@ export function describeStoreContract(name: string, factory: StoreFactory, skip 
         duration: 60,
         note: null,
       });
+      // The season's intro row, so the list can answer as the credits route does.
+      const intro = {
+        titleId: 'a',
+        fingerprint: 'f1',
+        seasonKey: 'k1',
+        intro: null,
+        reason: 'nothing-shared' as const,
+        closing: { start: 80, end: 95, confidence: 1 },
+        createdAt: 4,
+      };
+      await store.putIntros([intro]);
       const all = await store.titleSummaries();
       expect(all.map((s) => s.title.id)).toEqual(['a', 'b', 'c', 'd']);
+      expect(all[0]?.intro).toEqual(intro);
+      expect(all[1]).not.toHaveProperty('intro');
       expect(all[0]?.result).toMatchObject({ modelVersion: 'm2', fingerprint: 'f1', createdAt: 2 });
       expect(all[0]?.result?.result).toEqual(detection(81, 'm2'));
       expect(all[1]?.failure).toMatchObject({ fingerprint: 'f9', error, createdAt: 3 });
