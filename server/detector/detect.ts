@@ -114,6 +114,8 @@ const MAX_EXTENSIONS = 3;
  * a generated episode's start stayed 2.7 s late, one bisection short.
  */
 const MAX_TEXT_READS = 16;
+/** Text checks, each followed by a refinement of the start it moved, at most. */
+const MAX_TEXT_REFINES = 3;
 
 /** Runs the whole detection and returns the result with what it cost. */
 export async function runDetection(
@@ -418,11 +420,11 @@ async function textPass(
   run.use(classifier);
   const textStarted = performance.now();
   report('fine', 0.8);
-  const checked = await checkText(run, decision, from, options);
-  const moved = checked.decision.creditsStart !== decision.creditsStart;
-  const refined = moved ? await refineStart(passes, checked.decision) : checked.decision;
+  const checked = await checkText(run, decision, from, options, (read) =>
+    refineStart(passes, read),
+  );
   return {
-    decision: refined,
+    decision: checked.decision,
     unavailable: checked.unavailable,
     ms: performance.now() - textStarted,
   };
@@ -563,6 +565,7 @@ async function checkText(
   decision: Decision,
   from: number,
   options: DetectorOptions & DetectOptions,
+  refine: (moved: Decision) => Promise<Decision>,
 ): Promise<{ decision: Decision; unavailable?: string }> {
   const given = options.textReader;
   let reader: TextReader;
@@ -572,9 +575,21 @@ async function checkText(
     return { decision, unavailable: message(error) };
   }
   try {
-    return {
-      decision: await run.readText(reader, decision, from, options.maxTextReads ?? MAX_TEXT_READS),
-    };
+    let current = decision;
+    for (let round = 0; round < MAX_TEXT_REFINES; round++) {
+      const read = await run.readText(
+        reader,
+        current,
+        from,
+        options.maxTextReads ?? MAX_TEXT_READS,
+      );
+      if (read.creditsStart === current.creditsStart) return { decision: read };
+      current = await refine(read);
+      // Frames the refinement added near the new start have no reading of their own: read
+      // them too when they moved it (a fading title card the first readings missed).
+      if (current.creditsStart === read.creditsStart) break;
+    }
+    return { decision: current };
   } catch (error) {
     throwIfAborted(options.signal);
     return { decision: run.decide(from), unavailable: message(error) };

@@ -13,6 +13,7 @@
  * credits text speaks for its own frame (see applyTextCues).
  */
 import type { ScoredSample } from './decide.js';
+import { isGivenName } from './given-names.js';
 
 export type TextCue = -1 | 0 | 1;
 
@@ -211,9 +212,50 @@ export function storyTextBeforeCredits(sorted: readonly TextRead[]): TextRead[] 
   });
 }
 
-/** The readings as the plan and the decision see them: creditsCardsBack, then storyTextBeforeCredits. */
+/**
+ * The readings, in time order, where a lone word before the first credits reading that is
+ * no cue, no given name and not on that credits card reads as "not credits": the title card
+ * that closes a story ("SINTEL") or an end card in a language no word list knows. Such a
+ * card before the billing block is the story's, not the credits' (the shared Sintel trailer's
+ * labels; issue 17's end title card 3 s early). One word on the credits card itself (a roll's
+ * first line, a logo the card repeats) stays, and so does one word with no credits text after
+ * it: there is nothing to tell a title from.
+ */
+export function titleCardBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
+  const first = sorted.find((r) => r.cue === 1);
+  if (!first) return sorted.slice();
+  const credits = new Set(first.terms ?? []);
+  return sorted.map((read) => {
+    if (read.t >= first.t || read.cue !== 0 || read.terms?.length !== 1) return read;
+    const word = read.terms[0] as string;
+    return credits.has(word) || isGivenName(word) ? read : { ...read, cue: -1 };
+  });
+}
+
+/** Seconds after a legible "not credits" reading within which an illegible one is that screen fading. */
+export const FADE_S = 1;
+
+/**
+ * The readings, in time order, where one that read no word at all, within FADE_S after a
+ * reading of another kind of screen that did read words, says what that one said: a card
+ * fading out is illegible to OCR before it is gone, and frame scores still see text on a
+ * dark ground there. Only from a legible reading, so a run of dark frames does not carry it on.
+ */
+export function fadingScreens(sorted: readonly TextRead[]): TextRead[] {
+  return sorted.map((read, i) => {
+    const before = sorted[i - 1];
+    if (!before || read.cue !== 0 || (read.terms?.length ?? 1) > 0) return read;
+    const legible = before.cue === -1 && (before.terms?.length ?? 0) > 0;
+    return legible && read.t - before.t <= FADE_S + 1e-6 ? { ...read, cue: -1 } : read;
+  });
+}
+
+/**
+ * The readings as the plan and the decision see them: creditsCardsBack, then
+ * storyTextBeforeCredits and titleCardBeforeCredits, then fadingScreens.
+ */
 export function readingCues(reads: readonly TextRead[]): TextRead[] {
-  return storyTextBeforeCredits(creditsCardsBack(reads));
+  return fadingScreens(titleCardBeforeCredits(storyTextBeforeCredits(creditsCardsBack(reads))));
 }
 
 /**

@@ -258,16 +258,29 @@ describe('runDetection', { timeout: 120_000 }, () => {
   });
 });
 
-/** 8 s of colourful story, then `seconds` of a white-on-black card saying `lines`. */
-async function storyThenCard(lines: string[], seconds = 6): Promise<string> {
+/** A line of a card: its text, and when it shows (seconds into the card; it fades out over its last second). */
+interface CardLine {
+  text: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * 8 s of colourful story, then `seconds` of white-on-black text: `lines` (one card, or lines
+ * each shown from..to).
+ */
+async function storyThenCard(lines: (string | CardLine)[], seconds = 6): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'endcue-card-'));
   const out = path.join(dir, 'title.mp4');
   const font = fontFile('dejavu-sans', 700);
   const text = lines
-    .map(
-      (line, i) =>
-        `drawtext=fontfile=${font}:text='${line}':fontcolor=white:fontsize=40:x=(w-text_w)/2:y=120+${i * 60}`,
-    )
+    .map((line, i) => {
+      const draw = `drawtext=fontfile=${font}:fontcolor=white:fontsize=40:x=(w-text_w)/2:y=120+${i * 60}`;
+      if (typeof line === 'string') return `${draw}:text='${line}'`;
+      const { from, to } = line;
+      const alpha = `if(lt(t\\,${to - 1})\\,1\\,max(0\\,${to}-t))`;
+      return `${draw}:text='${line.text}':enable='between(t,${from},${to})':alpha='${alpha}'`;
+    })
     .join(',');
   await runFfmpeg(binaries(), [
     ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=8'],
@@ -310,6 +323,23 @@ describe('runDetection reading text', { timeout: 120_000 }, () => {
     expect(result.creditsStart).toBeCloseTo(8, 0);
     expect(stats.textUnavailable).toMatch(/OCR thread exited/);
     expect(disposed).toBe(false); // a reader that was given is the caller's to dispose
+  });
+
+  it("starts the credits after the story's fading title card, not on it", async () => {
+    // A one-word title card (8-12 s, fading out over its last second), black, then the
+    // billing block from 13.5 s: the frame scores see credits from 8 s.
+    const title = await storyThenCard(
+      [
+        { text: 'HARBOUR', from: 0, to: 4 },
+        { text: 'Directed by', from: 5.5, to: 12 },
+        { text: 'Jane Doe', from: 5.5, to: 12 },
+      ],
+      12,
+    );
+    const { result, stats } = await runDetection(title, { classifier: fakeClassifier() });
+    expect(stats.textReads.some((r) => r.t < 12 && r.terms?.join(' ') === 'harbour')).toBe(true);
+    expect(result.creditsStart).not.toBeNull();
+    expect(Math.abs((result.creditsStart as number) - 13.5)).toBeLessThanOrEqual(1);
   });
 
   it('keeps credits whose text reads as credits', async () => {

@@ -3,11 +3,14 @@ import type { ScoredSample } from '../../../server/detector/decide.js';
 import {
   applyTextCues,
   creditsCardsBack,
+  FADE_S,
+  fadingScreens,
   planTextReads,
   readingCues,
   storyTextBeforeCredits,
   type TextCue,
   type TextRead,
+  titleCardBeforeCredits,
 } from '../../../server/detector/text-plan.js';
 
 const every = (from: number, to: number, step: number) =>
@@ -200,6 +203,79 @@ describe('storyTextBeforeCredits', () => {
   it('sees the readings after creditsCardsBack through readingCues: a card writing itself in stays credits', () => {
     const reads = [read(1, 0, 'grazie per'), read(3, 1, 'grazie per attenzione')];
     expect(readingCues(reads).map((r) => r.cue)).toEqual([1, 1]);
+  });
+});
+
+describe('titleCardBeforeCredits', () => {
+  const read = (t: number, cue: TextCue, line: string): TextRead => ({
+    t,
+    cue,
+    terms: line.split(' ').filter(Boolean),
+  });
+  const cues = (reads: TextRead[]) => titleCardBeforeCredits(reads).map((r) => r.cue);
+
+  it('reads a lone word before the first credits text as "not credits": the story\'s title card', () => {
+    expect(
+      cues([
+        read(1, 0, ''),
+        read(3, 0, 'sintel'),
+        read(7, 1, 'key grip mina haddad'),
+        read(9, 0, 'haddad'),
+      ]),
+    ).toEqual([0, -1, 1, 0]); // nothing legible, the title, credits, after the credits
+  });
+
+  it('leaves alone a word of the credits card, a given name, two words, and titles without credits text', () => {
+    expect(cues([read(1, 0, 'lumen'), read(3, 1, 'lumen pictures directed keiko arai')])).toEqual([
+      0, 1,
+    ]);
+    expect(cues([read(1, 0, 'julia'), read(3, 1, 'directed piotr kowal')])).toEqual([0, 1]);
+    expect(cues([read(1, 0, 'blue harbour'), read(3, 1, 'directed piotr kowal')])).toEqual([0, 1]);
+    expect(cues([read(1, 0, 'sintel'), read(3, 0, 'keiko arai')])).toEqual([0, 0]);
+    expect(cues([read(1, 0, 'sintel'), read(3, -1, 'coming soon')])).toEqual([0, -1]);
+  });
+
+  it('is part of readingCues', () => {
+    expect(
+      readingCues([read(1, 0, 'sintel'), read(3, 1, 'directed piotr kowal')]).map((r) => r.cue),
+    ).toEqual([-1, 1]);
+  });
+});
+
+describe('fadingScreens', () => {
+  const read = (t: number, cue: TextCue, line: string): TextRead => ({
+    t,
+    cue,
+    terms: line.split(' ').filter(Boolean),
+  });
+  const cues = (reads: TextRead[]) => fadingScreens(reads).map((r) => r.cue);
+
+  it("gives an illegible reading just after a legible other screen that screen's cue: the card is fading out", () => {
+    expect(
+      cues([
+        read(1, -1, 'coming soon'),
+        read(1 + FADE_S, 0, ''),
+        read(5, 1, 'directed keiko arai'),
+      ]),
+    ).toEqual([-1, -1, 1]);
+  });
+
+  it('leaves alone an illegible reading further on, after credits, after an illegible one, or one with words', () => {
+    expect(cues([read(1, -1, 'coming soon'), read(1.1 + FADE_S, 0, '')])).toEqual([-1, 0]);
+    expect(cues([read(1, 1, 'directed keiko arai'), read(1.5, 0, '')])).toEqual([1, 0]);
+    expect(cues([read(1, -1, 'coming soon'), read(1.5, -1, ''), read(2, 0, '')])).toEqual([
+      -1, -1, 0,
+    ]);
+    expect(cues([read(1, -1, 'coming soon'), read(1.5, 0, 'keiko arai')])).toEqual([-1, 0]);
+  });
+
+  it('leaves alone readings that kept no words (terms unknown)', () => {
+    expect(
+      cues([
+        { t: 1, cue: -1 },
+        { t: 1.5, cue: 0 },
+      ]),
+    ).toEqual([-1, 0]);
   });
 });
 
