@@ -82,11 +82,11 @@ export function decodeRawFingerprint(raw: Uint8Array): Uint32Array {
   return items;
 }
 
-/** The fingerprint of `window` of `source`'s first audio stream. */
+/** The fingerprint of `window` of one of `source`'s audio streams (`audioStream`, default the first). */
 export async function fingerprintWindow(
   source: string,
   window: AudioWindow,
-  options: FingerprintOptions = {},
+  options: FingerprintOptions & { audioStream?: number } = {},
 ): Promise<AudioFingerprint> {
   const binaries = options.binaries ?? resolveFfmpeg();
   requireChromaprint(binaries);
@@ -101,7 +101,16 @@ export async function fingerprintWindow(
     ...['-hide_banner', '-nostdin', '-v', 'error'],
     ...networkArgs(source, options),
     ...['-ss', window.start.toFixed(3), '-t', window.duration.toFixed(3), '-i', source],
-    ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '2', ...speedFilter(speed)],
+    ...[
+      '-map',
+      `0:a:${options.audioStream ?? 0}`,
+      '-vn',
+      '-sn',
+      '-dn',
+      '-ac',
+      '2',
+      ...speedFilter(speed),
+    ],
     ...['-f', 'chromaprint', '-fp_format', 'raw', '-'],
   ];
   const raw = await runFfmpeg(binaries.ffmpeg, args, source, options);
@@ -132,8 +141,10 @@ export async function fingerprintEpisode(
     return { kind: 'no-audio', duration: info.duration, reason: `${source} has no audio stream` };
   }
   const windows = audioWindows(info.duration, options.windows);
-  const opening = await fingerprintWindow(source, windows.opening, { ...options, binaries });
-  const closing = await fingerprintWindow(source, windows.closing, { ...options, binaries });
+  // The track a player plays: the siblings' first track may be another episode's dub.
+  const read = { ...options, binaries, audioStream: info.defaultAudio ?? 0 };
+  const opening = await fingerprintWindow(source, windows.opening, read);
+  const closing = await fingerprintWindow(source, windows.closing, read);
   return { kind: 'fingerprinted', duration: info.duration, opening, closing };
 }
 

@@ -22,6 +22,11 @@ export interface MediaInfo {
   frameCount: number | null;
   sizeBytes: number | null;
   audioCodec: string | null;
+  /**
+   * The audio stream a player plays (`0:a:N`): the first marked default, else the first;
+   * null without audio. A dub or commentary listed first is not what the siblings share.
+   */
+  defaultAudio: number | null;
   /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "hls". */
   formatName: string;
   /** The container's chapter marks, in order (empty when it has none). */
@@ -317,7 +322,11 @@ export function parseFfmpegSummary(text: string): FfprobeOutput | null {
     if (!stream) continue;
     const [, type, codec, rest = ''] = stream;
     if (type === 'Audio') {
-      streams.push({ codec_type: 'audio', codec_name: codec });
+      streams.push({
+        codec_type: 'audio',
+        codec_name: codec,
+        disposition: { default: /\(default\)/.test(rest) ? 1 : 0 },
+      });
       continue;
     }
     const size = /, (\d{2,5})x(\d{2,5})/.exec(rest);
@@ -349,7 +358,7 @@ export interface FfprobeStream {
   r_frame_rate?: string;
   duration?: string;
   nb_frames?: string;
-  disposition?: { attached_pic?: number };
+  disposition?: { attached_pic?: number; default?: number };
 }
 
 export interface FfprobeChapter {
@@ -369,7 +378,8 @@ function toMediaInfo(source: string, data: FfprobeOutput, localSize: number | nu
   const formatName = data.format?.format_name ?? 'unknown';
   // Cover art in an audio file shows up as a one-frame "video" stream: not a video.
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  const audio = streams.find((s) => s.codec_type === 'audio');
+  const audios = streams.filter((s) => s.codec_type === 'audio');
+  const audio = audios[0];
   if (!video) {
     if (audio) {
       throw new EndcueError('no-video-stream', `${source} has audio but no video stream`, {
@@ -410,6 +420,12 @@ function toMediaInfo(source: string, data: FfprobeOutput, localSize: number | nu
     frameCount: frameCount === null ? null : Math.round(frameCount),
     sizeBytes: positive(data.format?.size) ?? localSize,
     audioCodec: audio?.codec_name ?? null,
+    defaultAudio: audio
+      ? Math.max(
+          0,
+          audios.findIndex((s) => s.disposition?.default === 1),
+        )
+      : null,
     formatName,
     chapters: toChapters(data.chapters ?? [], duration),
   };

@@ -83,6 +83,7 @@ describe('probeMedia on good input', () => {
       videoCodec: 'h264',
       hasAudio: true,
       audioCodec: 'aac',
+      defaultAudio: 0,
       frameCount: 50,
     });
     expect(info.formatName).toContain('mp4');
@@ -91,7 +92,13 @@ describe('probeMedia on good input', () => {
 
   it('reports a video without audio', async () => {
     const info = await probeMedia(file('silent.mp4'));
-    expect(info).toMatchObject({ hasAudio: false, audioCodec: null, width: 96, height: 54 });
+    expect(info).toMatchObject({
+      hasAudio: false,
+      audioCodec: null,
+      defaultAudio: null,
+      width: 96,
+      height: 54,
+    });
     expect(info.fps).toBe(10);
     expect(info.frameCount).toBe(10);
   });
@@ -180,6 +187,11 @@ describe('probeMedia when ffprobe crashes', () => {
       avg_frame_rate: '29.97',
     });
     expect(parsed?.streams?.[1]).toMatchObject({ codec_type: 'audio', codec_name: 'aac' });
+    // A second audio track marked default: the one a player plays.
+    const dubbed = parseFfmpegSummary(
+      `${summary}\n    Stream #0:2(spa): Audio: aac (LC), 48000 Hz, stereo, fltp (default)`,
+    );
+    expect(dubbed?.streams?.map((s) => s.disposition?.default)).toEqual([undefined, 0, 1]);
     expect(parseFfmpegSummary('x.bin: Invalid data found when processing input')).toBeNull();
   });
 });

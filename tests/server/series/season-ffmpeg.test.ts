@@ -123,4 +123,27 @@ describe.skipIf(!available)('analyzeSeason on a generated season (ffmpeg)', () =
     expect(reads.slice(from)).toEqual(['ep4.mkv@1']);
     expect(Math.abs((grown[3]?.intro?.start ?? -99) - 9)).toBeLessThan(1);
   });
+
+  it('fingerprints the track a player plays: an episode whose first track is a dub', async () => {
+    // The episode's own audio as a second track marked default, after a track of other
+    // audio (a dub without the theme, say).
+    const own = path.join(scratch, 'own.mkv');
+    generateEpisode(binaries.ffmpeg, own, { seed: 11, introAt: 12, themeSeconds: 20, seconds: 80 });
+    const dubbed = path.join(scratch, 'dubbed.mkv');
+    const made = spawnSync(binaries.ffmpeg, [
+      ...['-v', 'error', '-y', '-i', own],
+      ...['-f', 'lavfi', '-i', 'anoisesrc=d=80:c=brown:a=0.2:r=44100'],
+      ...['-map', '0:v', '-map', '1:a', '-map', '0:a', '-c:v', 'copy', '-c:a', 'aac'],
+      ...['-disposition:a:0', '0', '-disposition:a:1', 'default', dubbed],
+    ]);
+    if (made.status !== 0) throw new Error(`ffmpeg failed making ${dubbed}: ${made.stderr}`);
+    const answers = await analyzeSeason(
+      [...episodes.slice(0, 3), { path: dubbed, key: 'key-dubbed' }],
+      { windows, cache, read, binaries },
+    );
+    const intro = answers[3]?.intro;
+    expect(intro, `${answers[3]?.introReason}`).toBeTruthy();
+    expect(Math.abs((intro?.start ?? -99) - 12)).toBeLessThan(1);
+    expect(Math.abs((intro?.end ?? -99) - 32)).toBeLessThan(1);
+  });
 });
