@@ -16,6 +16,13 @@ import {
 const every = (from: number, to: number, step: number) =>
   Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
 
+/** A reading at `t` with `cue` whose words are `line`'s (space-separated). */
+function wordsRead(t: number, cue: TextCue, line: string, storyLike?: boolean): TextRead {
+  const terms = line.split(' ').filter(Boolean);
+  return storyLike === undefined ? { t, cue, terms } : { t, cue, terms, storyLike };
+}
+const read = wordsRead;
+
 /** Runs the planner against a "truth" cue per time until it has nothing left to read. */
 function readAll(
   window: { start: number; end: number },
@@ -128,12 +135,6 @@ describe('planTextReads', () => {
 });
 
 describe('creditsCardsBack', () => {
-  const read = (t: number, cue: TextCue, line: string): TextRead => ({
-    t,
-    cue,
-    terms: line.split(' ').filter(Boolean),
-  });
-
   it('counts a card writing itself in as credits, back to where its words begin', () => {
     const reads = [
       read(6, 1, 'grazie per attenzione experiments animations'),
@@ -166,12 +167,8 @@ describe('creditsCardsBack', () => {
 });
 
 describe('storyTextBeforeCredits', () => {
-  const read = (t: number, cue: TextCue, line: string, storyLike = true): TextRead => ({
-    t,
-    cue,
-    terms: line.split(' ').filter(Boolean),
-    storyLike,
-  });
+  const read = (t: number, cue: TextCue, line: string, storyLike = true) =>
+    wordsRead(t, cue, line, storyLike);
   const cues = (reads: TextRead[]) => storyTextBeforeCredits(reads).map((r) => r.cue);
 
   it('reads text before the first credits text, and unlike it, as "not credits"', () => {
@@ -207,11 +204,6 @@ describe('storyTextBeforeCredits', () => {
 });
 
 describe('titleCardBeforeCredits', () => {
-  const read = (t: number, cue: TextCue, line: string): TextRead => ({
-    t,
-    cue,
-    terms: line.split(' ').filter(Boolean),
-  });
   const cues = (reads: TextRead[]) => titleCardBeforeCredits(reads).map((r) => r.cue);
 
   it('reads a lone word before the first credits text as "not credits": the story\'s title card', () => {
@@ -243,11 +235,6 @@ describe('titleCardBeforeCredits', () => {
 });
 
 describe('fadingScreens', () => {
-  const read = (t: number, cue: TextCue, line: string): TextRead => ({
-    t,
-    cue,
-    terms: line.split(' ').filter(Boolean),
-  });
   const cues = (reads: TextRead[]) => fadingScreens(reads).map((r) => r.cue);
 
   it("gives an illegible reading just after a legible other screen that screen's cue: the card is fading out", () => {
