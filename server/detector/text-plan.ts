@@ -232,6 +232,27 @@ export function titleCardBeforeCredits(sorted: readonly TextRead[]): TextRead[] 
   });
 }
 
+/** Most distinct words of a card that shortCardsWithoutCredits weighs. */
+export const MAX_SHORT_CARD_TERMS = 3;
+
+/**
+ * The readings, in time order, where in a title whose readings never say credits a short
+ * card that says nothing credit-like reads as "not credits": one word that is no given name
+ * (a logo, a title) or a short line of story ("created with Brickfilm"), the card a short or
+ * a trailer ends on. Issue 17: legible text that says nothing credit-like counts against
+ * credits. Longer text is left alone (a credits list the English look half reads, under
+ * roles in a script it cannot: equipment under Chinese roles), and so is a name card.
+ */
+export function shortCardsWithoutCredits(sorted: readonly TextRead[]): TextRead[] {
+  if (sorted.some((r) => r.cue === 1)) return sorted.slice();
+  return sorted.map((read) => {
+    const terms = read.terms ?? [];
+    if (read.cue !== 0 || terms.length === 0 || terms.length > MAX_SHORT_CARD_TERMS) return read;
+    const lone = terms.length === 1 && !isGivenName(terms[0] as string);
+    return lone || read.storyLike ? { ...read, cue: -1 } : read;
+  });
+}
+
 /** Seconds after a legible "not credits" reading within which an illegible one is that screen fading. */
 export const FADE_S = 1;
 
@@ -252,10 +273,12 @@ export function fadingScreens(sorted: readonly TextRead[]): TextRead[] {
 
 /**
  * The readings as the plan and the decision see them: creditsCardsBack, then
- * storyTextBeforeCredits and titleCardBeforeCredits, then fadingScreens.
+ * storyTextBeforeCredits, titleCardBeforeCredits and shortCardsWithoutCredits, then
+ * fadingScreens.
  */
 export function readingCues(reads: readonly TextRead[]): TextRead[] {
-  return fadingScreens(titleCardBeforeCredits(storyTextBeforeCredits(creditsCardsBack(reads))));
+  const weighed = titleCardBeforeCredits(storyTextBeforeCredits(creditsCardsBack(reads)));
+  return fadingScreens(shortCardsWithoutCredits(weighed));
 }
 
 /**

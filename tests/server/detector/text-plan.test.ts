@@ -5,8 +5,10 @@ import {
   creditsCardsBack,
   FADE_S,
   fadingScreens,
+  MAX_SHORT_CARD_TERMS,
   planTextReads,
   readingCues,
+  shortCardsWithoutCredits,
   storyTextBeforeCredits,
   type TextCue,
   type TextRead,
@@ -231,6 +233,30 @@ describe('titleCardBeforeCredits', () => {
     expect(
       readingCues([read(1, 0, 'sintel'), read(3, 1, 'directed piotr kowal')]).map((r) => r.cue),
     ).toEqual([-1, 1]);
+  });
+});
+
+describe('shortCardsWithoutCredits', () => {
+  const cues = (reads: TextRead[]) => shortCardsWithoutCredits(reads).map((r) => r.cue);
+
+  it('reads a lone word or a short line of story as "not credits" where no reading says credits', () => {
+    // A short ending on an app's logo card.
+    expect(
+      cues([
+        read(1, 0, ''),
+        read(3, 0, 'brickfilm'),
+        read(5, 0, 'brickfilm created with', true),
+        read(7, -1, 'coming soon'),
+      ]),
+    ).toEqual([0, -1, -1, -1]);
+  });
+
+  it('leaves alone a name card, a given name, longer text, and titles with credits text', () => {
+    expect(cues([read(1, 0, 'june moreau', false), read(3, 0, 'julia')])).toEqual([0, 0]);
+    const list = 'ipad pro iphone max mix home blackboard sony huawei'; // equipment under unread roles
+    expect(list.split(' ').length).toBeGreaterThan(MAX_SHORT_CARD_TERMS);
+    expect(cues([read(1, 0, list, true)])).toEqual([0]);
+    expect(cues([read(1, 0, 'brickfilm'), read(3, 1, 'directed keiko arai')])).toEqual([0, 1]);
   });
 });
 
