@@ -226,10 +226,16 @@ export function titleCardBeforeCredits(sorted: readonly TextRead[]): TextRead[] 
   if (!first) return sorted.slice();
   const credits = new Set(first.terms ?? []);
   return sorted.map((read) => {
-    if (read.t >= first.t || read.cue !== 0 || read.terms?.length !== 1) return read;
-    const word = read.terms[0] as string;
-    return credits.has(word) || isGivenName(word) ? read : { ...read, cue: -1 };
+    const word = loneWord(read);
+    if (read.t >= first.t || read.cue !== 0 || word === undefined) return read;
+    return credits.has(word) ? read : { ...read, cue: -1 };
   });
+}
+
+/** The word of a reading that read one word only and no given name (a title, a logo). */
+function loneWord(read: TextRead): string | undefined {
+  const word = read.terms?.length === 1 ? read.terms[0] : undefined;
+  return word !== undefined && !isGivenName(word) ? word : undefined;
 }
 
 /** Most distinct words of a card that shortCardsWithoutCredits weighs. */
@@ -248,8 +254,7 @@ export function shortCardsWithoutCredits(sorted: readonly TextRead[]): TextRead[
   return sorted.map((read) => {
     const terms = read.terms ?? [];
     if (read.cue !== 0 || terms.length === 0 || terms.length > MAX_SHORT_CARD_TERMS) return read;
-    const lone = terms.length === 1 && !isGivenName(terms[0] as string);
-    return lone || read.storyLike ? { ...read, cue: -1 } : read;
+    return loneWord(read) !== undefined || read.storyLike ? { ...read, cue: -1 } : read;
   });
 }
 
