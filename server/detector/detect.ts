@@ -410,9 +410,8 @@ async function textPass(
   classifier: FrameClassifier,
 ): Promise<{ decision: Decision; unavailable?: string | undefined; ms: number }> {
   const { run, from, report, options } = passes;
-  const wantText =
-    options.readText !== false && (decision.creditsStart !== null || decision.candidate !== null);
-  if (!wantText) return { decision, ms: 0 };
+  // Every title is read: with no credits run nor one that nearly was, its end is (sampler.ts).
+  if (options.readText === false) return { decision, ms: 0 };
   // The bulk of classifying is done: the pool's model copies go first, so OCR doesn't add
   // its memory to theirs (peak RSS on a 2 h title: 980 MB with both alive, 840 MB started
   // beside the fine pass).

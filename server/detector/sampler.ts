@@ -16,7 +16,13 @@ import { type Decision, decideCredits, type ScoredSample, storyThreshold } from 
 import type { DetectorOptions } from './detector-options.js';
 import { frameCues, motionThumbnail, scrollResidual, storyMotion } from './features.js';
 import { ffmpegScaleFilter } from './preprocess.js';
-import { applyTextCues, planTextReads, type TextRead, type TextWindow } from './text-plan.js';
+import {
+  applyTextCues,
+  endProbeWindow,
+  planTextReads,
+  type TextRead,
+  type TextWindow,
+} from './text-plan.js';
 import { readFrameText, type TextReader } from './text-reader.js';
 import type { DetectOptions } from './types.js';
 
@@ -30,7 +36,7 @@ const SPARSE_KEYFRAME_GAP_S = 20;
  * Frame score from which a frame no look could read is tried harder (readFrameText's
  * likelyCredits: bright text alone, other scripts).
  */
-const LIKELY_CREDITS_MIN_SCORE = 0.5;
+const LIKELY_CREDITS_MIN_SCORE = 0.25;
 
 /** Rounds of reading text (spread, then bisection). */
 const MAX_TEXT_ROUNDS = 8;
@@ -115,15 +121,21 @@ export class Sampler {
     const { width, height } = ocrSize(this.media);
     let origin: number | undefined;
     for (let round = 0; round < MAX_TEXT_ROUNDS; round++) {
-      // The credits run, or the run that nearly was: text may tip it either way.
+      const samples = this.samples();
+      const solid = samples.filter((s) => (s.blank ?? 0) < 0.5).map((s) => s.t);
+      // The credits run, or the run that nearly was: text may tip it either way. With
+      // neither, before anything was read, the end of the title: credits the frame scores
+      // missed are read there.
+      const probing =
+        decision.creditsStart === null && !decision.candidate && this.textReads.length === 0;
       const window =
         decision.creditsStart !== null
           ? { start: decision.creditsStart, end: decision.creditsEnd ?? this.media.duration }
-          : decision.candidate;
+          : probing
+            ? endProbeWindow(solid, from)
+            : decision.candidate;
       if (!window) break;
       origin ??= window.start;
-      const samples = this.samples();
-      const solid = samples.filter((s) => (s.blank ?? 0) < 0.5).map((s) => s.t);
       // Frame scores of the times that may be read (reads add text cues, not scores).
       const scores = new Map(samples.map((s) => [s.t, s.p]));
       const notBefore = this.options.notBefore ?? Number.NEGATIVE_INFINITY;
@@ -168,6 +180,12 @@ export class Sampler {
       };
       for (let i = 0; i < times.length; i += reader.concurrency) {
         await Promise.all(times.slice(i, i + reader.concurrency).map(readAt));
+      }
+      if (probing && !this.textReads.some((r) => r.cue === 1)) {
+        // No credits text at the end: the frame scores' "no credits" stands, and the
+        // probe's readings speak for nothing (other text there must not shape a run).
+        this.textWindows.pop();
+        return decision;
       }
       decision = this.decide(from);
     }

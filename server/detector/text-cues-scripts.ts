@@ -134,6 +134,12 @@ const CJK_CREDITS: readonly string[] = [
   'スペシャルサンクス',
   'エンディングテーマ',
   'ご視聴ありがとうございました',
+  // Japanese game credits (not "sound" or "graphics" alone: a settings menu's words)
+  'プログラム',
+  'プログラマー',
+  'ゲームデザイン',
+  'シナリオ',
+  'ドット絵',
   // Chinese
   '导演',
   '導演',
@@ -186,6 +192,10 @@ const CJK_CREDITS: readonly string[] = [
   '致謝',
   '感谢观看',
   '感謝觀看',
+  '程序设计',
+  '程式設計',
+  '游戏设计',
+  '遊戲設計',
   // Korean
   '감독',
   '연출',
@@ -221,6 +231,11 @@ const CJK_CREDITS: readonly string[] = [
   '특별감사',
   '감사한분들',
   '시청해주셔서감사합니다',
+  // Korean game credits
+  '프로그래밍',
+  '프로그래머',
+  '게임디자인',
+  '시나리오',
 ];
 
 /** Cards that are not closing credits: next-episode previews, "to be continued", "coming soon". */

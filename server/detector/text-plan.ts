@@ -134,6 +134,31 @@ export function planTextReads(
   return [...planned].sort((a, b) => a - b);
 }
 
+/** The end probe's share of the analysed range, and its bounds in seconds. */
+const END_PROBE_SHARE = 0.25;
+const END_PROBE_MIN_S = 10;
+const END_PROBE_MAX_S = 120;
+
+/**
+ * Where to read when the frame scores found no credits and no run that nearly was: the last
+ * stretch of picture (a quarter of the analysed range, 10 s to 2 min, ending at the last
+ * non-blank sample). Credits the classifier scores low (small print beside art, cards in
+ * another script) are still read there, and credits text read is the positive evidence that
+ * lets the decision find them. Null when there is no picture to read.
+ */
+export function endProbeWindow(solid: readonly number[], from: number): TextWindow | null {
+  const end = solid.reduce(
+    (last, t) => (t >= from && t > last ? t : last),
+    Number.NEGATIVE_INFINITY,
+  );
+  if (!Number.isFinite(end)) return null;
+  const length = Math.min(
+    END_PROBE_MAX_S,
+    Math.max(END_PROBE_MIN_S, (end - from) * END_PROBE_SHARE),
+  );
+  return { start: Math.max(from, end - length), end };
+}
+
 /**
  * Looking back from a run that opens with credits text: the time to read next (doubling the
  * distance while the readings before the run still read as credits), or the pair of
@@ -311,9 +336,24 @@ export function applyTextCues(
         if (within(w, r.t) && (!best || Math.abs(r.t - s.t) < Math.abs(best.t - s.t))) best = r;
       }
     }
-    if (!best || (best.cue === 1 && Math.abs(best.t - s.t) > creditsReach)) return s;
+    if (!best) return s;
+    if (best.cue === 1 && Math.abs(best.t - s.t) > creditsReach && !betweenCredits(cues, s.t)) {
+      return s;
+    }
     return { ...s, text: best.cue };
   });
+}
+
+/**
+ * True when the readings just before and just after `t` both read as credits: frames
+ * between two credits readings are credits too, however the classifier scores them (small
+ * print beside art, a card in another script), since credits don't stop for story and
+ * resume.
+ */
+function betweenCredits(sorted: readonly TextRead[], t: number): boolean {
+  const after = sorted.findIndex((r) => r.t > t);
+  if (after <= 0) return false;
+  return sorted[after - 1]?.cue === 1 && sorted[after]?.cue === 1;
 }
 
 function nearest(times: readonly number[], target: number): number | undefined {

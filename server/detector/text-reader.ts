@@ -296,7 +296,10 @@ async function readScene(
   layout: TextLayout,
 ): Promise<TextReading | undefined> {
   try {
-    return readCreditsText((await reader.readScene?.(frame)) ?? [], layout);
+    const words = (await reader.readScene?.(frame)) ?? [];
+    // Its recogniser reads Chinese characters too: kanji/hanzi roles (監督, 音楽) are read
+    // by the CJK rules, anything else by the Latin ones.
+    return readScriptText(words, 'cjk', layout) ?? readCreditsText(words, layout);
   } catch {
     return undefined; // the tesseract reading stands
   }

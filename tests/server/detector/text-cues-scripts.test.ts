@@ -92,6 +92,19 @@ describe('readScriptText: CJK', () => {
     }
   });
 
+  it("reads a game's roles as credits, but not a settings menu's sound and graphics", () => {
+    for (const card of [
+      ['プログラム 中村蓮'],
+      ['ゲームデザイン 小林結衣'],
+      ['게임 디자인 김민수'],
+      ['游戏设计 王芳'],
+    ]) {
+      expect(readScriptText(lines(card, 92, true), 'cjk')?.cue, card[0]).toBe(1);
+    }
+    const menu = readScriptText(lines(['サウンド', 'グラフィック', 'そうさ'], 92, true), 'cjk');
+    expect(menu?.cue).toBe(0);
+  });
+
   it('names the roles it found and keeps the lines as terms', () => {
     const reading = readScriptText(lines(['監督 山田太郎', '撮影 田中健'], 92, true), 'cjk');
     expect(reading?.credits).toEqual(['監督', '撮影']);

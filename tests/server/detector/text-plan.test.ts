@@ -3,6 +3,7 @@ import type { ScoredSample } from '../../../server/detector/decide.js';
 import {
   applyTextCues,
   creditsCardsBack,
+  endProbeWindow,
   FADE_S,
   fadingScreens,
   MAX_SHORT_CARD_TERMS,
@@ -329,7 +330,24 @@ describe('applyTextCues', () => {
       ],
       [{ start: 4, end: 9 }],
     );
-    expect(out.map((s) => s.text ?? null).slice(4, 9)).toEqual([null, 1, null, 1, null]);
+    // The frame between the two readings of the card is the card too.
+    expect(out.map((s) => s.text ?? null).slice(4, 9)).toEqual([null, 1, 1, 1, null]);
+  });
+
+  it('gives the frames between two credits readings the credits cue, and no others', () => {
+    const out = applyTextCues(
+      samples,
+      [
+        { t: 2, cue: 1 },
+        { t: 6, cue: 1 },
+        { t: 8, cue: -1 },
+        { t: 10, cue: 1 },
+      ],
+      [{ start: 0, end: 10 }],
+    );
+    // 3-5 lie between credits readings; 0-1 lie before the first, and 7 between credits and
+    // a screen of another kind (credits text speaks only for its own frame).
+    expect(out.map((s) => s.text ?? null)).toEqual([null, null, 1, 1, 1, 1, 1, null, -1, -1, 1]);
   });
 
   it('takes cues only from readings inside the same window', () => {
@@ -359,5 +377,23 @@ describe('applyTextCues', () => {
 
   it('leaves samples alone when nothing was read', () => {
     expect(applyTextCues(samples, [], [{ start: 0, end: 10 }])).toEqual(samples);
+  });
+});
+
+describe('endProbeWindow', () => {
+  it('is the last quarter of the analysed range, ending at the last non-blank sample', () => {
+    expect(endProbeWindow(every(0, 200, 1), 0)).toEqual({ start: 150, end: 200 });
+    expect(endProbeWindow(every(0, 200, 1), 100)).toEqual({ start: 175, end: 200 });
+  });
+
+  it('spans at least 10 s and at most 2 min, and not before the analysed range', () => {
+    expect(endProbeWindow(every(0, 20, 1), 0)).toEqual({ start: 10, end: 20 });
+    expect(endProbeWindow(every(0, 5, 1), 0)).toEqual({ start: 0, end: 5 });
+    expect(endProbeWindow(every(0, 3600, 10), 0)).toEqual({ start: 3480, end: 3600 });
+  });
+
+  it('is null when no sample lies in the analysed range', () => {
+    expect(endProbeWindow([], 0)).toBeNull();
+    expect(endProbeWindow([1, 2, 3], 10)).toBeNull();
   });
 });

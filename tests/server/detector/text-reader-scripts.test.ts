@@ -107,3 +107,40 @@ describe('readFrameText in other scripts', { timeout: 120_000 }, () => {
     expect(asked).toEqual(['cyrillic']);
   });
 });
+
+describe('readFrameText with PP-OCR', () => {
+  /** A reader whose tesseract looks read nothing and whose PP-OCR look reads `scene`. */
+  const sceneOnly = (scene: { text: string; line: number }[]): TextReader => ({
+    concurrency: 1,
+    read: async () => [],
+    readScene: async () => scene.map((w) => ({ ...w, confidence: 95 })),
+    dispose: async () => {},
+  });
+  const black = { data: new Uint8Array(96 * 54 * 3), width: 96, height: 54 };
+
+  it('reads kanji roles PP-OCR found with the CJK rules (a role card tesseract cannot read)', async () => {
+    const reading = await readFrameText(
+      sceneOnly([
+        { text: '音楽', line: 0 },
+        { text: '高橋', line: 1 },
+        { text: '大輝', line: 1 },
+      ]),
+      black,
+    );
+    expect(reading.cue).toBe(1);
+    expect(reading.credits).toEqual(['音楽']);
+  });
+
+  it('reads Latin text PP-OCR found with the Latin rules', async () => {
+    const reading = await readFrameText(
+      sceneOnly([
+        { text: 'Directed', line: 0 },
+        { text: 'by', line: 0 },
+        { text: 'Jane', line: 1 },
+        { text: 'Doe', line: 1 },
+      ]),
+      black,
+    );
+    expect(reading.cue).toBe(1);
+  });
+});
