@@ -49,6 +49,14 @@ function fakeClassifier(): FrameClassifier & { calls: number; frames: number } {
   };
 }
 
+/** A stand-in that scores every frame as story: only the text can find credits. */
+function storyOnlyClassifier(): FrameClassifier {
+  return {
+    ...fakeClassifier(),
+    classify: async (frames) => new Float32Array(frames.length).fill(0.05),
+  };
+}
+
 /** 48 s, keyframes every 2 s: story, 10 s of name cards, an 8 s post-credits scene. */
 const CARDS_WITH_POST_CREDITS = {
   duration: 48,
@@ -343,28 +351,22 @@ describe('runDetection reading text', { timeout: 120_000 }, () => {
   });
 
   it('reads the end of a title whose frame scores found no credits, and finds credits there by their text', async () => {
-    // A classifier that scores every frame as story: only the text can find the card.
-    const blind = {
-      ...fakeClassifier(),
-      classify: async (frames: readonly Uint8Array[]) => new Float32Array(frames.length).fill(0.05),
-    };
     const title = await storyThenCard(['Directed by', 'Jane Doe'], 10);
-    const unread = await runDetection(title, { classifier: blind, readText: false });
+    const unread = await runDetection(title, {
+      classifier: storyOnlyClassifier(),
+      readText: false,
+    });
     expect(unread.result.creditsStart).toBeNull();
 
-    const { result, stats } = await runDetection(title, { classifier: blind });
+    const { result, stats } = await runDetection(title, { classifier: storyOnlyClassifier() });
     expect(stats.textReads.some((r) => r.t >= 8 && r.cue === 1)).toBe(true);
     expect(result.creditsStart).not.toBeNull();
     expect(Math.abs((result.creditsStart as number) - 8)).toBeLessThanOrEqual(1);
   });
 
   it('keeps "no credits" when the end of such a title reads as something else', async () => {
-    const blind = {
-      ...fakeClassifier(),
-      classify: async (frames: readonly Uint8Array[]) => new Float32Array(frames.length).fill(0.05),
-    };
     const title = await storyThenCard(['She closed the door', 'and walked into the rain'], 10);
-    const { result, stats } = await runDetection(title, { classifier: blind });
+    const { result, stats } = await runDetection(title, { classifier: storyOnlyClassifier() });
     expect(stats.textReads.some((r) => r.t >= 8)).toBe(true); // the end was read
     expect(result.creditsStart).toBeNull();
   });
