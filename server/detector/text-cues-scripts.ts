@@ -232,6 +232,7 @@ const CJK_CREDITS: readonly string[] = [
   '감사한분들',
   '시청해주셔서감사합니다',
   // Korean game credits
+  '스페셜땡스',
   '프로그래밍',
   '프로그래머',
   '게임디자인',

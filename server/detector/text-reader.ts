@@ -285,6 +285,12 @@ export async function readFrameText(
   if (both.cue === 0 && harder && reader.readScene) {
     const scene = await readScene(reader, frame, layout);
     if (scene && scene.cue !== 0) return scene;
+    // PP-OCR found text it could not read either, where English read no word to ask for
+    // another script (Hangul, which its recogniser does not know): try the other scripts.
+    if (scene && scene.words > 0 && scripts.length === 0 && reader.readScript) {
+      const other = await readOtherScripts(reader, frame, layout, ['cjk', 'cyrillic']);
+      if (other && other.cue !== 0) return other;
+    }
   }
   return both;
 }

@@ -97,6 +97,7 @@ describe('readScriptText: CJK', () => {
       ['プログラム 中村蓮'],
       ['ゲームデザイン 小林結衣'],
       ['게임 디자인 김민수'],
+      ['스페셜 땡스'],
       ['游戏设计 王芳'],
     ]) {
       expect(readScriptText(lines(card, 92, true), 'cjk')?.cue, card[0]).toBe(1);

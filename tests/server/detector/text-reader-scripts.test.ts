@@ -131,6 +131,32 @@ describe('readFrameText with PP-OCR', () => {
     expect(reading.credits).toEqual(['音楽']);
   });
 
+  it('asks the other scripts where PP-OCR found text it could not read and English read no word', async () => {
+    const asked: string[] = [];
+    const withScripts = (scene: { text: string; line: number }[]): TextReader => ({
+      ...sceneOnly(scene),
+      readScript: async (_frame, script) => {
+        asked.push(script);
+        // What the CJK models read on a Korean role card (PP-OCR reads it as "号").
+        return script === 'cjk'
+          ? [
+              { text: '감독', confidence: 96, line: 0 },
+              { text: '강지우', confidence: 93, line: 1 },
+            ]
+          : [];
+      },
+    });
+    const reading = await readFrameText(withScripts([{ text: '号', line: 0 }]), black);
+    expect(reading.cue).toBe(1);
+    expect(reading.credits).toEqual(['감독']);
+    expect(asked).toEqual(['cjk']);
+
+    // No text found by PP-OCR either: a blank or picture frame asks for no other script.
+    asked.length = 0;
+    expect((await readFrameText(withScripts([]), black)).cue).toBe(0);
+    expect(asked).toEqual([]);
+  });
+
   it('reads Latin text PP-OCR found with the Latin rules', async () => {
     const reading = await readFrameText(
       sceneOnly([
