@@ -34,7 +34,7 @@ const SPARSE_KEYFRAME_GAP_S = 20;
 
 /**
  * Frame score from which a frame no look could read is tried harder (readFrameText's
- * likelyCredits: bright text alone, other scripts).
+ * likelyCredits: bright text alone, other scripts, PP-OCR).
  */
 const LIKELY_CREDITS_MIN_SCORE = 0.25;
 
