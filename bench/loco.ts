@@ -23,6 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DecideOptions } from '../server/detector/decide.js';
 import { isHit, share, TOLERANCE_S } from './eval-scoring.js';
+import { SPLIT } from './eval-split.js';
 import {
   clipsOf,
   type LocoResult,
@@ -45,7 +46,6 @@ import {
   generatedTitles,
   joinedTitles,
   realTitles,
-  SPLIT,
   storyOnlyCuts,
 } from './titles.js';
 

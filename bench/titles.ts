@@ -27,6 +27,7 @@ import {
   TEXT_SCREEN_SET,
   textScreenName,
 } from '../tests/fixtures/text-screens.js';
+import { partOf, SPLIT, type SplitPart } from './eval-split.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const EVAL_CACHE = path.join(ROOT, '.cache', 'eval');
@@ -157,39 +158,6 @@ interface Label {
   credits_start_alt_s?: number | null;
   credits_end_s: number | null;
   notes?: string;
-}
-
-export type SplitPart = 'tuning' | 'held-out';
-
-interface SplitSide {
-  folders: string[];
-  /** Single clips moved to this side from their folder's (`folder/file`). */
-  clips?: string[];
-  joins: Array<[string, string]>;
-}
-
-interface Split {
-  tuning: SplitSide;
-  'held-out': SplitSide;
-}
-
-/** The fixed tuning / held-out split of the real clips (chosen before tuning on the held-out part). */
-export const SPLIT = JSON.parse(
-  readFileSync(path.join(ROOT, 'bench', 'eval-split.json'), 'utf8'),
-) as Split;
-
-/**
- * Which part a clip of ../shared/data is on: a clip the split moves by name goes where it
- * says (a held-out clip that a rule was chosen on moves to tuning); otherwise its folder's
- * part, and a folder the split does not name is held-out.
- */
-export function partOf(folder: string, file?: string): SplitPart {
-  if (file !== undefined) {
-    const clip = `${folder}/${file}`;
-    if (SPLIT.tuning.clips?.includes(clip)) return 'tuning';
-    if (SPLIT['held-out'].clips?.includes(clip)) return 'held-out';
-  }
-  return SPLIT.tuning.folders.includes(folder) ? 'tuning' : 'held-out';
 }
 
 /** Clips the data set calls ambiguous end cards ("don't tune to them"). */

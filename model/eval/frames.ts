@@ -2,25 +2,40 @@
  * npm run eval:frames -- [--data ../shared/data] [--model model/credits-classifier] [--all]
  *
  * Frame-level numbers of the shipped model on data it never trained on:
- * - real clips held out from training (TEST_CLIPS), 2 frames/s, frames within 0.5 s of a
- *   credits boundary skipped: per clip, how many non-credits frames are called credits
- *   (target <= 5%) and how many credits frames are found (target >= 85%);
+ * - real clips it did not train on, 2 frames/s, frames within 0.5 s of a credits boundary
+ *   skipped: per clip, how many non-credits frames are called credits (target <= 5%) and how
+ *   many credits frames are found (target >= 85%). Totals for the eval split's held-out part
+ *   (bench/eval-split.json: never trained on, never tuned on) and for TEST_CLIPS (tuning
+ *   clips a model trained with `--clip-scope folders` left out);
  * - held-out stills: precision, recall, F1 (target >= 0.97) and a confusion matrix;
  * - inference speed at batch 16 on the chosen backend.
  * A frame is "called credits" when p(credits) >= --threshold (default 0.5).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { partOf } from '../../bench/eval-split.js';
 import { type BackendName, loadClassifier } from '../../server/detector/classify.js';
 import {
   CLASSES,
+  type ClipScope,
   clipFrames,
   clipLabelAt,
   isBlankFrame,
   listClips,
   stillItems,
-  TEST_CLIPS,
+  trainingClips,
 } from '../train/dataset.js';
+
+/** The clip scope a model was trained with (metadata.json); older models: 'folders'. */
+function trainedScope(modelDir: string): ClipScope {
+  const file = path.join(modelDir, 'metadata.json');
+  if (!existsSync(file)) return 'folders';
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as { training?: { clipScope?: string } };
+  return meta.training?.clipScope === 'tuning' ? 'tuning' : 'folders';
+}
+
+type ClipSide = 'held-out' | 'test' | 'TRAIN';
 
 interface ClipRow {
   clip: string;
@@ -57,17 +72,23 @@ async function main(): Promise<void> {
   const blankIdx = clf.classes.indexOf('blank');
 
   // Real clips.
-  const rows: (ClipRow & { heldOut: boolean })[] = [];
-  for (const clip of listClips(String(o.data))) {
-    const heldOut = TEST_CLIPS.has(clip.file);
-    if (!heldOut && !o.all) continue;
+  const rows: (ClipRow & { side: ClipSide })[] = [];
+  const clips = listClips(String(o.data));
+  const trained = new Set(trainingClips(clips, trainedScope(String(o.model))).map((c) => c.path));
+  for (const clip of clips) {
+    const side: ClipSide = trained.has(clip.path)
+      ? 'TRAIN'
+      : partOf(clip.folder, clip.file) === 'held-out'
+        ? 'held-out'
+        : 'test';
+    if (side === 'TRAIN' && !o.all) continue;
     const frames = (await clipFrames(clip.path, clf.inputSize, 2)).filter(
       (f) => clipLabelAt(clip, f.time) !== null,
     );
     const scores = await clf.scores(frames.map((f) => f.rgb));
     const row = {
       clip: clip.file,
-      heldOut,
+      side,
       negatives: 0,
       falsePositives: 0,
       positives: 0,
@@ -93,20 +114,28 @@ async function main(): Promise<void> {
   }
   console.log('\nReal clips, 2 frames/s, +-0.5 s around boundaries skipped');
   console.log(
-    'clip                                   held-out  non-credits  called credits   credits  found     blank-called',
+    'clip                                   side      non-credits  called credits   credits  found     blank-called',
   );
   for (const r of rows) {
     console.log(
-      `${r.clip.padEnd(38)} ${r.heldOut ? 'yes' : 'TRAIN'}     ${String(r.negatives).padStart(5)}    ${String(r.falsePositives).padStart(4)} ${pct(r.falsePositives, r.negatives)}    ${String(r.positives).padStart(5)}  ${String(r.found).padStart(4)} ${pct(r.found, r.positives)}   ${r.blankCalls}`,
+      `${r.clip.padEnd(38)} ${r.side.padEnd(8)}  ${String(r.negatives).padStart(5)}    ${String(r.falsePositives).padStart(4)} ${pct(r.falsePositives, r.negatives)}    ${String(r.positives).padStart(5)}  ${String(r.found).padStart(4)} ${pct(r.found, r.positives)}   ${r.blankCalls}`,
     );
   }
-  const held = rows.filter((r) => r.heldOut);
-  const sum = (k: keyof ClipRow) => held.reduce((a, r) => a + (r[k] as number), 0);
-  const fpr = sum('falsePositives') / Math.max(1, sum('negatives'));
-  const recall = sum('found') / Math.max(1, sum('positives'));
-  console.log(
-    `HELD-OUT TOTAL: non-credits called credits ${sum('falsePositives')}/${sum('negatives')} = ${(100 * fpr).toFixed(1)}% (target <= 5%); credits found ${sum('found')}/${sum('positives')} = ${(100 * recall).toFixed(1)}% (target >= 85%); near-black frames inside credits: ${sum('nearBlackCreditsFrames')}`,
-  );
+  const totals: Record<string, { falsePositiveRate: number; recall: number }> = {};
+  for (const [side, title] of [
+    ['held-out', 'HELD-OUT PART (eval split)'],
+    ['test', 'TEST CLIPS (tuning part, not trained on)'],
+  ] as const) {
+    const part = rows.filter((r) => r.side === side);
+    if (part.length === 0) continue;
+    const sum = (k: keyof ClipRow) => part.reduce((a, r) => a + (r[k] as number), 0);
+    const fpr = sum('falsePositives') / Math.max(1, sum('negatives'));
+    const recall = sum('found') / Math.max(1, sum('positives'));
+    totals[side] = { falsePositiveRate: fpr, recall };
+    console.log(
+      `${title}, ${part.length} clips: non-credits called credits ${sum('falsePositives')}/${sum('negatives')} = ${(100 * fpr).toFixed(1)}% (target <= 5%); credits found ${sum('found')}/${sum('positives')} = ${(100 * recall).toFixed(1)}% (target >= 85%); near-black frames inside credits: ${sum('nearBlackCreditsFrames')}`,
+    );
+  }
 
   // Held-out stills.
   const stills = await stillItems(String(o.data), clf.inputSize, 'test', 1);
@@ -165,7 +194,7 @@ async function main(): Promise<void> {
   if (o.json) {
     writeFileSync(
       String(o.json),
-      `${JSON.stringify({ model: clf.modelVersion, backend: clf.backend, threshold, classes: CLASSES, clips: rows, heldOut: { falsePositiveRate: fpr, recall }, stills: { n: stills.length, precision, recall: stillRecall, f1, confusion }, msPerFrame }, null, 2)}\n`,
+      `${JSON.stringify({ model: clf.modelVersion, backend: clf.backend, threshold, classes: CLASSES, clips: rows, totals, stills: { n: stills.length, precision, recall: stillRecall, f1, confusion }, msPerFrame }, null, 2)}\n`,
     );
   }
   clf.dispose();

@@ -4,11 +4,14 @@
  *
  * Splits (fixed, by name, never by chance at run time):
  * - stills: every 5th by name hash is TEST (held out), the rest train;
- * - clips: TEST_CLIPS below are never trained on (eval:frames reports on them); frames of the
- *   other clips are training data.
+ * - clips: only the tuning part of the eval split (bench/eval-split.json) is ever trained on;
+ *   the held-out part (clips-set3, and any folder added later) never is. By default
+ *   TEST_CLIPS are left out too (eval:frames reports on them), and so are clips moved to the
+ *   tuning part by name after the shipped model was trained (see trainingClips).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { partOf, SPLIT } from '../../bench/eval-split.js';
 import { ffmpegScaleFilter, frameBytes } from '../../server/detector/preprocess.js';
 import { ffmpegRawFrames, mapLimit, probeFrameSize, RAW_OUT } from './ffmpeg-frames.js';
 import { between, createRng, hashString, type Rng } from './rng.js';
@@ -62,6 +65,8 @@ export interface ClipLabel {
 
 export interface ClipInfo extends ClipLabel {
   path: string;
+  /** The shared data folder it is in (`clips`, `clips-more`, ...). */
+  folder: string;
 }
 
 /** Every labelled clip under DATA/clips*. */
@@ -73,10 +78,27 @@ export function listClips(dataDir: string): ClipInfo[] {
     const labels = path.join(dataDir, dir, 'labels.json');
     if (!existsSync(labels)) continue;
     for (const c of JSON.parse(readFileSync(labels, 'utf8')) as ClipLabel[]) {
-      out.push({ ...c, path: path.join(dataDir, dir, c.file) });
+      out.push({ ...c, path: path.join(dataDir, dir, c.file), folder: dir });
     }
   }
   return out;
+}
+
+/**
+ * Which clips to train on. 'folders' (the shipped model's): the tuning folders less
+ * TEST_CLIPS. 'tuning': every clip of the tuning part, TEST_CLIPS and clips moved from the
+ * held-out folder included. Never a held-out clip: the eval's headline stays blind.
+ */
+export type ClipScope = 'folders' | 'tuning';
+
+export function trainingClips(clips: readonly ClipInfo[], scope: ClipScope): ClipInfo[] {
+  return clips.filter((c) =>
+    scope === 'tuning'
+      ? partOf(c.folder, c.file) === 'tuning'
+      : SPLIT.tuning.folders.includes(c.folder) &&
+        partOf(c.folder, c.file) === 'tuning' &&
+        !TEST_CLIPS.has(c.file),
+  );
 }
 
 /** Ground truth for a frame at time t: null when within `margin` s of a boundary (skipped). */

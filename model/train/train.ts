@@ -15,13 +15,14 @@ import { selectBackend } from '../../server/detector/classify.js';
 import { toModelInput } from '../../server/detector/preprocess.js';
 import {
   CLASSES,
+  type ClipScope,
   cachedItems,
   clipItems,
   type FrameItem,
   listClips,
   stillItems,
   synthItems,
-  TEST_CLIPS,
+  trainingClips,
 } from './dataset.js';
 import { saveModelFloat16 } from './export.js';
 import {
@@ -68,6 +69,8 @@ export interface TrainOptions {
   overPicture: number;
   clipFps: number;
   clips: boolean;
+  /** Which real clips: the shipped model's ('folders') or the whole tuning part. */
+  clipScope: ClipScope;
   resume: boolean;
   patience: number;
   /** false: train on every training frame for exactly --epochs (settings chosen by compare.ts). */
@@ -131,8 +134,10 @@ export async function loadItemSets(o: TrainOptions): Promise<ItemSet[]> {
     );
   }
   if (o.clips) {
-    const clips = listClips(o.data).filter((c) => !TEST_CLIPS.has(c.file));
-    await add(`clips-train-fps${o.clipFps}`, 'training clips', clips.length, (tick) =>
+    const clips = trainingClips(listClips(o.data), o.clipScope);
+    // The key names the clips, so a split change re-renders instead of reusing stale frames.
+    const key = `clips-${o.clipScope === 'tuning' ? 'tuning-' : 'train-'}fps${o.clipFps}-${hashString(clips.map((c) => c.file).join('|')).toString(16)}`;
+    await add(key, 'training clips', clips.length, (tick) =>
       clipItems(clips, o.size, o.clipFps, tick),
     );
   }
@@ -463,6 +468,11 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .option('--over-picture <n>', 'synthetic credit lists over sharp picture', '0')
     .option('--clip-fps <fps>', 'frames per second taken from training clips', '4')
     .option('--no-clips', 'train without frames of real clips (ablation)')
+    .option(
+      '--clip-scope <scope>',
+      'folders (tuning folders less TEST_CLIPS, as shipped) | tuning (every tuning clip); held-out clips never',
+      'folders',
+    )
     .option('--patience <n>', 'early-stop patience in epochs', '12')
     .option('--no-validation', 'no validation split: train on all training frames for --epochs')
     .option('--resume', 'continue from the last checkpoint of the same settings', false)
@@ -489,6 +499,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     overPicture: Number(v.overPicture),
     clipFps: Number(v.clipFps),
     clips: v.clips !== false,
+    clipScope: v.clipScope === 'tuning' ? 'tuning' : 'folders',
     resume: Boolean(v.resume),
     patience: Number(v.patience),
     validation: v.validation !== false,

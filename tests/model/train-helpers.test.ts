@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clipLabelAt, isBlankFrame, isTestStill, TEST_CLIPS } from '../../model/train/dataset.js';
+import {
+  type ClipInfo,
+  clipLabelAt,
+  isBlankFrame,
+  isTestStill,
+  TEST_CLIPS,
+  trainingClips,
+} from '../../model/train/dataset.js';
 import { float32ToFloat16Bits } from '../../model/train/export.js';
 import { FOLDS, foldsOf, isClipItem } from '../../model/train/folds.js';
 import { createRng, hashString, shuffle } from '../../model/train/rng.js';
@@ -51,6 +58,43 @@ describe('splits', () => {
   it('never uses a test clip for validation or training selection', () => {
     for (const clip of VALIDATION_CLIPS) expect(TEST_CLIPS.has(clip)).toBe(false);
     expect(TEST_CLIPS.has('sintel_trailer_204p.mp4')).toBe(true);
+  });
+
+  describe('trainingClips', () => {
+    const clip = (folder: string, file: string): ClipInfo => ({
+      file,
+      folder,
+      path: `/data/${folder}/${file}`,
+      duration_s: 30,
+      credits_start_s: null,
+      credits_end_s: null,
+    });
+    // One of each: a tuning clip, a TEST_CLIP, a clip moved from the held-out folder to
+    // tuning, a held-out clip, and a clip of a folder the split does not name (held-out).
+    const clips = [
+      clip('clips-more', 'gmtk22_ending.mp4'),
+      clip('clips', 'sintel_trailer_204p.mp4'),
+      clip('clips-set3', 'neg_szczur_the_end.mp4'),
+      clip('clips-set3', 'balap_namecard_id.mp4'),
+      clip('clips-set4', 'anything.mp4'),
+    ];
+    const files = (scope: 'folders' | 'tuning') => trainingClips(clips, scope).map((c) => c.file);
+
+    it('never trains on the eval split’s held-out part, whatever the scope', () => {
+      for (const scope of ['folders', 'tuning'] as const) {
+        expect(files(scope)).not.toContain('balap_namecard_id.mp4');
+        expect(files(scope)).not.toContain('anything.mp4');
+      }
+    });
+
+    it('trains on the shipped model’s clips by default and on the whole tuning part if asked', () => {
+      expect(files('folders')).toEqual(['gmtk22_ending.mp4']);
+      expect(files('tuning')).toEqual([
+        'gmtk22_ending.mp4',
+        'sintel_trailer_204p.mp4',
+        'neg_szczur_the_end.mp4',
+      ]);
+    });
   });
 
   it('holds out stills by a stable hash of the name (about a fifth)', () => {
