@@ -26,7 +26,9 @@ if (!base) {
 const redisUrl = `${(base ?? '').replace(/\/\d*$/, '')}/7`;
 
 const closers: (() => Promise<unknown>)[] = [];
+// Only where Redis is there: without it the pure checks below must still run and pass.
 beforeEach(async () => {
+  if (!base) return;
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   await redis.quit();
