@@ -7,10 +7,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { FrameClassifier } from '../../../server/detector/classify.js';
-import { createDetector, runDetection } from '../../../server/detector/detect.js';
+import {
+  createDetector,
+  runDetection as runDetectionAlone,
+} from '../../../server/detector/detect.js';
 import { coarseGap } from '../../../server/detector/sampler.js';
+import { createTextReader, type TextReader } from '../../../server/detector/text-reader.js';
 import type { DetectProgress } from '../../../server/detector/types.js';
 import { isEndcueError } from '../../../server/errors.js';
 import { startEgressProxy } from '../../../server/media/egress-proxy.js';
@@ -21,6 +25,18 @@ import { binaries, runFfmpeg } from '../../fixtures/run.js';
 import { serveDir } from '../../reliability/http-fixtures.js';
 
 const SIZE = 64;
+
+// One OCR reader for the file, as a Detector keeps one for all its titles: starting the OCR
+// engines for every test cost more than most tests' own work. A test that brings its own
+// reader (or none) still gets it.
+let sharedReader: Promise<TextReader> | undefined;
+const textReader = () => (sharedReader ??= createTextReader({ workers: 2 }));
+afterAll(async () => {
+  await (await sharedReader)?.dispose();
+});
+
+const runDetection: typeof runDetectionAlone = (source, options = {}) =>
+  runDetectionAlone(source, { textReader, ...options });
 
 function textOnBlack(frame: Uint8Array): number {
   let dark = 0;
