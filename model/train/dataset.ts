@@ -92,12 +92,10 @@ export function listClips(dataDir: string): ClipInfo[] {
 export type ClipScope = 'folders' | 'tuning';
 
 export function trainingClips(clips: readonly ClipInfo[], scope: ClipScope): ClipInfo[] {
-  return clips.filter((c) =>
-    scope === 'tuning'
-      ? partOf(c.folder, c.file) === 'tuning'
-      : SPLIT.tuning.folders.includes(c.folder) &&
-        partOf(c.folder, c.file) === 'tuning' &&
-        !TEST_CLIPS.has(c.file),
+  return clips.filter(
+    (c) =>
+      partOf(c.folder, c.file) === 'tuning' &&
+      (scope === 'tuning' || (SPLIT.tuning.folders.includes(c.folder) && !TEST_CLIPS.has(c.file))),
   );
 }
 
