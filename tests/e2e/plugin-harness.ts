@@ -10,6 +10,7 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-results', 'plugin');
@@ -29,9 +30,21 @@ const CHROMIUM_ARGS = [
 
 let built = false;
 
-/** Builds dist/plugin with rollup (once per test process). */
+/** Whether the e2e global setup (global-setup.ts) has built dist/plugin for this run. */
+function builtForThisRun(): boolean {
+  try {
+    return inject('pluginBuilt') === true;
+  } catch {
+    return false; // not inside a vitest worker (the global setup itself)
+  }
+}
+
+/**
+ * Builds dist/plugin with rollup: once per test run when the e2e project's global setup did
+ * it, else once per test process.
+ */
 export function buildPlugin(): void {
-  if (built) return;
+  if (built || builtForThisRun()) return;
   execFileSync(path.join(ROOT, 'node_modules/.bin/rollup'), ['-c', '--silent'], {
     cwd: ROOT,
     stdio: 'inherit',
