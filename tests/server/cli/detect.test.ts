@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { makeHls } from '../../fixtures/hls.js';
-import { runEndcue } from './run-bin.js';
+import { type CliRun, runEndcue } from './run-bin.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const DIR = path.join(ROOT, '.cache/test-cli-detect');
@@ -109,10 +109,22 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/movie.mp4`;
 }
 
+/**
+ * The file and the HLS stream of it, detected by two CLI processes at once: each keeps about
+ * one core busy (tsx, the model, OCR), and vitest runs one test file at a time on two cores.
+ * Started by whichever of the two tests comes first; each test checks its own run.
+ */
+let fileAndStream: Promise<[file: CliRun, stream: CliRun]> | undefined;
+const detectFileAndStream = () =>
+  (fileAndStream ??= Promise.all([
+    endcue(['detect', fixture.path, '--json']),
+    endcue(['detect', `${baseUrl}/index.m3u8`, '--json']),
+  ]));
+
 // Each test spawns the CLI (tsx start, model load, ffmpeg): generous limits for a busy CI box.
 describe('endcue detect', { timeout: 240_000 }, () => {
   it('prints exactly one JSON object with --json', async () => {
-    const run = await endcue(['detect', fixture.path, '--json']);
+    const [run] = await detectFileAndStream();
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
@@ -155,19 +167,22 @@ describe('endcue detect', { timeout: 240_000 }, () => {
   });
 
   it('prints the human line by default, and other formats on request', async () => {
-    const run = await endcue(['detect', path.join(DIR, 'title.mp4'), '--tail', '20s']);
+    // Two processes at once, as above.
+    const [run, vtt] = await Promise.all([
+      endcue(['detect', path.join(DIR, 'title.mp4'), '--tail', '20s']),
+      endcue(['detect', path.join(DIR, 'title.mp4'), '--format', 'vtt']),
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toMatch(
       /^(Credits start at \d\d:\d\d:\d\d\.\d \(frame \d+\)|No closing credits found in \S+), confidence (0|1)\.\d\d$/,
     );
-    const vtt = await endcue(['detect', path.join(DIR, 'title.mp4'), '--format', 'vtt']);
     expect(vtt.code).toBe(0);
     expect(vtt.stdout).toMatch(/^WEBVTT\n\n1\n00:00:00\.000 --> \d\d:\d\d:\d\d\.\d{3}\n/);
   });
 
   it('reads an HLS stream over http', async () => {
     const url = `${baseUrl}/index.m3u8`;
-    const run = await endcue(['detect', url, '--json']);
+    const [, run] = await detectFileAndStream();
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
@@ -182,7 +197,9 @@ describe('endcue detect', { timeout: 240_000 }, () => {
       );
   });
 
-  describe('bad input: one line on stderr naming the input, non-zero exit, no stack', () => {
+  // Concurrent: each case is a short CLI process of its own (mostly tsx starting), so two
+  // cores run them about twice as fast as one after another.
+  describe.concurrent('bad input: one line on stderr naming the input, non-zero exit, no stack', () => {
     const cases: Array<[string, () => Promise<string> | string, RegExp]> = [
       ['a missing file', () => path.join(DIR, 'no-such-movie.mp4'), /no such file/i],
       ['a file that is not a video', () => path.join(DIR, 'notes.mp4'), /not a video/i],
@@ -193,7 +210,7 @@ describe('endcue detect', { timeout: 240_000 }, () => {
       ['an unsupported codec', () => path.join(DIR, 'unknown-codec.mkv'), /codec/i],
     ];
     for (const [what, input, problem] of cases) {
-      it(`rejects ${what}`, async () => {
+      it(`rejects ${what}`, async ({ expect }) => {
         const source = await input();
         const run = await endcue(['detect', source, '--json']);
         expect(run.code, run.stderr).not.toBe(0);
@@ -206,7 +223,7 @@ describe('endcue detect', { timeout: 240_000 }, () => {
       });
     }
 
-    it('rejects a bad --tail value', async () => {
+    it('rejects a bad --tail value', async ({ expect }) => {
       const run = await endcue(['detect', fixture.path, '--tail', 'lots']);
       expect(run.code).not.toBe(0);
       expect(run.stderr).toMatch(/--tail lots/);
