@@ -56,13 +56,14 @@ describe.skipIf(!available)('endcue detect --series --json (a generated season)'
   let run: CliRun;
 
   beforeAll(async () => {
+    // The pictures encode at once: each encode keeps about one core busy, and there are two.
+    const made = await Promise.all(
+      plans.map((plan) =>
+        generateFixture({ duration: 120, style: plan.style, seed: plan.seed, titleCard: false }),
+      ),
+    );
     for (const [i, plan] of plans.entries()) {
-      const fixture = await generateFixture({
-        duration: 120,
-        style: plan.style,
-        seed: plan.seed,
-        titleCard: false,
-      });
+      const fixture = made[i] as Fixture;
       const episode: GeneratedEpisode = {
         seed: i + 1,
         introAt: plan.introAt,
@@ -193,15 +194,20 @@ describe.skipIf(!available)('detectSeries: the shared end music bounds the start
     // the roll early: a dark last scene); episode 2's 4 s before its roll.
     const lags = [12, -4];
     const files: string[] = [];
-    const fixtures: Fixture[] = [];
+    // Both pictures encode at once, as above.
+    const fixtures = await Promise.all(
+      lags.map((_, i) =>
+        generateFixture({
+          duration: 120,
+          creditsDuration: 40,
+          style: 'cards',
+          seed: 11 + i,
+          titleCard: false,
+        }),
+      ),
+    );
     for (const [i, lag] of lags.entries()) {
-      const fixture = await generateFixture({
-        duration: 120,
-        creditsDuration: 40,
-        style: 'cards',
-        seed: 11 + i,
-        titleCard: false,
-      });
+      const fixture = fixtures[i] as Fixture;
       const file = path.join(scratch, `S01E0${i + 1}.mkv`);
       generateEpisode((installed as FfmpegBinaries).ffmpeg, file, {
         seed: i + 1,
@@ -212,7 +218,6 @@ describe.skipIf(!available)('detectSeries: the shared end music bounds the start
         video: fixture.path,
       });
       files.push(file);
-      fixtures.push(fixture);
     }
     const answers = await detectSeries(files, {
       detector: { classifier: textOnBlackClassifier(), readText: false, tail: { seconds: 60 } },
