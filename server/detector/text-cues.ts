@@ -255,6 +255,9 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   for (const heading of headingLines(confident)) credits.push(`heading: ${heading}`);
   if (credits.length === 0 && isRoleNameColumns(confident)) credits.push('role-name columns');
+  if (credits.length === 0 && isNameCard(confident, layout)) {
+    credits.push(`name card: ${[...new Set(confident.map((w) => w.folded))].join(' ')}`);
+  }
   const other = matches(text, OTHER_PATTERNS);
   if (isAddressCard(confident)) other.push('web address card');
   if (credits.length === 0 && isEndTitleCard(confident.map((w) => w.folded))) {
@@ -320,6 +323,40 @@ export function isStoryLike(words: readonly { read: string; folded: string }[]):
     named.add(w.folded);
   }
   return all.size >= MIN_STORY_WORDS && (lower || named.size >= MIN_STORY_LINE_WORDS);
+}
+
+/** Most words a name card has: a name or two ("MARÍA DE LA CRUZ", "Ana Ruiz  Tom Ng"). */
+export const MAX_NAME_CARD_WORDS = 6;
+
+/**
+ * A name card: a person's name, or two, and nothing else ("ROSA LARSEN", "Ana de la Cruz"),
+ * the form of closing credits that show one name at a time. Two to MAX_NAME_CARD_WORDS
+ * capitalised words of letters (surname particles aside), the first a given name: a title
+ * with a name inside ("SUPER MARIO BROS", "Original Score Hans Z") is not one. Not when all
+ * of it sits low on a frame over picture: a documentary's lower third names a speaker in
+ * the story.
+ */
+export function isNameCard(
+  words: readonly { read: string; folded: string; box?: OcrWord['box'] }[],
+  layout?: TextLayout,
+): boolean {
+  // Distinct words: two looks at one frame may read the same name twice ("MAYA", "MAYA").
+  const distinct = new Set(words.map((w) => w.folded)).size;
+  if (distinct < 2 || distinct > MAX_NAME_CARD_WORDS) return false;
+  const capitalised = words.every(
+    (w) =>
+      NAME_PARTICLES.has(w.folded) || /^\p{Lu}[\p{L}'’-]*$/u.test(w.read.replace(/[.,]+$/, '')),
+  );
+  if (!capitalised || !isGivenName(words[0]?.folded ?? '')) return false;
+  return !(layout && isLowerThird(words, layout));
+}
+
+/** All of the text in the caption band of a frame whose upper part is picture. */
+function isLowerThird(words: readonly { box?: OcrWord['box'] }[], layout: TextLayout): boolean {
+  return (
+    layout.pictureAbove &&
+    words.every((w) => w.box !== undefined && w.box.y0 >= CAPTION_TOP * layout.height)
+  );
 }
 
 /**

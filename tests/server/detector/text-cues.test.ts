@@ -3,6 +3,7 @@ import {
   isCaption,
   isEndTitleCard,
   isLowerCaseText,
+  isNameCard,
   isProse,
   isRoleNameColumns,
   isStoryLike,
@@ -110,13 +111,42 @@ describe('readCreditsText', () => {
     expect(isEndTitleCard(['finale'])).toBe(false);
   });
 
-  it('reads a list of several people as credits, but not one or two names', () => {
+  it('reads a list of several people as credits, but not names inside a sentence', () => {
     const r = readCreditsText(words('ZOE Galagher Greta Breman Rosa Tanaka'));
     expect(r.cue).toBe(1);
     expect(r.credits).toEqual(['names: zoe, greta, rosa']);
     expect(readCreditsText(words('Krishan Ryan and Julie')).cue).toBe(0);
     // Lower-case words inside a sentence are not names on a card.
     expect(readCreditsText(words('where did anna and paul and tom go')).credits).toEqual([]);
+  });
+
+  it('reads a name card (a name or two and nothing else) as credits', () => {
+    expect(readCreditsText(words('VIKTOR SCHNEIDER')).credits).toEqual([
+      'name card: viktor schneider',
+    ]);
+    expect(readCreditsText(words('Ana de la Cruz')).cue).toBe(1);
+    expect(readCreditsText(words('Ana Ruiz Tom Ng')).cue).toBe(1);
+    // Two looks at one frame reading one name twice are still one name.
+    expect(readCreditsText(words('MAYA MAYA')).cue).toBe(0);
+  });
+
+  it('takes no title with a name inside, no sentence and no lower third for a name card', () => {
+    const card = (text: string) =>
+      words(text).map((w) => ({ ...w, read: w.text, folded: w.text.toLowerCase() }));
+    // The first word must be a given name.
+    expect(isNameCard(card('SUPER MARIO BROS'))).toBe(false);
+    expect(isNameCard(card('Original Score Hans Z'))).toBe(false);
+    // Capitalised words only (particles aside), and not many of them.
+    expect(isNameCard(card('Rosa went home'))).toBe(false);
+    expect(isNameCard(card('Rosa Ann Tom Ng Bo Li Cy'))).toBe(false);
+    expect(isNameCard(card('Rosa Larsen'))).toBe(true);
+    // All of it low on a picture: a lower third naming a speaker in the story.
+    const low = card('Rosa Larsen').map((w, i) => ({
+      ...w,
+      box: { x0: 100 + i * 80, y0: 460, x1: 170 + i * 80, y1: 490 },
+    }));
+    expect(isNameCard(low, { height: 540, pictureAbove: true })).toBe(false);
+    expect(isNameCard(low, { height: 540, pictureAbove: false })).toBe(true);
   });
 
   it('is no evidence for a title card, or nothing legible', () => {
