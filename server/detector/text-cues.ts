@@ -506,11 +506,10 @@ export function isLowerCaseText(read: readonly string[]): boolean {
  * ("Zoe Galagher"); a card or a roll on a plain ground is not a caption.
  */
 export function isCaption(words: readonly OcrWord[], layout: TextLayout): boolean {
-  if (!layout.pictureAbove || words.length === 0) return false;
+  if (words.length === 0 || !isLowerThird(words, layout)) return false;
   const lines = new Set<number>();
   for (const w of words) {
-    if (!w.box || w.line === undefined) return false;
-    if (w.box.y0 < CAPTION_TOP * layout.height) return false;
+    if (w.line === undefined) return false;
     lines.add(w.line);
   }
   const sentence = words.some((w) => /^\p{Ll}{2,}[.,!?]*$/u.test(w.text));
