@@ -12,6 +12,8 @@
  * as credits: see creditsCardsBack). Other-screen text holds up to the nearest reading;
  * credits text speaks for its own frame (see applyTextCues).
  */
+
+import { isCommonWord } from './common-words.js';
 import type { ScoredSample } from './decide.js';
 import { isGivenName } from './given-names.js';
 
@@ -238,6 +240,22 @@ export function storyTextBeforeCredits(sorted: readonly TextRead[]): TextRead[] 
 }
 
 /**
+ * The readings, in time order, where a reading that read no word at all before the first
+ * credits reading reads as "not credits": in a title whose credits OCR can read, a frame
+ * with nothing legible before them is the story's (sprites, a dark scene the classifier
+ * scores as credits), and the credits start where their text does. Issue 17: credits are
+ * confirmed by what they say. The planner then pins where the text begins, as it does for
+ * story text. Readings whose words were not kept (`terms` absent) are left alone.
+ */
+export function textlessBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
+  const first = sorted.find((r) => r.cue === 1);
+  if (!first) return sorted.slice();
+  return sorted.map((read) =>
+    read.t < first.t && read.cue === 0 && read.terms?.length === 0 ? { ...read, cue: -1 } : read,
+  );
+}
+
+/**
  * The readings, in time order, where a lone word before the first credits reading that is
  * no cue, no given name and not on that credits card reads as "not credits": the title card
  * that closes a story ("SINTEL") or an end card in a language no word list knows. Such a
@@ -269,18 +287,26 @@ export const MAX_SHORT_CARD_TERMS = 3;
 /**
  * The readings, in time order, where in a title whose readings never say credits a short
  * card that says nothing credit-like reads as "not credits": one word that is no given name
- * (a logo, a title) or a short line of story ("created with Brickfilm"), the card a short or
- * a trailer ends on. Issue 17: legible text that says nothing credit-like counts against
- * credits. Longer text is left alone (a credits list the English look half reads, under
- * roles in a script it cannot: equipment under Chinese roles), and so is a name card.
+ * (a logo, a title), a short line of story ("created with Brickfilm"), or a phrase of
+ * common English words and no given name (a slogan: "HELLO TOMORROW", "FASTER THAN LIGHT"),
+ * the cards a short, a trailer or kinetic typography shows. Issue 17: legible text that says
+ * nothing credit-like counts against credits. Longer text is left alone (a credits list the
+ * English look half reads, under roles in a script it cannot: equipment under Chinese
+ * roles), and so is a name card, listed given name or not ("JUNE MOREAU").
  */
 export function shortCardsWithoutCredits(sorted: readonly TextRead[]): TextRead[] {
   if (sorted.some((r) => r.cue === 1)) return sorted.slice();
   return sorted.map((read) => {
     const terms = read.terms ?? [];
     if (read.cue !== 0 || terms.length === 0 || terms.length > MAX_SHORT_CARD_TERMS) return read;
-    return loneWord(read) !== undefined || read.storyLike ? { ...read, cue: -1 } : read;
+    const against = loneWord(read) !== undefined || read.storyLike || isPhrase(terms);
+    return against ? { ...read, cue: -1 } : read;
   });
+}
+
+/** Words of common English only, none a given name: a phrase, not a person's name. */
+function isPhrase(terms: readonly string[]): boolean {
+  return terms.every((w) => isCommonWord(w) && !isGivenName(w));
 }
 
 /** Seconds after a legible "not credits" reading within which an illegible one is that screen fading. */
@@ -303,11 +329,13 @@ export function fadingScreens(sorted: readonly TextRead[]): TextRead[] {
 
 /**
  * The readings as the plan and the decision see them: creditsCardsBack, then
- * storyTextBeforeCredits, titleCardBeforeCredits and shortCardsWithoutCredits, then
- * fadingScreens.
+ * storyTextBeforeCredits, textlessBeforeCredits, titleCardBeforeCredits and
+ * shortCardsWithoutCredits, then fadingScreens.
  */
 export function readingCues(reads: readonly TextRead[]): TextRead[] {
-  const weighed = titleCardBeforeCredits(storyTextBeforeCredits(creditsCardsBack(reads)));
+  const weighed = titleCardBeforeCredits(
+    textlessBeforeCredits(storyTextBeforeCredits(creditsCardsBack(reads))),
+  );
   return fadingScreens(shortCardsWithoutCredits(weighed));
 }
 

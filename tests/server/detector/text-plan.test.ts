@@ -13,6 +13,7 @@ import {
   storyTextBeforeCredits,
   type TextCue,
   type TextRead,
+  textlessBeforeCredits,
   titleCardBeforeCredits,
 } from '../../../server/detector/text-plan.js';
 
@@ -237,6 +238,23 @@ describe('titleCardBeforeCredits', () => {
   });
 });
 
+describe('textlessBeforeCredits', () => {
+  const cues = (reads: TextRead[]) => textlessBeforeCredits(reads).map((r) => r.cue);
+
+  it('reads a frame with no word at all before the first credits text as "not credits"', () => {
+    // Pixel-art scenes the classifier scores as credits, then Korean role cards.
+    expect(
+      cues([read(9, 0, ''), read(17, 0, ''), read(27, 0, 'sprite'), read(28, 1, '감독 강지우')]),
+    ).toEqual([-1, -1, 0, 1]);
+  });
+
+  it('leaves alone textless frames after the credits text, readings without kept words, and titles without credits text', () => {
+    expect(cues([read(1, 1, 'directed keiko arai'), read(3, 0, '')])).toEqual([1, 0]);
+    expect(cues([{ t: 1, cue: 0 }, read(3, 1, 'directed keiko arai')])).toEqual([0, 1]);
+    expect(cues([read(1, 0, ''), read(3, 0, 'hello')])).toEqual([0, 0]);
+  });
+});
+
 describe('shortCardsWithoutCredits', () => {
   const cues = (reads: TextRead[]) => shortCardsWithoutCredits(reads).map((r) => r.cue);
 
@@ -252,8 +270,23 @@ describe('shortCardsWithoutCredits', () => {
     ).toEqual([0, -1, -1, -1]);
   });
 
+  it('reads a phrase of common words with no given name as "not credits": kinetic typography', () => {
+    expect(
+      cues([
+        read(5, 0, 'hello tomorrow', false),
+        read(13, 0, 'never stop moving', false),
+        read(21, 0, 'faster than light', false),
+        read(28, 0, 'one more', false),
+      ]),
+    ).toEqual([-1, -1, -1, -1]);
+  });
+
   it('leaves alone a name card, a given name, longer text, and titles with credits text', () => {
     expect(cues([read(1, 0, 'june moreau', false), read(3, 0, 'julia')])).toEqual([0, 0]);
+    // Names whose words are also common words, first a given name or not a word at all.
+    expect(cues([read(1, 0, 'victor baker', false), read(3, 0, 'keiko arai', false)])).toEqual([
+      0, 0,
+    ]);
     const list = 'ipad pro iphone max mix home blackboard sony huawei'; // equipment under unread roles
     expect(list.split(' ').length).toBeGreaterThan(MAX_SHORT_CARD_TERMS);
     expect(cues([read(1, 0, list, true)])).toEqual([0]);
