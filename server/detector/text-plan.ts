@@ -227,16 +227,29 @@ export const MIN_STORY_TERMS = 2;
  * with one. So is a title without credits text: there is nothing to tell story text from.
  */
 export function storyTextBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
+  return againstBeforeCredits(sorted, (read, credits) => {
+    const terms = read.terms ?? [];
+    if (!read.storyLike || terms.length < MIN_STORY_TERMS) return false;
+    const shared = terms.filter((w) => credits.has(w)).length;
+    return shared * 2 < terms.length;
+  });
+}
+
+/**
+ * The readings, in time order, where each reading without a cue before the first credits
+ * reading that `against` picks (given the words of that credits reading) reads as "not
+ * credits". Unchanged where no reading says credits.
+ */
+function againstBeforeCredits(
+  sorted: readonly TextRead[],
+  against: (read: TextRead, credits: ReadonlySet<string>) => boolean,
+): TextRead[] {
   const first = sorted.find((r) => r.cue === 1);
   if (!first) return sorted.slice();
   const credits = new Set(first.terms ?? []);
-  return sorted.map((read) => {
-    const terms = read.terms ?? [];
-    if (read.t >= first.t || read.cue !== 0 || !read.storyLike) return read;
-    if (terms.length < MIN_STORY_TERMS) return read;
-    const shared = terms.filter((w) => credits.has(w)).length;
-    return shared * 2 < terms.length ? { ...read, cue: -1 } : read;
-  });
+  return sorted.map((read) =>
+    read.t < first.t && read.cue === 0 && against(read, credits) ? { ...read, cue: -1 } : read,
+  );
 }
 
 /**
@@ -248,11 +261,7 @@ export function storyTextBeforeCredits(sorted: readonly TextRead[]): TextRead[] 
  * story text. Readings whose words were not kept (`terms` absent) are left alone.
  */
 export function textlessBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
-  const first = sorted.find((r) => r.cue === 1);
-  if (!first) return sorted.slice();
-  return sorted.map((read) =>
-    read.t < first.t && read.cue === 0 && read.terms?.length === 0 ? { ...read, cue: -1 } : read,
-  );
+  return againstBeforeCredits(sorted, (read) => read.terms?.length === 0);
 }
 
 /**
@@ -265,13 +274,9 @@ export function textlessBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
  * it: there is nothing to tell a title from.
  */
 export function titleCardBeforeCredits(sorted: readonly TextRead[]): TextRead[] {
-  const first = sorted.find((r) => r.cue === 1);
-  if (!first) return sorted.slice();
-  const credits = new Set(first.terms ?? []);
-  return sorted.map((read) => {
+  return againstBeforeCredits(sorted, (read, credits) => {
     const word = loneWord(read);
-    if (read.t >= first.t || read.cue !== 0 || word === undefined) return read;
-    return credits.has(word) ? read : { ...read, cue: -1 };
+    return word !== undefined && !credits.has(word);
   });
 }
 
