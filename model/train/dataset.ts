@@ -85,9 +85,9 @@ export function listClips(dataDir: string): ClipInfo[] {
 }
 
 /**
- * Which clips to train on. 'folders' (the 2026-11-26 model's): the tuning folders less
- * TEST_CLIPS. 'tuning' (shipped since 2026-12-06): every clip of the tuning part, TEST_CLIPS
- * and clips moved from the held-out folder included. Never a held-out clip: the eval's headline stays blind.
+ * Which clips to train on. 'folders' (the shipped model's): the tuning folders less
+ * TEST_CLIPS. 'tuning': every clip of the tuning part, TEST_CLIPS and clips moved from the
+ * held-out folder included. Never a held-out clip: the eval's headline stays blind.
  */
 export type ClipScope = 'folders' | 'tuning';
 

@@ -69,7 +69,7 @@ export interface TrainOptions {
   overPicture: number;
   clipFps: number;
   clips: boolean;
-  /** Which real clips: the 2026-11-26 model's ('folders') or the whole tuning part (shipped since 2026-12-06). */
+  /** Which real clips: the shipped model's ('folders') or the whole tuning part. */
   clipScope: ClipScope;
   resume: boolean;
   patience: number;
@@ -470,7 +470,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .option('--no-clips', 'train without frames of real clips (ablation)')
     .option(
       '--clip-scope <scope>',
-      'folders (tuning folders less TEST_CLIPS: the model of 2026-11-26) | tuning (every tuning clip: shipped since 2026-12-06); held-out clips never',
+      'folders (tuning folders less TEST_CLIPS, as shipped) | tuning (every tuning clip); held-out clips never',
       'folders',
     )
     .option('--patience <n>', 'early-stop patience in epochs', '12')
