@@ -12,7 +12,6 @@
  * as credits: see creditsCardsBack). Other-screen text holds up to the nearest reading;
  * credits text speaks for its own frame (see applyTextCues).
  */
-
 import { isCommonWord } from './common-words.js';
 import type { ScoredSample } from './decide.js';
 import { isGivenName } from './given-names.js';
