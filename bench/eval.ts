@@ -9,6 +9,7 @@
  *   npm run eval -- --only text-screens  # the generated text screens only (lyric captions,
  *                                     #   posts, epilogues, tickers, subtitles...; and stories
  *                                     #   full of text before credits)
+ *   npm run eval -- --only test-fixtures  # the titles the test suite runs the model on
  *   npm run eval -- --match 'lyric'   # titles whose name matches a regular expression
  *   npm run eval -- --replay          # re-decide from the cached samples (tuning the
  *                                     #   decision without re-running the model)
@@ -47,6 +48,7 @@ import {
   joinedTitles,
   realTitles,
   storyOnlyCuts,
+  testFixtureTitles,
   textScreenTitles,
 } from './titles.js';
 
@@ -99,7 +101,7 @@ function log(line: string): void {
 }
 
 /** The sets `--only` can pick. */
-const ONLY = ['real', 'generated', 'text-screens'] as const;
+const ONLY = ['real', 'generated', 'text-screens', 'test-fixtures'] as const;
 
 async function main(): Promise<void> {
   const only = values.only;
@@ -113,6 +115,9 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'generated' || only === 'text-screens') {
     titles.push(...(await textScreenTitles(log)));
+  }
+  if (only === undefined || only === 'generated' || only === 'test-fixtures') {
+    titles.push(...(await testFixtureTitles(log)));
   }
   if (only === undefined || only === 'real') {
     const real = realTitles();
@@ -240,9 +245,11 @@ function printTable(rows: Row[]): void {
   out.push('');
   const real = (r: Row) => r.title.kind.startsWith('real') && !r.title.ambiguous;
   const textScreen = (r: Row) => r.title.set === 'text-screens';
+  const testFixture = (r: Row) => r.title.set === 'test-fixtures';
   const groups: Array<[string, (r: Row) => boolean]> = [
-    ['generated', (r) => r.title.kind.startsWith('generated') && !textScreen(r)],
+    ['generated', (r) => r.title.kind.startsWith('generated') && r.title.set === undefined],
     ['generated text screens', textScreen],
+    ["generated, the tests' own titles", testFixture],
     ['real clips', (r) => real(r) && r.title.kind === 'real'],
     ['real joins (story + real credits)', (r) => real(r) && r.title.kind === 'real-join'],
     ['**real, all (clips + joins)**', (r) => real(r) && r.title.kind !== 'real-join-extra'],

@@ -23,6 +23,7 @@ import {
   type SynthSpec,
   synthSpecs,
 } from './synth.js';
+import { onWordCard } from './word-cards.js';
 
 export type { Label };
 export const CLASSES: Label[] = ['other', 'credits', 'blank'];
@@ -317,12 +318,16 @@ export async function synthItems(
   }));
 }
 
-/** Labelled frames of real clips; near-black frames become 'blank'. */
+/**
+ * Labelled frames of real clips; near-black frames become 'blank'. With `skipWordCards`,
+ * frames on a card of words outside the credits (word-cards.ts) are left out.
+ */
 export async function clipItems(
   clips: ClipInfo[],
   inputSize: number,
   fps: number,
   onProgress?: () => void,
+  skipWordCards = false,
 ): Promise<FrameItem[]> {
   const out: FrameItem[] = [];
   for (const clip of clips) {
@@ -330,6 +335,7 @@ export async function clipItems(
     for (const f of frames) {
       const truth = clipLabelAt(clip, f.time);
       if (truth === null) continue;
+      if (skipWordCards && truth === 'other' && onWordCard(clip.file, f.time)) continue;
       out.push({
         id: `${clip.file}@${f.time.toFixed(2)}`,
         group: clip.file,

@@ -71,6 +71,8 @@ export interface TrainOptions {
   clips: boolean;
   /** Which real clips: the shipped model's ('folders') or the whole tuning part. */
   clipScope: ClipScope;
+  /** Leave the clips' cards of words outside their credits out of training (word-cards.ts). */
+  skipWordCards: boolean;
   resume: boolean;
   patience: number;
   /** false: train on every training frame for exactly --epochs (settings chosen by compare.ts). */
@@ -136,9 +138,9 @@ export async function loadItemSets(o: TrainOptions): Promise<ItemSet[]> {
   if (o.clips) {
     const clips = trainingClips(listClips(o.data), o.clipScope);
     // The key names the clips, so a split change re-renders instead of reusing stale frames.
-    const key = `clips-${o.clipScope === 'tuning' ? 'tuning-' : 'train-'}fps${o.clipFps}-${hashString(clips.map((c) => c.file).join('|')).toString(16)}`;
+    const key = `clips-${o.clipScope === 'tuning' ? 'tuning-' : 'train-'}${o.skipWordCards ? 'nowordcards-' : ''}fps${o.clipFps}-${hashString(clips.map((c) => c.file).join('|')).toString(16)}`;
     await add(key, 'training clips', clips.length, (tick) =>
-      clipItems(clips, o.size, o.clipFps, tick),
+      clipItems(clips, o.size, o.clipFps, tick, o.skipWordCards),
     );
   }
   return sets;
@@ -473,6 +475,11 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
       'folders (tuning folders less TEST_CLIPS, as shipped) | tuning (every tuning clip); held-out clips never',
       'folders',
     )
+    .option(
+      '--skip-word-cards',
+      "leave the clips' cards of words outside their credits (titles, 'presents', story cards) out of training",
+      false,
+    )
     .option('--patience <n>', 'early-stop patience in epochs', '12')
     .option('--no-validation', 'no validation split: train on all training frames for --epochs')
     .option('--resume', 'continue from the last checkpoint of the same settings', false)
@@ -500,6 +507,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     clipFps: Number(v.clipFps),
     clips: v.clips !== false,
     clipScope: v.clipScope === 'tuning' ? 'tuning' : 'folders',
+    skipWordCards: Boolean(v.skipWordCards),
     resume: Boolean(v.resume),
     patience: Number(v.patience),
     validation: v.validation !== false,

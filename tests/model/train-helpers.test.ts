@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SPLIT } from '../../bench/eval-split.js';
 import {
   type ClipInfo,
   clipLabelAt,
@@ -15,6 +16,7 @@ import { FOLDS, foldsOf, isClipItem } from '../../model/train/folds.js';
 import { createRng, hashString, shuffle } from '../../model/train/rng.js';
 import { OVER_PICTURE_MAKERS, synthSpecs } from '../../model/train/synth.js';
 import { VALIDATION_CLIPS } from '../../model/train/train.js';
+import { onWordCard, WORD_CARD_SPANS } from '../../model/train/word-cards.js';
 
 describe('clipLabelAt', () => {
   const clip = { file: 'x.mp4', duration_s: 60, credits_start_s: 40, credits_end_s: 55 };
@@ -33,6 +35,26 @@ describe('clipLabelAt', () => {
   it('calls every frame of a clip without credits "other"', () => {
     const none = { ...clip, credits_start_s: null, credits_end_s: null };
     expect(clipLabelAt(none, 40)).toBe('other');
+  });
+});
+
+describe('word cards left out of training', () => {
+  it('knows a frame on a listed card, at its edges too, and nothing of other clips', () => {
+    expect(onWordCard('sintel_trailer_204p.mp4', 9)).toBe(true);
+    expect(onWordCard('sintel_trailer_204p.mp4', 10.5)).toBe(true);
+    expect(onWordCard('sintel_trailer_204p.mp4', 11)).toBe(true);
+    expect(onWordCard('sintel_trailer_204p.mp4', 11.25)).toBe(false);
+    expect(onWordCard('sintel_trailer_204p.mp4', 49)).toBe(false);
+    expect(onWordCard('not_listed.mp4', 10)).toBe(false);
+  });
+
+  it('lists only clips of the tuning part, with spans that run forwards', () => {
+    const heldOut = new Set(SPLIT['held-out'].joins.flat().map((c: string) => c.split('/')[1]));
+    const moved = new Set((SPLIT.tuning.clips ?? []).map((c: string) => c.split('/')[1]));
+    for (const [file, spans] of Object.entries(WORD_CARD_SPANS)) {
+      expect(heldOut.has(file) && !moved.has(file), file).toBe(false);
+      for (const [from, to] of spans) expect(to, file).toBeGreaterThan(from);
+    }
   });
 });
 
