@@ -39,3 +39,26 @@ export function isGivenName(folded: string): boolean {
   const letters = folded.replace(/[^a-z]/g, '');
   return letters.length > 1 && GIVEN_NAMES.has(letters);
 }
+
+/**
+ * The commonest Korean surnames (one syllable each; together about nine Koreans in ten).
+ * Korean names are written without a space: a family name, then a given name of two
+ * syllables, so OCR reads a whole name as one word.
+ */
+const KOREAN_SURNAMES = new Set([
+  ...'김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추',
+]);
+
+/**
+ * Whether a word (folded as text-cues.ts folds them: NFD, so Hangul arrives as jamo) is a
+ * Korean full name: three Hangul syllables starting with a common surname ("박서연").
+ */
+export function isKoreanFullName(folded: string): boolean {
+  const word = folded.normalize('NFC');
+  return /^[가-힣]{3}$/u.test(word) && KOREAN_SURNAMES.has(word[0] as string);
+}
+
+/** A given name (Latin letters) or a Korean full name: a word that names a person. */
+export function isPersonName(folded: string): boolean {
+  return isGivenName(folded) || isKoreanFullName(folded);
+}

@@ -8,11 +8,14 @@
  * As conservative as text-cues.ts: role words and sign-offs confirm credits, "next episode"
  * and "coming soon" cards count against them, and anything else is no evidence.
  */
+import { isKoreanFullName } from './given-names.js';
 import {
   isCaption,
+  isLowerThird,
   isProse,
   isStoryLike,
   MAX_END_TITLE_WORDS,
+  MIN_NAMES,
   MIN_WORD_CONFIDENCE,
   type OcrWord,
   type TextLayout,
@@ -367,7 +370,7 @@ export function readScriptText(
   layout?: TextLayout,
 ): TextReading | undefined {
   if (!isWrittenIn(words, script === 'cjk' ? CJK_LETTER : CYRILLIC_LETTER)) return undefined;
-  return script === 'cjk' ? readCjkText(words) : readCyrillicText(words, layout);
+  return script === 'cjk' ? readCjkText(words, layout) : readCyrillicText(words, layout);
 }
 
 /**
@@ -382,7 +385,10 @@ export function isWrittenIn(words: readonly OcrWord[], letter: RegExp): boolean 
 }
 
 /** CJK: each line's words joined without spaces (OCR puts spaces between characters). */
-export function readCjkText(words: readonly OcrWord[]): TextReading | undefined {
+export function readCjkText(
+  words: readonly OcrWord[],
+  layout?: TextLayout,
+): TextReading | undefined {
   const lines = confidentLines(words).map((line) =>
     line
       .map((w) => w.text)
@@ -392,6 +398,18 @@ export function readCjkText(words: readonly OcrWord[]): TextReading | undefined 
   const letters = lines.reduce((n, line) => n + count(line, CJK_LETTER), 0);
   if (letters < MIN_SCRIPT_LETTERS) return undefined;
   const credits = CJK_CREDITS.filter((w) => lines.some((line) => line.includes(w)));
+  // A card of Korean full names, one per line, is a list of people, as Latin given names are.
+  const names = new Set(lines.filter(isKoreanFullName));
+  if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
+  // A name card: one or two Korean full names and nothing else, not in a caption band over
+  // picture (the Latin name card's rule, isNameCard).
+  const written = lines.filter((line) => count(line, CJK_LETTER) >= 2);
+  const nameCard =
+    written.length >= 1 &&
+    written.length <= 2 &&
+    written.every(isKoreanFullName) &&
+    !(layout && isLowerThird(words, layout));
+  if (credits.length === 0 && nameCard) credits.push(`name card: ${written.join(' ')}`);
   const other = CJK_OTHER.filter((w) => lines.some((line) => line.includes(w)));
   if (credits.length === 0 && letters <= MAX_CJK_END_TITLE) {
     const end = CJK_END_TITLES.find((w) => lines.some((line) => line.includes(w)));
@@ -400,7 +418,7 @@ export function readCjkText(words: readonly OcrWord[]): TextReading | undefined 
   return textReading(credits, other, letters, {
     // A card's lines tell it from the next card, as the Latin words of three letters do.
     terms: [...new Set(lines.filter((line) => count(line, CJK_LETTER) >= 2))],
-    // No letter case and no names list to tell a line of story from a name card.
+    // No letter case to tell a line of story from a name card (only Korean names are known).
     storyLike: false,
   });
 }

@@ -9,7 +9,7 @@
  * running text: sentences that name no role or sign-off (prose slides, captions, lyrics,
  * posts) count against credits (isProse), as credits are lists, not sentences.
  */
-import { isGivenName } from './given-names.js';
+import { isGivenName, isKoreanFullName } from './given-names.js';
 
 export interface OcrWord {
   text: string;
@@ -246,11 +246,16 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
     .filter((w) => w.folded.length > 0);
   const text = confident.map((w) => w.folded).join(' ');
   const credits = matches(text, CREDITS_PATTERNS);
-  // Names as read (capitalised): "Rosa", "ROSA"; not "rosa" inside a sentence.
+  // Names as read (capitalised): "Rosa", "ROSA"; not "rosa" inside a sentence. Korean full
+  // names ("박서연") have no capitals: their surname marks them.
   const names = new Set(
-    confident
-      .filter((w) => /^\p{Lu}/u.test(w.read) && isGivenName(w.folded))
-      .map((w) => w.folded.replace(/[^a-z]/g, '')),
+    confident.flatMap((w) =>
+      /^\p{Lu}/u.test(w.read) && isGivenName(w.folded)
+        ? [w.folded.replace(/[^a-z]/g, '')]
+        : isKoreanFullName(w.folded)
+          ? [w.folded.normalize('NFC')]
+          : [],
+    ),
   );
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   for (const heading of headingLines(confident)) credits.push(`heading: ${heading}`);
@@ -352,7 +357,10 @@ export function isNameCard(
 }
 
 /** All of the text in the caption band of a frame whose upper part is picture. */
-function isLowerThird(words: readonly { box?: OcrWord['box'] }[], layout: TextLayout): boolean {
+export function isLowerThird(
+  words: readonly { box?: OcrWord['box'] }[],
+  layout: TextLayout,
+): boolean {
   return (
     layout.pictureAbove &&
     words.every((w) => w.box !== undefined && w.box.y0 >= CAPTION_TOP * layout.height)

@@ -14,7 +14,7 @@
  */
 import { isCommonWord } from './common-words.js';
 import type { ScoredSample } from './decide.js';
-import { isGivenName } from './given-names.js';
+import { isPersonName } from './given-names.js';
 
 export type TextCue = -1 | 0 | 1;
 
@@ -279,10 +279,13 @@ export function titleCardBeforeCredits(sorted: readonly TextRead[]): TextRead[] 
   });
 }
 
-/** The word of a reading that read one word only and no given name (a title, a logo). */
+/**
+ * The word of a reading that read one word only and no person's name (a title, a logo). A
+ * Korean full name is one word ("박서연"): a name card, not a title.
+ */
 function loneWord(read: TextRead): string | undefined {
   const word = read.terms?.length === 1 ? read.terms[0] : undefined;
-  return word !== undefined && !isGivenName(word) ? word : undefined;
+  return word !== undefined && !isPersonName(word) ? word : undefined;
 }
 
 /** Most distinct words of a card that shortCardsWithoutCredits weighs. */
@@ -310,7 +313,7 @@ export function shortCardsWithoutCredits(sorted: readonly TextRead[]): TextRead[
 
 /** Words of common English only, none a given name: a phrase, not a person's name. */
 function isPhrase(terms: readonly string[]): boolean {
-  return terms.every((w) => isCommonWord(w) && !isGivenName(w));
+  return terms.every((w) => isCommonWord(w) && !isPersonName(w));
 }
 
 /** Seconds after a legible "not credits" reading within which an illegible one is that screen fading. */

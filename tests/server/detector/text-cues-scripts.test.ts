@@ -141,6 +141,31 @@ describe('readScriptText: CJK', () => {
     expect(readScriptText(unsure, 'cjk')?.cue).toBe(0);
   });
 
+  it('reads a card of three Korean full names, or a name card of one or two, as credits', () => {
+    const list = readScriptText(lines(['강지민', '김서연', '장서연'], 92, true), 'cjk');
+    expect(list?.cue).toBe(1);
+    expect(list?.credits).toEqual(['names: 강지민, 김서연, 장서연']);
+    expect(readScriptText(lines(['박서연'], 92, true), 'cjk')?.credits).toEqual([
+      'name card: 박서연',
+    ]);
+    expect(readScriptText(lines(['윤하은', '최민준'], 92, true), 'cjk')?.cue).toBe(1);
+  });
+
+  it('does not take other Korean words, or a name in a caption over picture, for a name card', () => {
+    // Three syllables, but no surname first; a word of two syllables; a name inside a line.
+    for (const card of [['스페셜'], ['커피'], ['박서연 씨가 왔어요']]) {
+      expect(readScriptText(lines(card, 92, true), 'cjk')?.cue, card[0]).toBe(0);
+    }
+    const caption = [...'박서연'].map((text) => ({
+      text,
+      confidence: 92,
+      line: 0,
+      box: { x0: 100, y0: 400, x1: 120, y1: 430 },
+    }));
+    expect(readScriptText(caption, 'cjk', { height: 480, pictureAbove: true })?.cue).toBe(0);
+    expect(readScriptText(caption, 'cjk', { height: 480, pictureAbove: false })?.cue).toBe(1);
+  });
+
   it('does not match a role split across two lines', () => {
     const words = lines(['山田 監', '督 太郎'], 92, true);
     expect(readScriptText(words, 'cjk')?.credits).toEqual([]);

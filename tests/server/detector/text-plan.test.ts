@@ -292,6 +292,10 @@ describe('shortCardsWithoutCredits', () => {
     expect(cues([read(1, 0, list, true)])).toEqual([0]);
     expect(cues([read(1, 0, 'brickfilm'), read(3, 1, 'directed keiko arai')])).toEqual([0, 1]);
   });
+
+  it('leaves alone a Korean full name, which OCR reads as one word, but not another lone Korean word', () => {
+    expect(cues([read(1, 0, '박서연'), read(3, 0, '커피')])).toEqual([0, -1]);
+  });
 });
 
 describe('fadingScreens', () => {
