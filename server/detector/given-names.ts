@@ -41,7 +41,7 @@ export function isGivenName(folded: string): boolean {
 }
 
 /**
- * The commonest Korean surnames (one syllable each; together about nine Koreans in ten).
+ * The 55 commonest Korean surnames (one syllable each; together about nine Koreans in ten).
  * Korean names are written without a space: a family name, then a given name of two
  * syllables, so OCR reads a whole name as one word.
  */
