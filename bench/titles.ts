@@ -142,12 +142,13 @@ export async function testFixtureTitles(
 }
 
 /**
- * 35 generated text screens (tests/fixtures/text-screens.ts): lyric captions, post slideshows,
- * epilogue prose, kinetic type, news tickers, game dialogue boxes, multi-script subtitles, an
+ * 37 generated text screens (tests/fixtures/text-screens.ts): lyric captions, post slideshows,
+ * epilogue prose, kinetic type, news tickers, game dialogue boxes, multi-script subtitles
+ * (Japanese, Cyrillic, Chinese), an
  * end title card, a game's title menu, a short's logo end card and a web page scrolling with
  * no credits (truth: none), and a captioned vlog, subtitled cutscenes, an end title card, a
  * visual novel's roll between art panels and a game's role cards between sprites before
- * credits in Latin, Cyrillic, Japanese and Korean (truth: the first credits frame).
+ * credits in Latin, Cyrillic, Japanese, Korean and Chinese (truth: the first credits frame).
  */
 export async function textScreenTitles(
   log: (line: string) => void = () => undefined,
