@@ -398,12 +398,13 @@ export function readCjkText(
   const letters = lines.reduce((n, line) => n + count(line, CJK_LETTER), 0);
   if (letters < MIN_SCRIPT_LETTERS) return undefined;
   const credits = CJK_CREDITS.filter((w) => lines.some((line) => line.includes(w)));
+  // The lines that say something: a card's terms, and what a name card may hold.
+  const written = lines.filter((line) => count(line, CJK_LETTER) >= 2);
   // A card of Korean full names, one per line, is a list of people, as Latin given names are.
   const names = new Set(lines.filter(isKoreanFullName));
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   // A name card: one or two Korean full names and nothing else, not in a caption band over
   // picture (the Latin name card's rule, isNameCard).
-  const written = lines.filter((line) => count(line, CJK_LETTER) >= 2);
   const nameCard =
     written.length >= 1 &&
     written.length <= 2 &&
@@ -417,7 +418,7 @@ export function readCjkText(
   }
   return textReading(credits, other, letters, {
     // A card's lines tell it from the next card, as the Latin words of three letters do.
-    terms: [...new Set(lines.filter((line) => count(line, CJK_LETTER) >= 2))],
+    terms: [...new Set(written)],
     // No letter case to tell a line of story from a name card (only Korean names are known).
     storyLike: false,
   });
