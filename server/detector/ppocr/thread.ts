@@ -1,11 +1,12 @@
 /**
  * The PP-OCR worker thread (started by ppocr/reader.ts through worker.mjs): runs the
- * detector and the recogniser with onnxruntime-web's wasm build (no native binary to
- * install, one core) and answers each frame (a PPM image) with its words.
+ * detector and the recogniser with ONNX Runtime Web's wasm build (no native binary to
+ * install, one core) and answers each frame (a PPM image) with its words. The build is
+ * vendored in model/ocr/onnxruntime-web (its three files of the npm package's 145 MB).
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import * as ort from 'onnxruntime-web';
+import * as ort from '../../../model/ocr/onnxruntime-web/ort.node.min.mjs';
 import type { OcrWord } from '../text-cues.js';
 import type { RgbFrame } from '../text-reader.js';
 import { ctcCharacters, decodeCtc } from './ctc.js';
