@@ -9,7 +9,7 @@
  * running text: sentences that name no role or sign-off (prose slides, captions, lyrics,
  * posts) count against credits (isProse), as credits are lists, not sentences.
  */
-import { isGivenName, isKoreanFullName } from './given-names.js';
+import { isGivenName } from './given-names.js';
 
 export interface OcrWord {
   text: string;
@@ -246,16 +246,12 @@ export function readCreditsText(words: readonly OcrWord[], layout?: TextLayout):
     .filter((w) => w.folded.length > 0);
   const text = confident.map((w) => w.folded).join(' ');
   const credits = matches(text, CREDITS_PATTERNS);
-  // Names as read (capitalised): "Rosa", "ROSA"; not "rosa" inside a sentence. Korean full
-  // names ("박서연") have no capitals: their surname marks them.
+  // Names as read (capitalised): "Rosa", "ROSA"; not "rosa" inside a sentence. (Korean full
+  // names are counted by the CJK reader, readCjkText: Hangul only comes from its models.)
   const names = new Set(
-    confident.flatMap((w) =>
-      /^\p{Lu}/u.test(w.read) && isGivenName(w.folded)
-        ? [w.folded.replace(/[^a-z]/g, '')]
-        : isKoreanFullName(w.folded)
-          ? [w.folded.normalize('NFC')]
-          : [],
-    ),
+    confident
+      .filter((w) => /^\p{Lu}/u.test(w.read) && isGivenName(w.folded))
+      .map((w) => w.folded.replace(/[^a-z]/g, '')),
   );
   if (names.size >= MIN_NAMES) credits.push(`names: ${[...names].join(', ')}`);
   for (const heading of headingLines(confident)) credits.push(`heading: ${heading}`);
