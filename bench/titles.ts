@@ -22,6 +22,7 @@ import { probeFrameSize } from '../model/train/ffmpeg-frames.js';
 import { resolveFfmpeg } from '../server/media/ffmpeg.js';
 import type { CreditsStyle } from '../tests/fixtures/credits.js';
 import { type FixtureOptions, generateFixture } from '../tests/fixtures/generate.js';
+import { MODEL_TEST_TITLES } from '../tests/fixtures/model-titles.js';
 import {
   generateTextScreen,
   TEXT_SCREEN_SET,
@@ -99,29 +100,16 @@ export async function generatedTitles(
 }
 
 /**
- * The titles the test suite runs the shipped model on (the CLI, series and reliability
- * tests): a model that misses one fails `npm test` on a clean clone, so the eval judges a
- * candidate model on them before CI does. Session 16's retrained model scored 21/21 on the
- * generated set above and still missed the 40 s cards title with 6 s of picture after it.
+ * The titles the test suite runs the shipped model on (tests/fixtures/model-titles.ts): a
+ * model that misses one fails `npm test` on a clean clone, so the eval judges a candidate
+ * model on them before CI does. Session 16's retrained model scored 21/21 on the generated
+ * set above and still missed the 40 s cards title with 6 s of picture after it.
  */
-export const TEST_FIXTURE_SPECS: readonly FixtureOptions[] = [
-  { duration: 30, style: 'cards', seed: 3 },
-  { duration: 30, style: 'cards', seed: 4 },
-  { duration: 30, style: 'cards', seed: 11 },
-  { duration: 30, style: 'roll', seed: 5 },
-  { duration: 40, style: 'roll', seed: 101 },
-  { duration: 40, style: 'cards', seed: 8, postCredits: 6 },
-  { duration: 10, style: 'cards', seed: 21, creditsDuration: 4 },
-  { duration: 120, style: 'roll', seed: 3, titleCard: false },
-  { duration: 120, style: 'cards', seed: 5, titleCard: false },
-  { duration: 120, style: 'roll', seed: 7, titleCard: false },
-];
-
 export async function testFixtureTitles(
   log: (line: string) => void = () => undefined,
 ): Promise<EvalTitle[]> {
   const titles: EvalTitle[] = [];
-  for (const spec of TEST_FIXTURE_SPECS) {
+  for (const spec of Object.values(MODEL_TEST_TITLES) as FixtureOptions[]) {
     const name = `fixture-${spec.style}-${spec.duration}s-s${spec.seed}${
       spec.postCredits ? `-post${spec.postCredits}` : ''
     }${spec.titleCard === false ? '-notitle' : ''}`;

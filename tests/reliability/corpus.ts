@@ -4,6 +4,7 @@
  * what the detector must do with it: give an answer, or fail with one of a few error codes.
  * Encoders the local ffmpeg lacks (libx265, libvpx-vp9, an AV1 encoder) are skipped and listed.
  */
+
 import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -20,6 +21,7 @@ import { resolveFfmpeg } from '../../server/media/ffmpeg.js';
 import { generateFixture } from '../fixtures/generate.js';
 import { makeHls } from '../fixtures/hls.js';
 import { generateLongFeature } from '../fixtures/long.js';
+import { MODEL_TEST_TITLES } from '../fixtures/model-titles.js';
 import { createRng } from '../fixtures/random.js';
 
 export interface CorpusEntry {
@@ -92,12 +94,7 @@ const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 export async function buildCorpus(dir: string): Promise<Corpus> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const base = await generateFixture({
-    duration: 10,
-    creditsDuration: 4,
-    style: 'cards',
-    seed: 21,
-  });
+  const base = await generateFixture(MODEL_TEST_TITLES.corpusBase);
   const at = (name: string) => path.join(dir, name);
   const entries: CorpusEntry[] = [];
   const skipped: string[] = [];

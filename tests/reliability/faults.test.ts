@@ -4,6 +4,7 @@
  * damaged model. Each must end in a clear error or a completed job, never a crash, a
  * duplicate or a corrupt database.
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
@@ -28,6 +29,7 @@ import { checkModelFiles } from '../../server/http/model-preflight.js';
 import { type RunningServer, startServer } from '../../server/http/start.js';
 import { sampleFrames } from '../../server/media/frames.js';
 import { generateFixture } from '../fixtures/generate.js';
+import { MODEL_TEST_TITLES } from '../fixtures/model-titles.js';
 import { fakeDetector } from '../server/http/fakes.js';
 import { withinBound } from './bound.js';
 import { standInClassifier } from './stand-in.js';
@@ -74,7 +76,7 @@ describe('ffmpeg killed mid-analysis', () => {
   afterAll(async () => server?.close());
 
   it('fails the run with a retryable error, and the queue retries it to an answer', async () => {
-    const fixture = await generateFixture({ duration: 30, style: 'cards', seed: 4 });
+    const fixture = await generateFixture(MODEL_TEST_TITLES.killedCards);
     const media = path.join(tmp, 'kill-media');
     mkdirSync(media);
     cpSync(fixture.path, path.join(media, 'movie.mp4'));
@@ -134,7 +136,7 @@ describe('ffmpeg killed mid-analysis', () => {
 
 describe('ffmpeg killed after it has given frames', () => {
   it('is a retryable ffmpeg-failed error, not a truncated file or a short answer', async () => {
-    const fixture = await generateFixture({ duration: 30, style: 'roll', seed: 5 });
+    const fixture = await generateFixture(MODEL_TEST_TITLES.killedRoll);
     const frames = sampleFrames(fixture.path, {
       width: 64,
       height: 64,

@@ -6,6 +6,7 @@
  * its own; and one episode without audio. Skipped, saying why, where ffmpeg has no
  * chromaprint muxer.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import type { FfmpegBinaries } from '../../../server/media/ffmpeg.js';
 import { LEAD_SECONDS } from '../../../server/series/closing.js';
 import { chromaprintFfmpeg } from '../../fixtures/chromaprint-ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
+import { MODEL_TEST_TITLES } from '../../fixtures/model-titles.js';
 import { type GeneratedEpisode, generateEpisode } from '../fingerprint/generated-season.js';
 import { type CliRun, runEndcue } from './run-bin.js';
 
@@ -46,9 +48,9 @@ describe.skipIf(!available)('endcue detect --series --json (a generated season)'
   const THEME = 18;
   /** The theme's start in each episode (a cold open before it), and the finale's own music. */
   const plans = [
-    { introAt: 0, style: 'roll', seed: 3 },
-    { introAt: 6.5, style: 'cards', seed: 5 },
-    { introAt: 9, style: 'roll', seed: 7, ownEndMusic: 3 },
+    { introAt: 0, title: MODEL_TEST_TITLES.seasonRoll },
+    { introAt: 6.5, title: MODEL_TEST_TITLES.seasonCards },
+    { introAt: 9, title: MODEL_TEST_TITLES.seasonFinale, ownEndMusic: 3 },
   ] as const;
   const files: string[] = [];
   const fixtures: Fixture[] = [];
@@ -57,11 +59,7 @@ describe.skipIf(!available)('endcue detect --series --json (a generated season)'
 
   beforeAll(async () => {
     // The pictures encode at once: each encode keeps about one core busy, and there are two.
-    const made = await Promise.all(
-      plans.map((plan) =>
-        generateFixture({ duration: 120, style: plan.style, seed: plan.seed, titleCard: false }),
-      ),
-    );
+    const made = await Promise.all(plans.map((plan) => generateFixture(plan.title)));
     for (const [i, plan] of plans.entries()) {
       const fixture = made[i] as Fixture;
       const episode: GeneratedEpisode = {

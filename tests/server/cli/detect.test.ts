@@ -2,6 +2,7 @@
  * `endcue detect` end to end: the real bin, the shipped model, generated fixtures (a local
  * file and an HLS stream served from 127.0.0.1), and every kind of bad input.
  */
+
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
 import { makeHls } from '../../fixtures/hls.js';
+import { MODEL_TEST_TITLES } from '../../fixtures/model-titles.js';
 import { type CliRun, runEndcue } from './run-bin.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -41,7 +43,7 @@ let baseUrl = '';
 
 beforeAll(async () => {
   mkdirSync(DIR, { recursive: true });
-  fixture = await generateFixture({ duration: 30, style: 'cards', seed: 11 });
+  fixture = await generateFixture(MODEL_TEST_TITLES.cliCards);
 
   const hlsDir = path.dirname(await makeHls(fixture.path, { segmentSec: 2 }));
 

@@ -3,11 +3,13 @@
  * generated titles. It must exit by itself once its report is printed (it used to hang on
  * the detector's threads), with exit code 1 when a title failed, and `--json` for scripts.
  */
+
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, generateFixture } from '../../fixtures/generate.js';
+import { MODEL_TEST_TITLES } from '../../fixtures/model-titles.js';
 import { parseKodiEdl } from '../export/kodi-edl.js';
 import { runEndcue } from './run-bin.js';
 
@@ -21,9 +23,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'endcue-scan-cli-'));
   library = path.join(dir, 'library');
   mkdirSync(library);
-  fixtures.ep1 = await generateFixture({ duration: 30, style: 'cards', seed: 3 });
-  fixtures.ep2 = await generateFixture({ duration: 40, style: 'roll', seed: 101 });
-  fixtures.ep3 = await generateFixture({ duration: 40, style: 'cards', seed: 8, postCredits: 6 });
+  fixtures.ep1 = await generateFixture(MODEL_TEST_TITLES.libraryCards);
+  fixtures.ep2 = await generateFixture(MODEL_TEST_TITLES.libraryRoll);
+  fixtures.ep3 = await generateFixture(MODEL_TEST_TITLES.libraryPostCredits);
   for (const [name, fixture] of Object.entries(fixtures)) {
     copyFileSync(fixture.path, path.join(library, `${name}.mp4`));
   }
