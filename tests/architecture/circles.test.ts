@@ -49,7 +49,9 @@ describe('import circles', () => {
   it('there are none in server/', async () => {
     const { circles, modules, result } = await importCircles(path.join(root, 'server'));
     // Every module was read and resolved (a resolver that found nothing would find no circle).
-    expect(modules.sort()).toEqual(typescriptFiles(path.join(root, 'server')));
+    // What server/ imports from outside it (the vendored ONNX runtime's types) is read too.
+    const inServer = modules.filter((file) => !file.startsWith('../'));
+    expect(inServer.sort()).toEqual(typescriptFiles(path.join(root, 'server')));
     expect(result.warnings().skipped).toEqual([]);
     expect(circles.map((circle) => [...circle, circle[0]].join(' -> '))).toEqual([]);
   });
