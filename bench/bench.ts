@@ -15,6 +15,7 @@
  *                                               #   credits styles (accuracy on long tails)
  *   npm run bench -- --only season              # series (issue 22): EndCue vs intro-skipper's
  *                                               #   rules on the generated season (bench/season)
+ *   npm run bench -- --only install             # what the OCR beyond English adds to the install
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateLongFeature, type LongFeature } from '../tests/fixtures/long.js';
+import { installSize, installSizeTable } from './install-size.js';
 import { treeRssKb } from './rss.js';
 import type { RunOneResult } from './run-one.js';
 import { ROOT } from './titles.js';
@@ -164,6 +166,10 @@ function seasonBench(): Promise<void> {
 
 async function main(): Promise<void> {
   if (values.only === 'season') return seasonBench();
+  if (values.only === 'install') {
+    console.log(installSizeTable(installSize(ROOT)));
+    return;
+  }
   const loadAtStart = load();
   const titles: Array<[string, number]> = [
     ['30 min 1080p', 1800],
@@ -278,6 +284,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  lines.push('', installSizeTable(installSize(ROOT)));
   process.stdout.write(`${lines.join('\n')}\n`);
   if (values.json) writeFileSync(values.json, JSON.stringify([...rows, ...variantRows], null, 2));
 }
