@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import type { Title } from '../catalog/title.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import { EndcueError } from '../errors.js';
+import { parseMinConfidence } from '../export/confidence.js';
 import { findMkvpropedit } from '../export/embed.js';
 import {
   type ExportEntry,
@@ -29,6 +30,7 @@ interface ExportFlags {
   json?: boolean;
   embed?: boolean;
   replaceChapters?: boolean;
+  minConfidence?: string;
   dataDir?: string;
   mediaRoot?: string[];
 }
@@ -96,7 +98,7 @@ async function exportAll(
   targets: readonly string[],
   store: CreditsStore,
   config: ServerConfig,
-  embed: ExportOptions['embed'],
+  options: Pick<ExportOptions, 'embed' | 'minConfidence'>,
 ): Promise<ExportEntry[]> {
   const entries: ExportEntry[] = [];
   for (const target of targets) {
@@ -117,7 +119,7 @@ async function exportAll(
         titles: found.titles,
         store,
         policy,
-        ...(embed ? { embed } : {}),
+        ...options,
       })),
     );
   }
@@ -136,9 +138,14 @@ export function exportCommand(): Command {
       'also write the chapters into each MKV/MP4 itself (mkvpropedit in place, else a checked stream copy)',
     )
     .option('--replace-chapters', 'with --embed: replace chapters a file already has of its own')
+    .option(
+      '--min-confidence <n>',
+      'mark no credits where the detected start is less sure than this (0 to 1, e.g. 0.8; default 0)',
+    )
     .option('--data-dir <dir>', 'SQLite data dir when DATABASE_URL is unset (env ENDCUE_DATA_DIR)')
     .option('--media-root <dir>', 'media root, repeatable (env ENDCUE_MEDIA_ROOTS)', collect)
     .action(async (targets: string[], flags: ExportFlags) => {
+      const minConfidence = parseMinConfidence(flags.minConfidence ?? '0');
       const config = loadConfig(flagsToConfig(flags), process.env);
       const embed = flags.embed
         ? {
@@ -149,7 +156,10 @@ export function exportCommand(): Command {
       const store = await openStore(config);
       let entries: ExportEntry[];
       try {
-        entries = await exportAll(targets, store, config, embed);
+        entries = await exportAll(targets, store, config, {
+          ...(embed ? { embed } : {}),
+          minConfidence,
+        });
       } finally {
         await store.close();
       }

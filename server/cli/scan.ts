@@ -20,6 +20,7 @@ import { TITLE_ID_PATTERN, type Title } from '../catalog/title.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { Detector } from '../detector/types.js';
 import { EndcueError, isEndcueError } from '../errors.js';
+import { parseMinConfidence } from '../export/confidence.js';
 import { type ExportEntry, exportSidecars, formatExportReport } from '../export/library.js';
 import { logQueueEvents, modelVersionFromMetadata } from '../http/start.js';
 import { isInside, resolveSource, type SourcePolicy } from '../media/sources.js';
@@ -356,6 +357,7 @@ interface ScanFlags {
   force?: boolean;
   wait: boolean;
   concurrency?: string;
+  minConfidence?: string;
   dataDir?: string;
   mediaRoot?: string[];
   allowedHost?: string[];
@@ -412,6 +414,10 @@ export function scanCommand(): Command {
       '--sidecars',
       'then write <name>.edl, <name>.chapters.vtt and <name>.ffmeta beside each video (as `endcue export`)',
     )
+    .option(
+      '--min-confidence <n>',
+      'with --sidecars: mark no credits where the detected start is less sure than this (0 to 1)',
+    )
     .option('--no-wait', 'queue and return (production mode: workers do the rest)')
     .option('--concurrency <n>', 'analyses at once when this process runs them (no REDIS_URL)')
     .option('--data-dir <dir>', 'SQLite data dir when DATABASE_URL is unset (env ENDCUE_DATA_DIR)')
@@ -420,6 +426,7 @@ export function scanCommand(): Command {
     .option('--allow-private-networks', 'allow URL sources on private addresses')
     .option('--no-progress', 'no progress bar')
     .action(async (target: string, flags: ScanFlags) => {
+      const minConfidence = parseMinConfidence(flags.minConfidence ?? '0');
       const config = loadConfig(flagsToConfig(flags), process.env);
       const library = await libraryTitles(target, config.mediaRoots);
       if (config.redisUrl && library.mediaRoots.length !== config.mediaRoots.length) {
@@ -489,7 +496,7 @@ export function scanCommand(): Command {
           },
         });
         if (flags.sidecars && flags.wait) {
-          sidecars = await exportSidecars({ titles: library.titles, store, policy });
+          sidecars = await exportSidecars({ titles: library.titles, store, policy, minConfidence });
         } else if (flags.sidecars) {
           process.stderr.write(
             'note: --sidecars needs the analyses done; with --no-wait, run `endcue export` once the workers are through\n',

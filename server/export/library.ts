@@ -7,6 +7,7 @@ import { isEndcueError } from '../errors.js';
 import { isUrlSource, type SourcePolicy } from '../media/sources.js';
 import type { CreditsStore } from '../store/types.js';
 import { creditsChapters } from './chapters.js';
+import { type LeftOutStart, trustedAnswer } from './confidence.js';
 import { type EmbedResult, type EmbedTools, embedChapters } from './embed.js';
 import { nodeSidecarFs, type SidecarFs, type SidecarResult, writeSidecars } from './sidecars.js';
 import { rekeyResult, storedAnswer } from './stored.js';
@@ -20,6 +21,8 @@ export interface ExportEntry {
   /** `--embed`: what happened to the chapters in the video itself. */
   embedded?: EmbedResult;
   reason?: string;
+  /** The detected start that `minConfidence` left out of the files (they mark no credits). */
+  leftOut?: LeftOutStart;
 }
 
 export interface ExportOptions {
@@ -29,6 +32,8 @@ export interface ExportOptions {
   fs?: SidecarFs;
   /** Also write the chapters into the videos (opt-in); `replace`: over their own chapters. */
   embed?: { tools: EmbedTools; replace?: boolean };
+  /** Detected starts less sure than this are left out (`--min-confidence`; default 0). */
+  minConfidence?: number;
 }
 
 /** "code: message (hint)" for an EndcueError or a stored error. */
@@ -69,12 +74,14 @@ export async function exportSidecars(options: ExportOptions): Promise<ExportEntr
           reason: reasonOf(lookup.error),
         });
       } else {
-        const files = await writeSidecars(video, lookup.answer, options.fs ?? nodeSidecarFs);
+        const { answer, leftOut } = trustedAnswer(lookup.answer, options.minConfidence ?? 0);
+        const files = await writeSidecars(video, answer, options.fs ?? nodeSidecarFs);
         const entry: ExportEntry = { titleId: title.id, outcome: 'exported', video, files };
+        if (leftOut) entry.leftOut = leftOut;
         entries.push(entry);
         if (options.embed) {
           const { tools, replace } = options.embed;
-          const chapters = creditsChapters(lookup.answer);
+          const chapters = creditsChapters(answer);
           entry.embedded = await embedChapters(video, chapters, tools, {
             replace: replace === true,
           });
@@ -106,6 +113,12 @@ export function formatExportReport(entries: readonly ExportEntry[]): string {
   for (const entry of entries) {
     if (entry.outcome !== 'exported') {
       lines.push(`  ${entry.outcome} ${entry.titleId}: ${entry.reason}`);
+    }
+    if (entry.leftOut) {
+      const { creditsStart, confidence } = entry.leftOut;
+      lines.push(
+        `  no credits marked for ${entry.titleId}: its start at ${creditsStart.toFixed(1)} s has confidence ${confidence.toFixed(2)}, below --min-confidence`,
+      );
     }
     if (entry.embedded?.outcome === 'kept') {
       lines.push(`  kept the chapters in ${entry.embedded.video}: ${entry.embedded.reason}`);

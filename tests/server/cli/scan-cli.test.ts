@@ -110,5 +110,16 @@ describe('endcue scan (the bin)', () => {
     const unknown = await endcue(['export', path.join(dir, 'nowhere'), '--data-dir', data], 60_000);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/failed .*nowhere: not-found: .*nowhere does not exist/);
+
+    // A confidence written as a percentage is refused before anything is read or written.
+    const percent = await endcue(
+      ['export', library, '--data-dir', data, '--min-confidence', '80'],
+      60_000,
+    );
+    expect(percent.code).toBe(2);
+    expect(percent.stderr).toMatch(
+      /^endcue: --min-confidence 80: not a number from 0 to 1 \(.*0\.8/,
+    );
+    expect(readFileSync(edl, 'utf8')).toBe('1.000\t2.000\t0\n');
   }, 200_000);
 });

@@ -4,11 +4,16 @@
  * moves the stored result to the file's new fingerprint, so it is not analysed again.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportSidecars, formatExportReport } from '../../../server/export/library.js';
+import {
+  type ExportEntry,
+  exportSidecars,
+  formatExportReport,
+} from '../../../server/export/library.js';
+import { sidecarPath } from '../../../server/export/sidecars.js';
 import { storedAnswer } from '../../../server/export/stored.js';
 import { resolveFfmpeg } from '../../../server/media/ffmpeg.js';
 import { resolveSource, type SourcePolicy } from '../../../server/media/sources.js';
@@ -78,6 +83,24 @@ describe('exportSidecars', () => {
     });
     expect(byId.remote).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/URL/) });
     expect(formatExportReport(entries)).toMatch(/^sidecars: exported 1, skipped 2, failed 1\n/);
+  });
+
+  it('--min-confidence: a start less sure than asked marks no credits, and the report says so', async () => {
+    const title = (await store.getTitle('done')) as { id: string; src: string };
+    const video = path.join(root, 'done.mp4');
+    const [unsure] = await exportSidecars({ titles: [title], store, policy, minConfidence: 0.95 });
+    expect(unsure).toMatchObject({
+      outcome: 'exported',
+      leftOut: { creditsStart: 4, confidence: 0.9 },
+    });
+    expect(existsSync(sidecarPath(video, 'edl'))).toBe(false); // Kodi skips nothing
+    expect(readFileSync(sidecarPath(video, 'vtt'), 'utf8')).not.toMatch(/Credits/);
+    expect(formatExportReport([unsure as ExportEntry])).toMatch(
+      /no credits marked for done: its start at 4\.0 s has confidence 0\.90, below --min-confidence/,
+    );
+    const [sure] = await exportSidecars({ titles: [title], store, policy, minConfidence: 0.9 });
+    expect(sure?.leftOut).toBeUndefined();
+    expect(readFileSync(sidecarPath(video, 'edl'), 'utf8')).toMatch(/^4\.000?\s+6/m);
   });
 
   it('--embed: chapters in the file, and the result follows it to its new fingerprint', async () => {
