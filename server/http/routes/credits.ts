@@ -5,6 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { trustedAnswer } from '../../export/confidence.js';
 import { toKodiEdl } from '../../export/edl.js';
 import { toFfmetadata } from '../../export/ffmetadata.js';
 import type { RouteContext } from '../context.js';
@@ -72,13 +73,27 @@ const FILES: Record<
   },
 };
 
+/**
+ * `?minConfidence=0.8`: a detected start less sure than this is left out of the file (no
+ * credits chapter, an empty EDL), as `endcue export --min-confidence` leaves it out of the
+ * sidecars: for players that read the file and cannot weigh the confidence themselves.
+ */
+const FileQuery = z.object({
+  minConfidence: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .openapi({ description: 'Leave out a detected start less sure than this (0 to 1)' }),
+});
+
 const fileRoute = (kind: FileKind) =>
   createRoute({
     method: 'get',
     path: `/v1/titles/{id}/credits.${kind}`,
     tags: ['credits'],
     summary: FILES[kind].summary,
-    request: { params: IdParams },
+    request: { params: IdParams, query: FileQuery },
     responses: {
       200: {
         content: { [FILES[kind].contentType.split(';')[0] as string]: { schema: z.string() } },
@@ -189,15 +204,11 @@ export function registerCreditsRoutes(app: OpenAPIHono, ctx: RouteContext): void
   for (const kind of ['vtt', 'edl', 'ffmeta'] as const) {
     app.openapi(fileRoute(kind), async (c) => {
       const { id } = c.req.valid('param');
+      const { minConfidence } = c.req.valid('query');
       const result = await lookup(c, id);
       if (result.status !== 'ready') return notReady(c, result, id) as never;
-      return cacheable(
-        c,
-        ctx,
-        result.credits,
-        encode(result.credits, kind),
-        FILES[kind].contentType,
-      ) as never;
+      const credits = trustedAnswer(result.credits, minConfidence ?? 0).answer;
+      return cacheable(c, ctx, credits, encode(credits, kind), FILES[kind].contentType) as never;
     });
   }
 }

@@ -173,6 +173,24 @@ describe.each([
     expect((await call('/v1/titles/nope/credits.ffmeta')).status).toBe(404);
   });
 
+  it('?minConfidence leaves a less sure start out of the files, and refuses a percentage', async () => {
+    const server = await boot({ detector: fakeDetector({ creditsStart: 90 }) }); // confidence 0.9
+    const call = transport(server);
+    await ready(call, '/v1/titles/film/credits.edl');
+    const unsure = await call('/v1/titles/film/credits.edl?minConfidence=0.95');
+    expect(unsure.status).toBe(200);
+    expect(await unsure.text()).toBe(''); // Kodi skips nothing
+    const vtt = await call('/v1/titles/film/credits.vtt?minConfidence=0.95');
+    expect(await vtt.text()).toBe('WEBVTT - film\n\n1\n00:00:00.000 --> 00:01:40.000\nProgramme\n');
+    const sure = await call('/v1/titles/film/credits.edl?minConfidence=0.9');
+    expect(await sure.text()).toBe('90.000\t100.000\t3\n');
+    const percent = await call('/v1/titles/film/credits.edl?minConfidence=80');
+    expect(percent.status).toBe(400);
+    expect(await percent.json()).toEqual({
+      error: { code: 'invalid-input', message: expect.stringMatching(/minConfidence.*<=\s?1/) },
+    });
+  });
+
   it('422 with the detector error when analysis failed (JSON and VTT)', async () => {
     const detector = fakeDetector({
       error: new EndcueError('not-a-video', 'film.mp4 is not a video', { hint: 'Check the file.' }),
