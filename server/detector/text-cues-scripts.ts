@@ -14,6 +14,7 @@ import {
   isLowerThird,
   isProse,
   isStoryLike,
+  MAX_CAPTION_LINES,
   MAX_END_TITLE_WORDS,
   MIN_NAMES,
   MIN_WORD_CONFIDENCE,
@@ -384,12 +385,35 @@ export function isWrittenIn(words: readonly OcrWord[], letter: RegExp): boolean 
   return letters >= MIN_SCRIPT_LETTERS && sure.length >= MIN_SCRIPT_SHARE * read.length;
 }
 
+/** Fewest CJK letters on a line of a caption: a sentence, longer than a name (2-4). */
+export const MIN_CJK_CAPTION_LETTERS = 5;
+
+/**
+ * A CJK caption (a subtitle): one or two written lines, all of the text read in the lower
+ * part of a frame whose upper part is picture, one line a sentence (MIN_CJK_CAPTION_LETTERS
+ * or more). CJK has no letter case to tell a sentence from names, as the Latin isCaption
+ * does: length does. Issue 17: captions are story, whatever the classifier says.
+ */
+export function isCjkCaption(
+  written: readonly string[],
+  words: readonly OcrWord[],
+  layout: TextLayout,
+): boolean {
+  return (
+    written.length >= 1 &&
+    written.length <= MAX_CAPTION_LINES &&
+    written.some((line) => count(line, CJK_LETTER) >= MIN_CJK_CAPTION_LETTERS) &&
+    isLowerThird(words, layout)
+  );
+}
+
 /** CJK: each line's words joined without spaces (OCR puts spaces between characters). */
 export function readCjkText(
   words: readonly OcrWord[],
   layout?: TextLayout,
 ): TextReading | undefined {
-  const lines = confidentLines(words).map((line) =>
+  const kept = confidentLines(words);
+  const lines = kept.map((line) =>
     line
       .map((w) => w.text)
       .join('')
@@ -412,6 +436,9 @@ export function readCjkText(
     !(layout && isLowerThird(words, layout));
   if (credits.length === 0 && nameCard) credits.push(`name card: ${written.join(' ')}`);
   const other = CJK_OTHER.filter((w) => lines.some((line) => line.includes(w)));
+  if (credits.length === 0 && layout && isCjkCaption(written, kept.flat(), layout)) {
+    other.push('caption');
+  }
   if (credits.length === 0 && letters <= MAX_CJK_END_TITLE) {
     const end = CJK_END_TITLES.find((w) => lines.some((line) => line.includes(w)));
     if (end) other.push('end title card');

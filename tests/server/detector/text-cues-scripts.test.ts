@@ -166,6 +166,27 @@ describe('readScriptText: CJK', () => {
     expect(readScriptText(caption, 'cjk', { height: 480, pictureAbove: false })?.cue).toBe(1);
   });
 
+  it('reads one or two low lines of a sentence over picture as a caption (issue 17)', () => {
+    /** CJK lines, one character a word, placed from `top` (px) down on a 360 px frame. */
+    const placed = (texts: string[], top: number) =>
+      lines(texts, 92, true).map((w, i) => ({
+        ...w,
+        box: { x0: 100 + i * 20, y0: top + (w.line ?? 0) * 40, x1: 118 + i * 20, y1: top + 30 },
+      }));
+    const over = { height: 360, pictureAbove: true };
+    const subtitle = placed(['我們必須在漲潮前出發。'], 300);
+    expect(readScriptText(subtitle, 'cjk', over)?.other).toEqual(['caption']);
+    expect(readScriptText(placed(['上次也是這麼講的', '走吧'], 260), 'cjk', over)?.cue).toBe(-1);
+    // Not a caption: on a plain ground, high on the frame, a name's length, three lines.
+    expect(readScriptText(subtitle, 'cjk', { height: 360, pictureAbove: false })?.cue).toBe(0);
+    expect(readScriptText(placed(['我們必須在漲潮前出發。'], 100), 'cjk', over)?.cue).toBe(0);
+    expect(readScriptText(placed(['山田太郎'], 300), 'cjk', over)?.cue).toBe(0);
+    const three = placed(['我們必須在漲潮前', '出發了嗎', '還沒有'], 230);
+    expect(readScriptText(three, 'cjk', over)?.cue).toBe(0);
+    // A role in the band is credits over picture, not a caption.
+    expect(readScriptText(placed(['監督 山田太郎 佐藤花子'], 300), 'cjk', over)?.cue).toBe(1);
+  });
+
   it('does not match a role split across two lines', () => {
     const words = lines(['山田 監', '督 太郎'], 92, true);
     expect(readScriptText(words, 'cjk')?.credits).toEqual([]);
